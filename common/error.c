@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "common/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static __thread char err_buf[512];
+
+static int err_vset(int errnum, int with_errno, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+
+	if (with_errno && n >= 0 && (size_t)n < sizeof(err_buf))
+		snprintf(err_buf + n, sizeof(err_buf) - n, ": %s", strerror(errnum));
+	return -errnum;
+}
+
+int err_set(int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = err_vset(errnum, 1, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int err_setx(int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = err_vset(errnum, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+const char *err_msg(void)
+{
+	return err_buf;
+}
+
+void err_print(const char *prog, int ret)
+{
+	if (err_buf[0])
+		fprintf(stderr, "%s: %s\n", prog, err_buf);
+	else
+		fprintf(stderr, "%s: %s\n", prog, strerror(ret < 0 ? -ret : ret));
+}
+
+void err_printf(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

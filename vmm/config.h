@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ozone-vmm's configuration, as parsed from its command line. */
+#ifndef OZONE_VMM_CONFIG_H
+#define OZONE_VMM_CONFIG_H
+
+#include <stdint.h>
+
+#define VMM_MAX_FS 16
+
+enum console_mode { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
+
+struct vmm_fs_share {
+	const char *tag;
+	const char *dir;
+};
+
+struct vmm_config {
+	const char *kernel;
+	const char *initrd;  /* NULL: none */
+	const char *cmdline; /* user part; devices append their own words */
+	unsigned cpus;       /* 1..VM_MAX_CPUS */
+	uint64_t mem_mib;
+	enum console_mode console;
+	const char *console_path; /* CONSOLE_FILE */
+	const char *vsock_socket; /* NULL: no vsock device */
+	const char *api_socket;   /* NULL: none */
+	struct vmm_fs_share fs[VMM_MAX_FS];
+	unsigned nr_fs;
+};
+
+#endif
