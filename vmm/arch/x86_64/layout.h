@@ -25,4 +25,14 @@
 #define X86_SERIAL_GSI 4
 #define X86_VIRTIO_FIRST_GSI 5
 
+/*
+ * The exit port: a guest write here ends the VM. 0 = power off (exit 0),
+ * 1 = kernel panic (non-zero exit). Our kernel writes it from its power-off
+ * and panic paths (ozone_exit_port= on its command line); the tiny test guest
+ * uses it too, and QEMU's isa-debug-exit device listens on the same port.
+ */
+#define X86_EXIT_PORT 0x501
+#define X86_EXIT_POWEROFF 0
+#define X86_EXIT_PANIC 1
+
 #endif
