@@ -45,10 +45,9 @@ static struct virtio_mmio_queue *sel_queue(struct virtio_mmio *t)
 	return t->queue_sel < t->ops->num_queues ? &t->q[t->queue_sel] : NULL;
 }
 
-static void reset(struct virtio_mmio *t)
+/* The transport's side of a reset: everything the driver set up is forgotten. */
+static void reset_state(struct virtio_mmio *t)
 {
-	if (t->ops->reset)
-		t->ops->reset(t);
 	t->status = 0;
 	t->isr = 0;
 	t->dev_features_sel = t->drv_features_sel = t->queue_sel = 0;
@@ -57,6 +56,13 @@ static void reset(struct virtio_mmio *t)
 	memset(t->q, 0, sizeof(t->q));
 	for (unsigned i = 0; i < t->ops->num_queues; i++)
 		t->q[i].num = t->ops->queue_max;
+}
+
+static void reset(struct virtio_mmio *t)
+{
+	if (t->ops->reset)
+		t->ops->reset(t);
+	reset_state(t);
 }
 
 static bool pow2(uint32_t v)
@@ -84,7 +90,7 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops,
 	t->dev = dev;
 	t->mem = mem;
 	t->plat = *plat;
-	reset(t);
+	reset_state(t);
 	return 0;
 }
 
