@@ -49,6 +49,15 @@ struct vm {
 	char exit_msg[256];
 };
 
+/*
+ * Opens /dev/kvm, checks the API version and capabilities, creates the VM
+ * with its in-kernel irqchip and PIT, maps `mem_size` bytes of guest memory
+ * and creates the event loop. On failure everything made so far is undone.
+ */
+int vm_create(struct vm *vm, unsigned ncpus, uint64_t mem_size);
+/* Frees what vm_create made; the vCPUs must already be destroyed. */
+void vm_destroy(struct vm *vm);
+
 /* Stops every vCPU and the event loop; the first reason given is kept. */
 void vm_request_exit(struct vm *vm, enum vm_exit_reason reason, const char *msg);
 

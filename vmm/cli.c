@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "vm.h"
+
+#ifndef OZONE_VERSION
+#define OZONE_VERSION "0.1.0"
+#endif
+
+enum {
+	OPT_CPUS = 0x100,
+	OPT_CONSOLE,
+	OPT_VSOCK,
+	OPT_FS,
+	OPT_API,
+};
+
+static const struct option long_opts[] = {
+    {"kernel", required_argument, NULL, 'k'},
+    {"initrd", required_argument, NULL, 'i'},
+    {"cmdline", required_argument, NULL, 'c'},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"memory", required_argument, NULL, 'm'},
+    {"console", required_argument, NULL, OPT_CONSOLE},
+    {"vsock-socket", required_argument, NULL, OPT_VSOCK},
+    {"fs", required_argument, NULL, OPT_FS},
+    {"api-socket", required_argument, NULL, OPT_API},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+void cli_usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: ozone-vmm --kernel PATH [OPTION]...\n"
+	    "Boot a Linux kernel in a KVM microVM.\n"
+	    "\n"
+	    "  -k, --kernel PATH        guest kernel: an uncompressed vmlinux (ELF) or a bzImage\n"
+	    "  -i, --initrd PATH        initial ramdisk (e.g. a cpio archive)\n"
+	    "  -c, --cmdline STR        appended to the kernel command line\n"
+	    "      --cpus N             vCPUs, 1..%d (default %d)\n"
+	    "  -m, --memory MIB         guest memory in MiB, %d..%d (default %d)\n"
+	    "      --console MODE       serial console: stdio (default), none, or a file PATH\n"
+	    "                           to append the guest's output to\n"
+	    "      --vsock-socket PATH  virtio-vsock device; the host side is this unix socket\n"
+	    "      --fs TAG=DIR         share DIR with the guest over virtio-fs as TAG\n"
+	    "                           (repeatable, up to %d)\n"
+	    "      --api-socket PATH    control socket\n"
+	    "  -h, --help               show this help and exit\n"
+	    "  -V, --version            show the version and exit\n"
+	    "\n"
+	    "Exit status: 0 when the guest powers off or reboots, or on SIGTERM/SIGINT;\n"
+	    "1 on an error of the VMM or KVM; 2 on a bad command line; 3 when the guest\n"
+	    "kernel panics.\n",
+	    VM_MAX_CPUS, CLI_DEFAULT_CPUS, CLI_MIN_MEM_MIB, CLI_MAX_MEM_MIB, CLI_DEFAULT_MEM_MIB,
+	    VMM_MAX_FS);
+}
+
+/* A plain decimal number in [min, max]: no sign, no suffix, no blanks. */
+static int parse_uint(const char *opt, const char *s, unsigned long long min,
+		      unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s))
+		return err_setx(EINVAL, "--%s %s: not a number", opt, s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno == ERANGE || v < min || v > max)
+		return err_setx(EINVAL, "--%s %s: must be between %llu and %llu", opt, s, min, max);
+	*out = v;
+	return 0;
+}
+
+static int parse_fs(struct vmm_config *cfg, char *arg)
+{
+	char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !eq[1])
+		return err_setx(EINVAL, "--fs %s: expected TAG=DIR", arg);
+	if (cfg->nr_fs == VMM_MAX_FS)
+		return err_setx(EINVAL, "--fs %s: at most %d shares", arg, VMM_MAX_FS);
+	/* Split in place: argv outlives the config. */
+	*eq = '\0';
+	cfg->fs[cfg->nr_fs].tag = arg;
+	cfg->fs[cfg->nr_fs].dir = eq + 1;
+	cfg->nr_fs++;
+	return 0;
+}
+
+static int check_file(const char *opt, const char *path)
+{
+	if (!*path)
+		return err_setx(EINVAL, "--%s: empty path", opt);
+	if (access(path, R_OK) < 0)
+		return err_set(errno, "--%s %s", opt, path);
+	return 0;
+}
+
+static int parse_opt(struct vmm_config *cfg, int c, char *arg, FILE *out)
+{
+	unsigned long long v;
+	int ret;
+
+	switch (c) {
+	case 'k':
+		cfg->kernel = arg;
+		return 0;
+	case 'i':
+		cfg->initrd = arg;
+		return 0;
+	case 'c':
+		cfg->cmdline = arg;
+		return 0;
+	case OPT_CPUS:
+		ret = parse_uint("cpus", arg, 1, VM_MAX_CPUS, &v);
+		if (ret == 0)
+			cfg->cpus = (unsigned)v;
+		return ret;
+	case 'm':
+		ret = parse_uint("memory", arg, CLI_MIN_MEM_MIB, CLI_MAX_MEM_MIB, &v);
+		if (ret == 0)
+			cfg->mem_mib = v;
+		return ret;
+	case OPT_CONSOLE:
+		if (!strcmp(arg, "stdio")) {
+			cfg->console = CONSOLE_STDIO;
+		} else if (!strcmp(arg, "none")) {
+			cfg->console = CONSOLE_NONE;
+		} else if (*arg) {
+			cfg->console = CONSOLE_FILE;
+			cfg->console_path = arg;
+		} else {
+			return err_setx(EINVAL, "--console: expected stdio, none or a file path");
+		}
+		return 0;
+	case OPT_VSOCK:
+		cfg->vsock_socket = arg;
+		return 0;
+	case OPT_FS:
+		return parse_fs(cfg, arg);
+	case OPT_API:
+		cfg->api_socket = arg;
+		return 0;
+	case 'h':
+		cli_usage(out);
+		return 1;
+	case 'V':
+		fprintf(out, "ozone-vmm %s\n", OZONE_VERSION);
+		return 1;
+	default:
+		/* getopt_long has already said what was wrong; say it our way instead. */
+		return -EINVAL;
+	}
+}
+
+int cli_parse(struct vmm_config *cfg, int argc, char **argv, FILE *out)
+{
+	int c, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->cpus = CLI_DEFAULT_CPUS;
+	cfg->mem_mib = CLI_DEFAULT_MEM_MIB;
+	cfg->console = CONSOLE_STDIO;
+
+	optind = 0; /* glibc: start over (tests parse many command lines) */
+	opterr = 0; /* we print one line of our own */
+	while ((c = getopt_long(argc, argv, ":k:i:c:m:hV", long_opts, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt)
+				return err_setx(EINVAL, "unknown option -%c", optopt);
+			return err_setx(EINVAL, "unknown option %s", argv[optind - 1]);
+		}
+		if (c == ':')
+			return err_setx(EINVAL, "option %s needs a value", argv[optind - 1]);
+		ret = parse_opt(cfg, c, optarg, out);
+		if (ret != 0)
+			return ret;
+	}
+	if (optind < argc)
+		return err_setx(EINVAL, "unexpected argument %s", argv[optind]);
+	if (!cfg->kernel)
+		return err_setx(EINVAL, "--kernel is required");
+	ret = check_file("kernel", cfg->kernel);
+	if (ret == 0 && cfg->initrd)
+		ret = check_file("initrd", cfg->initrd);
+	return ret;
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ozone-vmm: parse the command line, build the VM, run it until it stops,
+ * tear everything down and map the reason it stopped to an exit status.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "arch/x86_64/boot.h"
+#include "cli.h"
+#include "common/error.h"
+#include "console.h"
+#include "devices/exit_port.h"
+#include "devices/i8042.h"
+#include "devices/serial.h"
+#include "devices/virtio_devices.h"
+#include "legacy_io.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define PROG "ozone-vmm"
+
+#define EXIT_VMM_ERROR 1
+#define EXIT_GUEST_PANIC 3
+
+/*
+ * Our words come first, so that the user's --cmdline can override them.
+ * No pci= or i8042. options: the kernel has neither, and unknown options
+ * would end up in init's environment.
+ */
+#define BASE_CMDLINE                                                                               \
+	"console=ttyS0 8250.nr_uarts=1 reboot=k panic=-1 ozone_exit_port=0x501 tsc=reliable "      \
+	"no_timer_check"
+
+struct vmm {
+	struct vmm_config cfg;
+	struct vm vm;
+	bool vm_made;
+	bool virtio_made;
+	struct console console;
+	bool console_made;
+	struct serial *serial;
+	int sigfd;
+};
+
+/* SIGTERM/SIGINT arrive on a signalfd, read on the event loop like any other event. */
+static void on_signal(void *opaque, uint32_t events)
+{
+	struct vmm *v = opaque;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(v->sigfd, &si, sizeof(si)) == sizeof(si))
+		vm_request_exit(&v->vm, VM_EXIT_SIGNAL, NULL);
+}
+
+static int setup_signals(struct vmm *v)
+{
+	sigset_t set;
+
+	/* A console reader that goes away must give EPIPE, not kill the VMM. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	/* Blocked before any thread starts, so every thread inherits it. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	v->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (v->sigfd < 0)
+		return err_set(errno, "signalfd");
+	return 0;
+}
+
+static int setup_devices(struct vmm *v)
+{
+	static const struct serial_ops serial_ops = {
+	    .tx = console_tx,
+	    .rx_room = console_rx_room,
+	};
+	struct vm *vm = &v->vm;
+	int ret;
+
+	ret = serial_create(&v->serial, &serial_ops, &v->console);
+	if (ret < 0)
+		return ret;
+	ret = serial_attach(v->serial, vm);
+	if (ret < 0)
+		return ret;
+	ret = i8042_attach(vm);
+	if (ret < 0)
+		return ret;
+	ret = exit_port_attach(vm);
+	if (ret < 0)
+		return ret;
+	ret = legacy_io_attach(vm);
+	if (ret < 0)
+		return ret;
+	ret = virtio_devices_setup(vm, &v->cfg);
+	if (ret < 0)
+		return ret;
+	v->virtio_made = true;
+	return 0;
+}
+
+/* Builds the VM up to the point where its vCPUs can run. */
+static int build(struct vmm *v)
+{
+	struct x86_boot_info boot;
+	struct vm *vm = &v->vm;
+	int ret;
+
+	ret = console_open(&v->console, &v->cfg);
+	if (ret < 0)
+		return ret;
+	v->console_made = true;
+	ret = vm_create(vm, v->cfg.cpus, v->cfg.mem_mib << 20);
+	if (ret < 0)
+		return ret;
+	v->vm_made = true;
+	ret = vm_cmdline_append(vm, "%s", BASE_CMDLINE);
+	if (ret < 0)
+		return ret;
+	ret = setup_devices(v);
+	if (ret < 0)
+		return ret;
+	/* Devices have announced themselves; the user's words go last. */
+	if (v->cfg.cmdline && *v->cfg.cmdline) {
+		ret = vm_cmdline_append(vm, "%s", v->cfg.cmdline);
+		if (ret < 0)
+			return ret;
+	}
+	ret = x86_boot_load(&vm->mem, v->cfg.kernel, v->cfg.initrd, vm->cmdline, &boot);
+	if (ret < 0)
+		return ret;
+	ret = x86_mptable_write(&vm->mem, v->cfg.cpus);
+	if (ret < 0)
+		return ret;
+	ret = vcpus_create(vm, &boot);
+	if (ret < 0)
+		return ret;
+	ret = evloop_add(vm->loop, v->sigfd, EPOLLIN, on_signal, v);
+	if (ret < 0)
+		return ret;
+	return console_attach_input(&v->console, vm->loop, v->serial);
+}
+
+static int run(struct vmm *v)
+{
+	int ret = vcpus_start(&v->vm);
+
+	if (ret < 0)
+		return ret;
+	ret = evloop_run(v->vm.loop);
+	if (ret < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		vm_request_exit(&v->vm, VM_EXIT_ERROR, msg);
+	}
+	vcpus_stop(&v->vm);
+	return 0;
+}
+
+/* Undoes build() in reverse; each step knows whether it was done. */
+static void teardown(struct vmm *v)
+{
+	if (v->console_made)
+		console_detach_input(&v->console);
+	if (v->vm_made) {
+		vcpus_stop(&v->vm);
+		if (v->virtio_made)
+			virtio_devices_teardown(&v->vm);
+		vcpus_destroy(&v->vm);
+	}
+	serial_destroy(v->serial);
+	v->serial = NULL;
+	if (v->vm_made)
+		vm_destroy(&v->vm);
+	if (v->console_made)
+		console_close(&v->console);
+	if (v->sigfd >= 0)
+		close(v->sigfd);
+	v->sigfd = -1;
+}
+
+static int exit_status(struct vm *vm)
+{
+	switch (atomic_load(&vm->exit_reason)) {
+	case VM_EXIT_POWEROFF:
+	case VM_EXIT_REBOOT:
+	case VM_EXIT_SIGNAL:
+		return 0;
+	case VM_EXIT_PANIC:
+		err_printf(PROG, "%s", vm->exit_msg[0] ? vm->exit_msg : "guest kernel panicked");
+		return EXIT_GUEST_PANIC;
+	default:
+		err_printf(PROG, "%s", vm->exit_msg[0] ? vm->exit_msg : "VM stopped on an error");
+		return EXIT_VMM_ERROR;
+	}
+}
+
+/* Options that later devices will serve: refused for now, rather than ignored. */
+static int check_supported(const struct vmm_config *cfg)
+{
+	if (cfg->vsock_socket)
+		return err_setx(ENOTSUP, "--vsock-socket: not supported yet");
+	if (cfg->nr_fs)
+		return err_setx(ENOTSUP, "--fs: not supported yet");
+	if (cfg->api_socket)
+		return err_setx(ENOTSUP, "--api-socket: not supported yet");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vmm v = {.sigfd = -1};
+	int ret, status;
+
+	ret = cli_parse(&v.cfg, argc, argv, stdout);
+	if (ret > 0)
+		return 0;
+	if (ret == 0)
+		ret = check_supported(&v.cfg);
+	if (ret < 0) {
+		err_print(PROG, ret);
+		return CLI_EXIT_USAGE;
+	}
+
+	ret = setup_signals(&v);
+	if (ret == 0)
+		ret = build(&v);
+	if (ret == 0)
+		ret = run(&v);
+	if (ret < 0) {
+		/* Keep the message: teardown may record others. */
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		teardown(&v);
+		err_printf(PROG, "%s", msg[0] ? msg : strerror(-ret));
+		return EXIT_VMM_ERROR;
+	}
+	teardown(&v);
+	status = exit_status(&v.vm);
+	return status;
+}

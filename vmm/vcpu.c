@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch/x86_64/cpuid.h"
+#include "arch/x86_64/msr.h"
+#include "common/error.h"
+
+/* The signal that kicks a vCPU thread out of KVM_RUN. */
+#define VCPU_KICK_SIGNAL SIGUSR1
+
+/* LAPIC register offsets and LVT delivery modes. */
+#define APIC_LVT0 0x350
+#define APIC_LVT1 0x360
+#define APIC_MODE_NMI 0x4
+#define APIC_MODE_EXTINT 0x7
+
+#define FPU_DEFAULT_FCW 0x37f
+#define FPU_DEFAULT_MXCSR 0x1f80
+
+static void kick_handler(int sig)
+{
+	/* Only there so that the signal interrupts KVM_RUN instead of killing us. */
+	(void)sig;
+}
+
+static uint32_t apic_get(const struct kvm_lapic_state *l, unsigned off)
+{
+	uint32_t v;
+
+	memcpy(&v, &l->regs[off], sizeof(v));
+	return v;
+}
+
+static void apic_set(struct kvm_lapic_state *l, unsigned off, uint32_t v)
+{
+	memcpy(&l->regs[off], &v, sizeof(v));
+}
+
+/* LINT0 delivers the PIC's ExtINT, LINT1 the NMI: what a BIOS would leave (MP spec). */
+static int vcpu_setup_lapic(struct vcpu *v)
+{
+	struct kvm_lapic_state lapic;
+
+	memset(&lapic, 0, sizeof(lapic));
+	if (ioctl(v->fd, KVM_GET_LAPIC, &lapic) < 0)
+		return err_set(errno, "vCPU %u: KVM_GET_LAPIC", v->id);
+	apic_set(&lapic, APIC_LVT0,
+		 (apic_get(&lapic, APIC_LVT0) & ~0x700u) | (APIC_MODE_EXTINT << 8));
+	apic_set(&lapic, APIC_LVT1, (apic_get(&lapic, APIC_LVT1) & ~0x700u) | (APIC_MODE_NMI << 8));
+	if (ioctl(v->fd, KVM_SET_LAPIC, &lapic) < 0)
+		return err_set(errno, "vCPU %u: KVM_SET_LAPIC", v->id);
+	return 0;
+}
+
+static int vcpu_setup_fpu(struct vcpu *v)
+{
+	struct kvm_fpu fpu;
+
+	memset(&fpu, 0, sizeof(fpu));
+	fpu.fcw = FPU_DEFAULT_FCW;
+	fpu.mxcsr = FPU_DEFAULT_MXCSR;
+	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
+		return err_set(errno, "vCPU %u: KVM_SET_FPU", v->id);
+	return 0;
+}
+
+/* Only the boot vCPU gets entry state; the APs wait for INIT/SIPI in the LAPIC. */
+static int vcpu_setup_boot_regs(struct vcpu *v, const struct x86_boot_info *boot)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	memset(&sregs, 0, sizeof(sregs));
+	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+		return err_set(errno, "vCPU %u: KVM_GET_SREGS", v->id);
+	x86_boot_sregs(&sregs);
+	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+		return err_set(errno, "vCPU %u: KVM_SET_SREGS", v->id);
+	memset(&regs, 0, sizeof(regs));
+	x86_boot_regs(&regs, boot);
+	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+		return err_set(errno, "vCPU %u: KVM_SET_REGS", v->id);
+	return 0;
+}
+
+struct vcpu_setup_ctx {
+	const struct kvm_cpuid2 *cpuid;
+	const struct kvm_msr_list *msrs;
+	bool arch_caps;
+	bool tsc_deadline;
+	const struct x86_boot_info *boot;
+};
+
+static int vcpu_init(struct vcpu *v, const struct vcpu_setup_ctx *ctx)
+{
+	struct x86_cpuid_opts o = {
+	    .cpu = v->id,
+	    .ncpus = (unsigned)v->vm->ncpus,
+	    .arch_caps_msr = ctx->arch_caps,
+	    .tsc_deadline = ctx->tsc_deadline,
+	};
+	struct kvm_cpuid2 *cpuid;
+	void *run;
+	int ret;
+
+	v->fd = ioctl(v->vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->id);
+	if (v->fd < 0)
+		return err_set(errno, "KVM_CREATE_VCPU %u", v->id);
+	run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (run == MAP_FAILED)
+		return err_set(errno, "vCPU %u: mmap kvm_run", v->id);
+	v->run = run;
+
+	ret = x86_cpuid_for_vcpu(ctx->cpuid, &o, &cpuid);
+	if (ret < 0)
+		return ret;
+	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
+		ret = err_set(errno, "vCPU %u: KVM_SET_CPUID2", v->id);
+	free(cpuid);
+	if (ret < 0)
+		return ret;
+	ret = x86_msr_setup(v->fd, ctx->msrs);
+	if (ret < 0)
+		return err_setx(-ret, "vCPU %u: %s", v->id, err_msg());
+	ret = vcpu_setup_lapic(v);
+	if (ret < 0)
+		return ret;
+	ret = vcpu_setup_fpu(v);
+	if (ret < 0)
+		return ret;
+	if (v->id == 0)
+		return vcpu_setup_boot_regs(v, ctx->boot);
+	return 0;
+}
+
+int vcpus_create(struct vm *vm, const struct x86_boot_info *boot)
+{
+	struct vcpu_setup_ctx ctx = {.boot = boot};
+	struct kvm_cpuid2 *cpuid = NULL;
+	struct kvm_msr_list *msrs = NULL;
+	int run_size, ret;
+
+	run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < (int)sizeof(struct kvm_run))
+		return err_set(run_size < 0 ? errno : EINVAL, "KVM_GET_VCPU_MMAP_SIZE");
+	vm->vcpus = calloc((size_t)vm->ncpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return err_set(ENOMEM, "vCPUs");
+	for (int i = 0; i < vm->ncpus; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].id = (unsigned)i;
+		vm->vcpus[i].fd = -1;
+		vm->vcpus[i].run_size = (size_t)run_size;
+	}
+
+	ret = x86_cpuid_supported(vm->kvm_fd, &cpuid);
+	if (ret < 0)
+		goto out;
+	ret = x86_msr_index_list(vm->kvm_fd, &msrs);
+	if (ret < 0)
+		goto out;
+	ctx.cpuid = cpuid;
+	ctx.msrs = msrs;
+	/*
+	 * Some KVMs (PVM) fail on ARCH_CAPABILITIES: the guest sees the CPUID bit
+	 * only when the MSR is one KVM lists.
+	 */
+	ctx.arch_caps = x86_msr_listed(msrs, MSR_IA32_ARCH_CAPABILITIES);
+	ctx.tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	for (int i = 0; i < vm->ncpus; i++) {
+		ret = vcpu_init(&vm->vcpus[i], &ctx);
+		if (ret < 0)
+			break;
+	}
+out:
+	free(cpuid);
+	free(msrs);
+	if (ret < 0)
+		vcpus_destroy(vm);
+	return ret;
+}
+
+void vcpus_destroy(struct vm *vm)
+{
+	if (!vm->vcpus)
+		return;
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->run)
+			munmap(v->run, v->run_size);
+		if (v->fd >= 0)
+			close(v->fd);
+	}
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+}
+
+static bool exit_requested(struct vm *vm)
+{
+	return atomic_load(&vm->exit_reason) != VM_RUNNING;
+}
+
+static uint64_t vcpu_rip(struct vcpu *v)
+{
+	struct kvm_regs regs;
+
+	memset(&regs, 0, sizeof(regs));
+	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+		return 0;
+	return regs.rip;
+}
+
+static void vcpu_fail(struct vcpu *v, const char *what, unsigned long long code)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "vCPU %u: %s (0x%llx) at RIP 0x%llx", v->id, what, code,
+		 (unsigned long long)vcpu_rip(v));
+	vm_request_exit(v->vm, VM_EXIT_ERROR, msg);
+}
+
+static void vcpu_handle_io(struct vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	uint8_t *data = (uint8_t *)r + r->io.data_offset;
+	bool write = r->io.direction == KVM_EXIT_IO_OUT;
+
+	/* A string instruction (rep ins/outs) hands us `count` items at once. */
+	for (uint32_t i = 0; i < r->io.count; i++) {
+		bus_access(&v->vm->pio, r->io.port, data, r->io.size, write);
+		data += r->io.size;
+	}
+}
+
+static void vcpu_handle_system_event(struct vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_exit(v->vm, VM_EXIT_POWEROFF, NULL);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_exit(v->vm, VM_EXIT_REBOOT, NULL);
+		break;
+	case KVM_SYSTEM_EVENT_CRASH:
+		vm_request_exit(v->vm, VM_EXIT_PANIC, "guest kernel panicked");
+		break;
+	default:
+		vcpu_fail(v, "unknown system event", v->run->system_event.type);
+		break;
+	}
+}
+
+/* Handles one exit; false when the vCPU must stop. */
+static bool vcpu_handle_exit(struct vcpu *v)
+{
+	struct kvm_run *r = v->run;
+
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		vcpu_handle_io(v);
+		return true;
+	case KVM_EXIT_MMIO:
+		bus_access(&v->vm->mmio, r->mmio.phys_addr, r->mmio.data, r->mmio.len,
+			   r->mmio.is_write);
+		return true;
+	case KVM_EXIT_HLT:
+		/* Only without an in-kernel LAPIC; ours has one, so just go on. */
+		return true;
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN:
+		/* A triple fault: what a PC does then is reset. */
+		vm_request_exit(v->vm, VM_EXIT_REBOOT, NULL);
+		return false;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vcpu_handle_system_event(v);
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		vcpu_fail(v, "KVM_EXIT_FAIL_ENTRY, hardware entry failure reason",
+			  r->fail_entry.hardware_entry_failure_reason);
+		return false;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vcpu_fail(v, "KVM_EXIT_INTERNAL_ERROR, suberror", r->internal.suberror);
+		return false;
+	default:
+		vcpu_fail(v, "unexpected KVM exit reason", r->exit_reason);
+		return false;
+	}
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	char name[16];
+
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(pthread_self(), name);
+	while (!exit_requested(v->vm)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				v->run->immediate_exit = 0;
+				continue;
+			}
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
+			vm_request_exit(v->vm, VM_EXIT_ERROR, msg);
+			break;
+		}
+		if (!vcpu_handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+static int install_kick_handler(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(VCPU_KICK_SIGNAL, &sa, NULL) < 0)
+		return err_set(errno, "sigaction");
+	return 0;
+}
+
+int vcpus_start(struct vm *vm)
+{
+	sigset_t all, old;
+	int ret;
+
+	ret = install_kick_handler();
+	if (ret < 0)
+		return ret;
+	/* vCPU threads take no signal but the kick: they inherit this mask. */
+	sigfillset(&all);
+	sigdelset(&all, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		ret = -pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (ret < 0) {
+			err_set(-ret, "start vCPU %u thread", v->id);
+			break;
+		}
+		v->started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		vm_request_exit(vm, VM_EXIT_ERROR, msg);
+		vcpus_stop(vm);
+	}
+	return ret;
+}
+
+void vcpus_kick(struct vm *vm)
+{
+	if (!vm->vcpus)
+		return;
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		/* If the signal lands before KVM_RUN is entered, this makes KVM_RUN return at once.
+		 */
+		v->run->immediate_exit = 1;
+		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+	}
+}
+
+void vcpus_stop(struct vm *vm)
+{
+	if (!vm->vcpus)
+		return;
+	vcpus_kick(vm);
+	for (int i = 0; i < vm->ncpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		pthread_join(v->thread, NULL);
+		v->started = false;
+	}
+}
