@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The host <-> agent control protocol (docs/protocol.md): one JSON message
+ * per frame (common/frame.h). Requests go from the host to the agent and
+ * carry an id that the reply echoes; events go from the agent to the host
+ * unasked. OCI spec, process and resources objects travel as JSON objects
+ * inside the body and are handed over here as JSON text, not modelled.
+ *
+ * Every decoder treats its input as hostile: any message that does not
+ * match the schema, exceeds a limit, or names an unknown op or event is
+ * refused with -EBADMSG (or -EOPNOTSUPP, -EPROTONOSUPPORT) and a message
+ * saying which field is wrong.
+ */
+#ifndef OZONE_COMMON_PROTO_H
+#define OZONE_COMMON_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+/* The agent's control listener, in the guest. */
+#define PROTO_AGENT_PORT 1024
+
+/* Limits, in bytes unless said otherwise. */
+#define PROTO_ID_MAX ((UINT64_C(1) << 53) - 1) /* exact in any JSON reader */
+#define PROTO_NAME_MAX 255		       /* container and exec ids */
+#define PROTO_SOFTWARE_MAX 63		       /* version strings in hello */
+#define PROTO_PATH_MAX 4095
+#define PROTO_ERROR_MAX 1023
+#define PROTO_JSON_MAX (512u * 1024) /* an embedded spec, process or resources object */
+#define PROTO_PIDS_MAX 65536	     /* entries in a ps reply */
+#define PROTO_PID_MAX 4194304	     /* the kernel's PID_MAX_LIMIT */
+#define PROTO_SIGNAL_MAX 64	     /* SIGRTMAX */
+#define PROTO_PORT_MAX 0xfffffffeu   /* -1U is VMADDR_PORT_ANY */
+#define PROTO_UNLIMITED UINT64_MAX   /* a stats limit of "max" */
+
+enum proto_kind {
+	PROTO_REQUEST = 1,
+	PROTO_REPLY,
+	PROTO_EVENT,
+};
+
+enum proto_op {
+	PROTO_OP_NONE = 0,
+	PROTO_OP_HELLO,
+	PROTO_OP_CREATE,
+	PROTO_OP_START,
+	PROTO_OP_EXEC,
+	PROTO_OP_SIGNAL,
+	PROTO_OP_WAIT,
+	PROTO_OP_CLOSE_STDIN,
+	PROTO_OP_RESIZE,
+	PROTO_OP_PS,
+	PROTO_OP_STATS,
+	PROTO_OP_PAUSE,
+	PROTO_OP_RESUME,
+	PROTO_OP_UPDATE,
+	PROTO_OP_DESTROY,
+	PROTO_OP_SHUTDOWN,
+	PROTO_OP_COUNT,
+};
+
+enum proto_event {
+	PROTO_EVENT_NONE = 0,
+	PROTO_EVENT_EXIT,
+	PROTO_EVENT_OOM,
+	PROTO_EVENT_COUNT,
+};
+
+/*
+ * The vsock ports (in the guest) where the agent accepts a process's
+ * streams; 0 = not attached. A tty replaces the three pipes.
+ */
+struct proto_stdio {
+	uint32_t stdin_port;
+	uint32_t stdout_port;
+	uint32_t stderr_port;
+	uint32_t tty_port;
+};
+
+/* hello request (software = the runtime's version) and reply (the agent's). */
+struct proto_hello {
+	uint32_t version;
+	char software[PROTO_SOFTWARE_MAX + 1];
+};
+
+struct proto_create {
+	char container_id[PROTO_NAME_MAX + 1];
+	char *rootfs;	 /* relative to the shared directory in the guest */
+	char *spec_json; /* the bundle's config.json, an object */
+	struct proto_stdio stdio;
+};
+
+/* start, pause, resume, ps, stats, destroy requests; the oom event. */
+struct proto_container {
+	char container_id[PROTO_NAME_MAX + 1];
+};
+
+/* wait and close_stdin requests. exec_id "" names the container's process. */
+struct proto_process {
+	char container_id[PROTO_NAME_MAX + 1];
+	char exec_id[PROTO_NAME_MAX + 1];
+};
+
+struct proto_exec {
+	char container_id[PROTO_NAME_MAX + 1];
+	char exec_id[PROTO_NAME_MAX + 1]; /* never "" */
+	char *process_json;		  /* an OCI process object */
+	struct proto_stdio stdio;
+	bool tty;
+};
+
+struct proto_signal {
+	char container_id[PROTO_NAME_MAX + 1];
+	char exec_id[PROTO_NAME_MAX + 1]; /* "" : the container's process */
+	bool all;			  /* every process of the container; exec_id "" */
+	uint32_t signal;
+};
+
+struct proto_resize {
+	char container_id[PROTO_NAME_MAX + 1];
+	char exec_id[PROTO_NAME_MAX + 1];
+	uint32_t rows;
+	uint32_t cols;
+};
+
+struct proto_update {
+	char container_id[PROTO_NAME_MAX + 1];
+	char *resources_json; /* an OCI linux.resources object */
+};
+
+/* How a process ended: signal 0 and its exit code, or the signal that killed it. */
+struct proto_status {
+	uint32_t code;
+	uint32_t signal;
+};
+
+/* ps reply. */
+struct proto_pids {
+	uint32_t *pids;
+	size_t count;
+};
+
+/* stats reply (cgroup v2). Limits are PROTO_UNLIMITED when there is none. */
+struct proto_stats {
+	uint64_t cpu_usage_ns;
+	uint64_t memory_usage;
+	uint64_t memory_limit;
+	uint64_t pids_current;
+	uint64_t pids_limit;
+	uint64_t io_read_bytes;
+	uint64_t io_write_bytes;
+};
+
+/* exit event. */
+struct proto_exit {
+	char container_id[PROTO_NAME_MAX + 1];
+	char exec_id[PROTO_NAME_MAX + 1];
+	uint32_t pid;
+	struct proto_status status;
+};
+
+/*
+ * The body, by kind and op (ops missing here have an empty body):
+ *   request  hello: hello   create: create   exec: exec   signal: signal
+ *            wait, close_stdin: process       resize: resize   update: update
+ *            start, pause, resume, ps, stats, destroy: container
+ *   reply    hello: hello   wait: status   ps: pids   stats: stats
+ *   event    exit: exit     oom: container
+ */
+union proto_body {
+	struct proto_hello hello;
+	struct proto_create create;
+	struct proto_container container;
+	struct proto_process process;
+	struct proto_exec exec;
+	struct proto_signal signal;
+	struct proto_resize resize;
+	struct proto_update update;
+	struct proto_status status;
+	struct proto_pids pids;
+	struct proto_stats stats;
+	struct proto_exit exit;
+};
+
+struct proto_msg {
+	enum proto_kind kind;
+	uint64_t id;		/* requests and replies */
+	enum proto_op op;	/* requests; replies once the body is decoded */
+	enum proto_event event; /* events */
+	int err;		/* replies: 0, or the errno of a failed request */
+	char *error;		/* replies with err: what failed */
+	union proto_body body;
+	void *tree; /* a decoded reply's body, until proto_decode_reply_body() */
+};
+
+/* "create", ... ; NULL when out of range. */
+const char *proto_op_name(enum proto_op op);
+const char *proto_event_name(enum proto_event ev);
+
+/*
+ * Encodes m as a frame payload: *out is malloc'd and NUL-terminated. For
+ * replies with err != 0 the body is left out and error is the message (a
+ * NULL error is sent as strerror(err)); an ok reply encodes the body of m->op.
+ * Fields are checked as the decoder would check them: -EINVAL when not.
+ */
+int proto_encode(const struct proto_msg *m, char **out, size_t *len);
+
+/*
+ * Decodes a frame payload into m (zeroed first; release it with
+ * proto_msg_free()). A reply's body is kept undecoded, because only the
+ * requester knows from the id which op it answers: it then calls
+ * proto_decode_reply_body(). On failure m->kind and m->id still hold what
+ * could be read (id 0 if none), so that a server can answer the request
+ * with the error: -EPROTONOSUPPORT for another protocol version,
+ * -EOPNOTSUPP for an unknown op or event, -EBADMSG for anything else.
+ */
+int proto_decode(const char *buf, size_t len, struct proto_msg *m);
+/* Decodes the body of an ok reply to op; a failed reply has none. */
+int proto_decode_reply_body(struct proto_msg *m, enum proto_op op);
+
+/* Frees what decoding allocated (and any malloc'd pointers set by the caller). */
+void proto_msg_free(struct proto_msg *m);
+
+/* A failed reply as this side's error: records "agent: <error>", returns -err. */
+int proto_reply_error(const struct proto_msg *m);
+
+/* Checks the peer's hello: -EPROTONOSUPPORT naming both versions on a mismatch. */
+int proto_hello_check(const struct proto_hello *peer, const char *peer_name);
+
+/* One message per frame over a blocking fd. recv gives 0 and kind 0 at a clean end of stream. */
+int proto_send(int fd, const struct proto_msg *m);
+int proto_recv(int fd, struct proto_msg *m);
+
+#endif
