@@ -102,17 +102,17 @@ static void dev_reset(struct virtio_mmio *t)
 }
 
 static const struct virtio_device_ops test_ops = {
-	.name = "test",
-	.device_id = 42,
-	.features = DEV_FEATURE,
-	.num_queues = 2,
-	.queue_max = QMAX,
-	.config_len = 8,
-	.config_read = dev_config_read,
-	.config_write = dev_config_write,
-	.activate = dev_activate,
-	.queue_notify = dev_queue_notify,
-	.reset = dev_reset,
+    .name = "test",
+    .device_id = 42,
+    .features = DEV_FEATURE,
+    .num_queues = 2,
+    .queue_max = QMAX,
+    .config_len = 8,
+    .config_read = dev_config_read,
+    .config_write = dev_config_write,
+    .activate = dev_activate,
+    .queue_notify = dev_queue_notify,
+    .reset = dev_reset,
 };
 
 static int setup(void **state)
@@ -124,7 +124,7 @@ static int setup(void **state)
 	assert_non_null(f->mem);
 	guest_mem_init_flat(&f->gm, f->mem, MEM_SIZE);
 	assert_int_equal(virtio_mmio_init(&f->t, &test_ops, f, &f->gm,
-					  &(struct virtio_mmio_platform){ fake_irq, fake_kick, f }),
+					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
 			 0);
 	memcpy(f->config, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
 	*state = f;
@@ -197,7 +197,7 @@ static void offer_buffer(struct fixture *f)
 	struct vring_desc *d = (struct vring_desc *)(f->mem + DESC);
 	struct vring_avail *a = (struct vring_avail *)(f->mem + AVAIL);
 
-	d[0] = (struct vring_desc){ .addr = BUF, .len = 32, .flags = VRING_DESC_F_WRITE };
+	d[0] = (struct vring_desc){.addr = BUF, .len = 32, .flags = VRING_DESC_F_WRITE};
 	a->ring[a->idx % 8] = 0;
 	a->idx++;
 }
@@ -236,9 +236,9 @@ static void test_device_features(void **state)
 	struct fixture *f = *state;
 
 	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES),
-			 (uint32_t)DEV_FEATURE | 1U << VIRTIO_RING_F_EVENT_IDX |
-				 1U << VIRTIO_RING_F_INDIRECT_DESC);
+	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES), (uint32_t)DEV_FEATURE |
+								 1U << VIRTIO_RING_F_EVENT_IDX |
+								 1U << VIRTIO_RING_F_INDIRECT_DESC);
 	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
 	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES), 1U << (VIRTIO_F_VERSION_1 - 32));
 	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
@@ -507,7 +507,7 @@ static void test_device_without_config(void **state)
 	ops.config_read = NULL;
 	ops.config_write = NULL;
 	assert_int_equal(virtio_mmio_init(&t, &ops, f, &f->gm,
-					  &(struct virtio_mmio_platform){ fake_irq, fake_kick, f }),
+					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
 			 0);
 	virtio_mmio_access(&t, VIRTIO_MMIO_CONFIG, (uint8_t *)&v, 4, false);
 	assert_int_equal(v, 0);
@@ -519,7 +519,7 @@ static void test_bad_ops_rejected(void **state)
 {
 	struct virtio_device_ops ops = test_ops;
 	struct fixture *f = *state;
-	struct virtio_mmio_platform plat = { fake_irq, fake_kick, f };
+	struct virtio_mmio_platform plat = {fake_irq, fake_kick, f};
 	struct virtio_mmio t;
 
 	ops.queue_max = 12;
@@ -537,20 +537,20 @@ static void test_bad_ops_rejected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_identity),
-		T(test_device_features),
-		T(test_init_sequence),
-		T(test_features_wrong_phase),
-		T(test_features_not_offered),
-		T(test_queue_num),
-		T(test_queue_before_features_ok),
-		T(test_bad_ring_breaks_device),
-		T(test_hostile_ring_needs_reset),
-		T(test_activate_failure),
-		T(test_reset_clears_queues),
-		T(test_config_space),
-		T(test_device_without_config),
-		T(test_bad_ops_rejected),
+	    T(test_identity),
+	    T(test_device_features),
+	    T(test_init_sequence),
+	    T(test_features_wrong_phase),
+	    T(test_features_not_offered),
+	    T(test_queue_num),
+	    T(test_queue_before_features_ok),
+	    T(test_bad_ring_breaks_device),
+	    T(test_hostile_ring_needs_reset),
+	    T(test_activate_failure),
+	    T(test_reset_clears_queues),
+	    T(test_config_space),
+	    T(test_device_without_config),
+	    T(test_bad_ops_rejected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

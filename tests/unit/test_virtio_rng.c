@@ -72,7 +72,7 @@ static int setup(void **state)
 	guest_mem_init_flat(&f->gm, f->mem, MEM_SIZE);
 	assert_int_equal(virtio_rng_new(&f->rng), 0);
 	assert_int_equal(virtio_mmio_init(&f->t, &virtio_rng_ops, f->rng, &f->gm,
-					  &(struct virtio_mmio_platform){ fake_irq, fake_kick, f }),
+					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
 			 0);
 	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
 	/* The driver's bring-up, with indirect descriptors. */
@@ -142,7 +142,7 @@ static void test_fills_request(void **state)
 {
 	struct fixture *f = *state;
 
-	desc(f, DESC)[2] = (struct vring_desc){ BUF, 64, VRING_DESC_F_WRITE, 0 };
+	desc(f, DESC)[2] = (struct vring_desc){BUF, 64, VRING_DESC_F_WRITE, 0};
 	make_avail(f, 2);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), 1);
@@ -162,10 +162,10 @@ static void test_fills_scattered_request(void **state)
 
 	/* A readable header the device must leave alone, then two writable pieces. */
 	memset(f->mem + BUF, 0x5a, 16);
-	it[0] = (struct vring_desc){ BUF, 16, VRING_DESC_F_NEXT, 1 };
-	it[1] = (struct vring_desc){ BUF + 0x100, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2 };
-	it[2] = (struct vring_desc){ BUF + 0x200, 32, VRING_DESC_F_WRITE, 0 };
-	desc(f, DESC)[0] = (struct vring_desc){ INDIRECT, 3 * 16, VRING_DESC_F_INDIRECT, 0 };
+	it[0] = (struct vring_desc){BUF, 16, VRING_DESC_F_NEXT, 1};
+	it[1] = (struct vring_desc){BUF + 0x100, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2};
+	it[2] = (struct vring_desc){BUF + 0x200, 32, VRING_DESC_F_WRITE, 0};
+	desc(f, DESC)[0] = (struct vring_desc){INDIRECT, 3 * 16, VRING_DESC_F_INDIRECT, 0};
 	make_avail(f, 0);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), 1);
@@ -180,7 +180,7 @@ static void test_readable_only_chain(void **state)
 	struct fixture *f = *state;
 
 	memset(f->mem + BUF, 0x5a, 32);
-	desc(f, DESC)[1] = (struct vring_desc){ BUF, 32, 0, 0 };
+	desc(f, DESC)[1] = (struct vring_desc){BUF, 32, 0, 0};
 	make_avail(f, 1);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), 1);
@@ -196,7 +196,7 @@ static void test_large_request_is_bounded(void **state)
 	struct fixture *f = *state;
 	const uint32_t len = VIRTIO_RNG_MAX_CHAIN + 4096;
 
-	desc(f, DESC)[0] = (struct vring_desc){ BUF, len, VRING_DESC_F_WRITE, 0 };
+	desc(f, DESC)[0] = (struct vring_desc){BUF, len, VRING_DESC_F_WRITE, 0};
 	make_avail(f, 0);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_elem(f, 0)->len, VIRTIO_RNG_MAX_CHAIN);
@@ -209,7 +209,7 @@ static void test_batch_and_yield(void **state)
 	struct fixture *f = *state;
 
 	for (unsigned i = 0; i < NUM; i++) {
-		desc(f, DESC)[i] = (struct vring_desc){ BUF + i * 16, 16, VRING_DESC_F_WRITE, 0 };
+		desc(f, DESC)[i] = (struct vring_desc){BUF + i * 16, 16, VRING_DESC_F_WRITE, 0};
 		make_avail(f, i);
 	}
 	virtio_mmio_queue_notify(&f->t, 0);
@@ -226,7 +226,7 @@ static void test_broken_ring(void **state)
 {
 	struct fixture *f = *state;
 
-	desc(f, DESC)[0] = (struct vring_desc){ BUF, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0 };
+	desc(f, DESC)[0] = (struct vring_desc){BUF, 16, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 0};
 	make_avail(f, 0);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), 0);
@@ -239,12 +239,9 @@ static void test_broken_ring(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_fills_request),
-		T(test_fills_scattered_request),
-		T(test_readable_only_chain),
-		T(test_large_request_is_bounded),
-		T(test_batch_and_yield),
-		T(test_broken_ring),
+	    T(test_fills_request),	 T(test_fills_scattered_request),
+	    T(test_readable_only_chain), T(test_large_request_is_bounded),
+	    T(test_batch_and_yield),	 T(test_broken_ring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,10 +54,10 @@ static struct vring_used *used(struct drv *d)
 	return (struct vring_used *)(d->mem + USED);
 }
 
-static void set_desc(struct vring_desc *t, unsigned i, uint64_t addr, uint32_t len,
-		     uint16_t flags, uint16_t next)
+static void set_desc(struct vring_desc *t, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
+		     uint16_t next)
 {
-	t[i] = (struct vring_desc){ .addr = addr, .len = len, .flags = flags, .next = next };
+	t[i] = (struct vring_desc){.addr = addr, .len = len, .flags = flags, .next = next};
 }
 
 static void make_avail(struct drv *d, uint16_t head)
@@ -390,7 +390,8 @@ static void test_indirect_bad_len(void **state)
 	indirect_len_case(0);
 	indirect_len_case(17);
 	indirect_len_case(sizeof(struct vring_desc) - 1);
-	indirect_len_case((VIRTQ_MAX_SIZE + 1) * sizeof(struct vring_desc)); /* in memory, too big */
+	indirect_len_case((VIRTQ_MAX_SIZE + 1) *
+			  sizeof(struct vring_desc)); /* in memory, too big */
 	indirect_len_case(0xfffffff0);
 }
 
@@ -486,30 +487,30 @@ static void test_total_length_overflow(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_init_rejects_bad_geometry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_simple_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_zero_length_skipped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_index_wrap, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_length_chain, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_event_idx, setup_event_idx, teardown),
-		cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_avail_idx_jump, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_head_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_next_out_of_range, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_self_loop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_loop, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nested_indirect, setup, teardown),
-		cmocka_unit_test(test_indirect_bad_len),
-		cmocka_unit_test_setup_teardown(test_indirect_outside_memory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_not_negotiated, NULL, teardown),
-		cmocka_unit_test_setup_teardown(test_indirect_with_next, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_buffer_outside_memory, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_buffer_addr_overflow, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_after_write, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_total_length_overflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_init_rejects_bad_geometry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_simple_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_zero_length_skipped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_index_wrap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_full_length_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_idx, setup_event_idx, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_avail_idx_jump, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_head_out_of_range, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_next_out_of_range, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_self_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_loop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nested_indirect, setup, teardown),
+	    cmocka_unit_test(test_indirect_bad_len),
+	    cmocka_unit_test_setup_teardown(test_indirect_outside_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_not_negotiated, NULL, teardown),
+	    cmocka_unit_test_setup_teardown(test_indirect_with_next, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_buffer_outside_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_buffer_addr_overflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_read_after_write, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_total_length_overflow, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

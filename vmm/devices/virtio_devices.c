@@ -33,7 +33,7 @@ static void rng_destroy(void *dev)
 }
 
 static const struct virtio_device_type types[] = {
-	{ &virtio_rng_ops, rng_create, rng_destroy },
+    {&virtio_rng_ops, rng_create, rng_destroy},
 };
 
 /* One VM per ozone-vmm process: the devices made for it are kept here. */
@@ -96,6 +96,6 @@ void virtio_devices_teardown(struct vm *vm)
 
 		virtio_mmio_destroy(in->t);
 		in->type->destroy(in->dev);
-		*in = (struct virtio_instance){ 0 };
+		*in = (struct virtio_instance){0};
 	}
 }

@@ -11,7 +11,7 @@
 #include "common/error.h"
 
 #define MMIO_MAGIC 0x74726976 /* "virt" */
-#define MMIO_VERSION 2        /* virtio 1.x; no legacy interface */
+#define MMIO_VERSION 2	      /* virtio 1.x; no legacy interface */
 
 /* Features every device gets: the virtqueue code implements them for all. */
 #define TRANSPORT_FEATURES                                                                         \
@@ -104,7 +104,8 @@ static void set_broken(struct virtio_mmio *t)
 	if (t->status & VIRTIO_CONFIG_S_NEEDS_RESET)
 		return;
 	t->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
-	/* Section 2.1.2: a driver that is running learns of it through a config change interrupt. */
+	/* Section 2.1.2: a driver that is running learns of it through a config change interrupt.
+	 */
 	if (t->status & VIRTIO_CONFIG_S_DRIVER_OK)
 		raise_irq(t, VIRTIO_MMIO_INT_CONFIG);
 }
@@ -142,8 +143,7 @@ static void status_write(struct virtio_mmio *t, uint32_t v)
 		if ((f & ~offered(t)) || !(f & (1ULL << VIRTIO_F_VERSION_1)))
 			add &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
-	if ((add & VIRTIO_CONFIG_S_DRIVER_OK) &&
-	    !((t->status | add) & VIRTIO_CONFIG_S_FEATURES_OK))
+	if ((add & VIRTIO_CONFIG_S_DRIVER_OK) && !((t->status | add) & VIRTIO_CONFIG_S_FEATURES_OK))
 		add &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	t->status |= add;
 	if ((add & VIRTIO_CONFIG_S_DRIVER_OK) && !(t->status & VIRTIO_CONFIG_S_NEEDS_RESET)) {
@@ -287,8 +287,7 @@ static void config_access(struct virtio_mmio *t, uint64_t off, uint8_t *data, ui
 		t->ops->config_read(t, (uint32_t)off, data, len);
 }
 
-void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-			bool is_write)
+void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	struct virtio_mmio *t = opaque;
 	uint32_t v;

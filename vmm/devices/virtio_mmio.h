@@ -44,10 +44,12 @@ struct virtio_device_ops {
 	unsigned num_queues; /* 1..VIRTIO_MMIO_MAX_QUEUES */
 	uint16_t queue_max;  /* power of two, <= VIRTQ_MAX_SIZE */
 	uint32_t config_len; /* bytes of device config space (<= 0xf00) */
-	/* Config space access, already bounds-checked: [off, off + len) < config_len. NULL: reads 0. */
+	/* Config space access, already bounds-checked: [off, off + len) < config_len. NULL: reads
+	 * 0. */
 	void (*config_read)(struct virtio_mmio *t, uint32_t off, void *data, uint32_t len);
 	void (*config_write)(struct virtio_mmio *t, uint32_t off, const void *data, uint32_t len);
-	/* DRIVER_OK: features are final and the ready queues are set up. <0 marks the device broken. */
+	/* DRIVER_OK: features are final and the ready queues are set up. <0 marks the device
+	 * broken. */
 	int (*activate)(struct virtio_mmio *t);
 	/* The driver kicked queue q (ready, device active). Runs on the event loop thread. */
 	void (*queue_notify)(struct virtio_mmio *t, unsigned q);
@@ -97,8 +99,7 @@ int virtio_mmio_init(struct virtio_mmio *t, const struct virtio_device_ops *ops,
 void virtio_mmio_fini(struct virtio_mmio *t);
 
 /* The register window's bus handler (bus_access_fn); `opaque` is the transport. */
-void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data, uint32_t len,
-			bool is_write);
+void virtio_mmio_access(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
 
 /* Delivers a kick of queue q to the device if it is active; event loop thread. */
 void virtio_mmio_queue_notify(struct virtio_mmio *t, unsigned q);

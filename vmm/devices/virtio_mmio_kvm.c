@@ -116,7 +116,7 @@ int virtio_mmio_create(struct vm *vm, const struct virtio_device_ops *ops, void 
 	for (unsigned i = 0; i < VIRTIO_MMIO_MAX_QUEUES; i++)
 		k->n[i].fd = -1;
 	ret = virtio_mmio_init(&k->t, ops, dev, &vm->mem,
-			       &(struct virtio_mmio_platform){ kvm_irq, kvm_kick, k });
+			       &(struct virtio_mmio_platform){kvm_irq, kvm_kick, k});
 	if (ret < 0) {
 		free(k);
 		return ret;

@@ -25,8 +25,8 @@ static uint32_t fill(struct iovec *iov, unsigned n, uint32_t max)
 
 		while (got < want) {
 			/* Never block the event loop: a pool not yet ready gives a short fill. */
-			ssize_t r = getrandom((char *)iov[i].iov_base + got, want - got,
-					      GRND_NONBLOCK);
+			ssize_t r =
+			    getrandom((char *)iov[i].iov_base + got, want - got, GRND_NONBLOCK);
 
 			if (r < 0 && errno == EINTR)
 				continue;
@@ -65,13 +65,13 @@ static void rng_queue_notify(struct virtio_mmio *t, unsigned q)
 }
 
 const struct virtio_device_ops virtio_rng_ops = {
-	.name = "rng",
-	.device_id = VIRTIO_ID_RNG,
-	.features = 0,
-	.num_queues = 1,
-	.queue_max = 256,
-	.config_len = 0,
-	.queue_notify = rng_queue_notify,
+    .name = "rng",
+    .device_id = VIRTIO_ID_RNG,
+    .features = 0,
+    .num_queues = 1,
+    .queue_max = 256,
+    .config_len = 0,
+    .queue_notify = rng_queue_notify,
 };
 
 int virtio_rng_new(struct virtio_rng **out)

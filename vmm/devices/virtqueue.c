@@ -11,7 +11,7 @@
 #define VIRTQ_DESC_SIZE sizeof(struct vring_desc)
 
 /* Marks the queue broken: the transport then asks the driver to reset the device. */
-#define vq_fail(vq, ...)                                                                          \
+#define vq_fail(vq, ...)                                                                           \
 	({                                                                                         \
 		(vq)->broken = true;                                                               \
 		err_setx(EIO, "virtqueue: " __VA_ARGS__);                                          \
@@ -24,11 +24,13 @@ int virtq_init(struct virtq *vq, const struct guest_mem *mem, uint16_t num, uint
 	if (num == 0 || num > VIRTQ_MAX_SIZE || (num & (num - 1)))
 		return err_setx(EINVAL, "virtqueue: size %u is not a power of two <= %u", num,
 				VIRTQ_MAX_SIZE);
-	/* Alignments of section 2.7: the ring structures are accessed as naturally aligned words. */
+	/* Alignments of section 2.7: the ring structures are accessed as naturally aligned words.
+	 */
 	if (desc_gpa % VRING_DESC_ALIGN_SIZE || avail_gpa % VRING_AVAIL_ALIGN_SIZE ||
 	    used_gpa % VRING_USED_ALIGN_SIZE)
 		return err_setx(EINVAL, "virtqueue: misaligned ring address");
-	/* The avail ring ends with used_event and the used ring with avail_event: count them too. */
+	/* The avail ring ends with used_event and the used ring with avail_event: count them too.
+	 */
 	vq->desc = guest_mem_ptr(mem, desc_gpa, (uint64_t)VIRTQ_DESC_SIZE * num);
 	vq->avail = guest_mem_ptr(mem, avail_gpa, 6 + 2 * (uint64_t)num);
 	vq->used = guest_mem_ptr(mem, used_gpa, 6 + sizeof(struct vring_used_elem) * (uint64_t)num);
@@ -107,7 +109,7 @@ static int chain_add(struct virtq *vq, struct virtq_chain *c, const struct vring
 	if (!p)
 		return vq_fail(vq, "buffer 0x%llx+%u outside guest memory",
 			       (unsigned long long)d->addr, d->len);
-	c->iov[c->nout + c->nin] = (struct iovec){ p, d->len };
+	c->iov[c->nout + c->nin] = (struct iovec){p, d->len};
 	if (d->flags & VRING_DESC_F_WRITE) {
 		c->nin++;
 		*in_len += d->len;

@@ -26,16 +26,16 @@
 
 struct virtq {
 	const struct guest_mem *mem;
-	uint16_t num; /* power of two, 1..VIRTQ_MAX_SIZE */
+	uint16_t num;	/* power of two, 1..VIRTQ_MAX_SIZE */
 	bool event_idx; /* VIRTIO_RING_F_EVENT_IDX negotiated */
-	bool indirect;  /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	bool indirect;	/* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 	bool broken;
 	/* Host views of the rings, translated once by virtq_init (guest RAM never moves). */
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
-	uint16_t last_avail; /* next avail ring slot we will consume */
-	uint16_t used_idx;   /* next used ring slot we will fill */
+	uint16_t last_avail;	 /* next avail ring slot we will consume */
+	uint16_t used_idx;	 /* next used ring slot we will fill */
 	uint16_t signalled_used; /* used_idx at the last virtq_should_notify() */
 	bool signalled_valid;
 };
