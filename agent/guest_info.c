@@ -107,7 +107,7 @@ static int read_hwrng(unsigned char *buf, size_t len)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		nanosleep(&(struct timespec){ .tv_nsec = 2 * 1000 * 1000 }, NULL);
+		nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
 	}
 	close(fd);
 	return got > 0 ? (int)got : (ret ? ret : -ENODATA);

@@ -81,10 +81,10 @@ static int smaps_report(pid_t pid, unsigned long long guest_mib)
 			/* Anonymous private memory, or a shared memfd (the other way
 			 * VMMs allocate guest RAM). */
 			cur->guest_candidate =
-				perms[1] == 'w' &&
-				((perms[3] == 'p' && ino == 0 &&
-				  (rest[0] == '\0' || strncmp(rest, "[anon", 5) == 0)) ||
-				 strncmp(rest, "/memfd:", 7) == 0);
+			    perms[1] == 'w' &&
+			    ((perms[3] == 'p' && ino == 0 &&
+			      (rest[0] == '\0' || strncmp(rest, "[anon", 5) == 0)) ||
+			     strncmp(rest, "/memfd:", 7) == 0);
 		} else if (cur && sscanf(line, "Rss: %llu kB", &v) == 1) {
 			cur->rss_kib = v;
 		} else if (cur && sscanf(line, "Anonymous: %llu kB", &v) == 1) {
@@ -142,11 +142,20 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "+p:t:m:s:")) != -1) {
 		switch (opt) {
-		case 'p': pattern = optarg; break;
-		case 't': timeout_s = atof(optarg); break;
-		case 'm': guest_mib = strtoull(optarg, NULL, 10); break;
-		case 's': settle_ms = atof(optarg); break;
-		default: usage();
+		case 'p':
+			pattern = optarg;
+			break;
+		case 't':
+			timeout_s = atof(optarg);
+			break;
+		case 'm':
+			guest_mib = strtoull(optarg, NULL, 10);
+			break;
+		case 's':
+			settle_ms = atof(optarg);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind >= argc)
@@ -183,8 +192,8 @@ int main(int argc, char **argv)
 	deadline = t0 + timeout_s * 1e3;
 
 	for (;;) {
-		struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
-				       { .fd = out_open ? pfd[0] : -1, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN},
+				      {.fd = out_open ? pfd[0] : -1, .events = POLLIN}};
 		double now = now_ms(), wait_ms = deadline - now;
 		int n;
 
@@ -204,7 +213,8 @@ int main(int argc, char **argv)
 				if (first < 0)
 					first = now;
 				if (pattern && match < 0) {
-					/* Keep a sliding window so a match across reads is found. */
+					/* Keep a sliding window so a match across reads is found.
+					 */
 					if (wlen + (size_t)r >= sizeof(window)) {
 						size_t keep = strlen(pattern);
 						memmove(window, window + wlen - keep, keep);
