@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ozone-vmm's command line: defaults, every option, and bad values rejected with one message. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cli.h"
+#include "common/error.h"
+
+/* A file that exists and is readable: the test binary itself. */
+static char kernel[4096];
+
+static int parse_args(struct vmm_config *cfg, FILE *out, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+	const char *a;
+
+	argv[argc++] = "ozone-vmm";
+	va_start(ap, out);
+	while ((a = va_arg(ap, const char *)) && argc < 31)
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return cli_parse(cfg, argc, argv, out);
+}
+
+#define PARSE(cfg, ...) parse_args(cfg, stdout, __VA_ARGS__, (const char *)NULL)
+
+static void expect_error(const char *needle, int ret)
+{
+	assert_int_equal(ret, -EINVAL);
+	if (!strstr(err_msg(), needle))
+		fail_msg("error '%s' does not mention '%s'", err_msg(), needle);
+}
+
+static void test_defaults(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel), 0);
+	assert_string_equal(cfg.kernel, kernel);
+	assert_null(cfg.initrd);
+	assert_null(cfg.cmdline);
+	assert_int_equal(cfg.cpus, 1);
+	assert_int_equal(cfg.mem_mib, 128);
+	assert_int_equal(cfg.console, CONSOLE_STDIO);
+	assert_null(cfg.vsock_socket);
+	assert_null(cfg.api_socket);
+	assert_int_equal(cfg.nr_fs, 0);
+}
+
+static void test_all_options(void **state)
+{
+	struct vmm_config cfg;
+	char fs1[] = "root=/srv/a", fs2[] = "data=/srv/b=c";
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--initrd", kernel, "--cmdline",
+			       "quiet init=/sbin/init", "--cpus", "64", "--memory", "4096",
+			       "--console", "/tmp/console.log", "--vsock-socket", "/run/v.sock",
+			       "--fs", fs1, "--fs", fs2, "--api-socket", "/run/api.sock"),
+			 0);
+	assert_string_equal(cfg.initrd, kernel);
+	assert_string_equal(cfg.cmdline, "quiet init=/sbin/init");
+	assert_int_equal(cfg.cpus, 64);
+	assert_int_equal(cfg.mem_mib, 4096);
+	assert_int_equal(cfg.console, CONSOLE_FILE);
+	assert_string_equal(cfg.console_path, "/tmp/console.log");
+	assert_string_equal(cfg.vsock_socket, "/run/v.sock");
+	assert_string_equal(cfg.api_socket, "/run/api.sock");
+	assert_int_equal(cfg.nr_fs, 2);
+	assert_string_equal(cfg.fs[0].tag, "root");
+	assert_string_equal(cfg.fs[0].dir, "/srv/a");
+	assert_string_equal(cfg.fs[1].tag, "data");
+	assert_string_equal(cfg.fs[1].dir, "/srv/b=c");
+}
+
+static void test_short_and_equals_forms(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, "-k", kernel, "-m", "16", "--cpus=2", "--console=none"), 0);
+	assert_int_equal(cfg.mem_mib, 16);
+	assert_int_equal(cfg.cpus, 2);
+	assert_int_equal(cfg.console, CONSOLE_NONE);
+	/* A second parse starts from the defaults again. */
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel), 0);
+	assert_int_equal(cfg.cpus, 1);
+	assert_int_equal(cfg.console, CONSOLE_STDIO);
+}
+
+static void test_bad_cpus(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	expect_error("--cpus 0", PARSE(&cfg, "--kernel", kernel, "--cpus", "0"));
+	expect_error("--cpus 65", PARSE(&cfg, "--kernel", kernel, "--cpus", "65"));
+	expect_error("not a number", PARSE(&cfg, "--kernel", kernel, "--cpus", "abc"));
+	expect_error("not a number", PARSE(&cfg, "--kernel", kernel, "--cpus", "-1"));
+	expect_error("not a number", PARSE(&cfg, "--kernel", kernel, "--cpus", "2 "));
+	expect_error("not a number", PARSE(&cfg, "--kernel", kernel, "--cpus", ""));
+	expect_error("--cpus",
+		     PARSE(&cfg, "--kernel", kernel, "--cpus", "99999999999999999999999"));
+}
+
+static void test_bad_memory(void **state)
+{
+	struct vmm_config cfg;
+
+	(void)state;
+	expect_error("--memory 1", PARSE(&cfg, "--kernel", kernel, "--memory", "1"));
+	expect_error("--memory 0", PARSE(&cfg, "--kernel", kernel, "--memory", "0"));
+	expect_error("not a number", PARSE(&cfg, "--kernel", kernel, "--memory", "abc"));
+	expect_error("not a number", PARSE(&cfg, "--kernel", kernel, "--memory", "128M"));
+	expect_error("--memory", PARSE(&cfg, "--kernel", kernel, "--memory", "1048577"));
+}
+
+static void test_bad_files_and_options(void **state)
+{
+	struct vmm_config cfg;
+	int ret;
+
+	(void)state;
+	expect_error("--kernel is required", PARSE(&cfg, "--cpus", "1"));
+	ret = PARSE(&cfg, "--kernel", "/no/such/vmlinux");
+	assert_int_equal(ret, -ENOENT);
+	assert_string_equal(err_msg(), "--kernel /no/such/vmlinux: No such file or directory");
+	ret = PARSE(&cfg, "--kernel", kernel, "--initrd", "/no/such/initrd");
+	assert_int_equal(ret, -ENOENT);
+	expect_error("unknown option --bogus", PARSE(&cfg, "--kernel", kernel, "--bogus"));
+	expect_error("unknown option -z", PARSE(&cfg, "--kernel", kernel, "-z"));
+	expect_error("needs a value", PARSE(&cfg, "--kernel"));
+	expect_error("unexpected argument extra", PARSE(&cfg, "--kernel", kernel, "extra"));
+	expect_error("--console", PARSE(&cfg, "--kernel", kernel, "--console", ""));
+}
+
+static void test_bad_fs(void **state)
+{
+	struct vmm_config cfg;
+	char a[] = "nodir", b[] = "=/dir", c[] = "tag=";
+
+	(void)state;
+	expect_error("TAG=DIR", PARSE(&cfg, "--kernel", kernel, "--fs", a));
+	expect_error("TAG=DIR", PARSE(&cfg, "--kernel", kernel, "--fs", b));
+	expect_error("TAG=DIR", PARSE(&cfg, "--kernel", kernel, "--fs", c));
+}
+
+static void test_help_and_version(void **state)
+{
+	struct vmm_config cfg;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	static const char *const options[] = {
+	    "--kernel",	      "--initrd", "--cmdline",	  "--cpus", "--memory", "--console",
+	    "--vsock-socket", "--fs",	  "--api-socket", "--help", "--version"};
+
+	(void)state;
+	assert_non_null(out);
+	assert_int_equal(parse_args(&cfg, out, "--help", (const char *)NULL), 1);
+	fflush(out);
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (!strstr(buf, options[i]))
+			fail_msg("--help does not document %s", options[i]);
+	assert_int_equal(parse_args(&cfg, out, "--version", (const char *)NULL), 1);
+	fclose(out);
+	assert_non_null(strstr(buf, "ozone-vmm "));
+	free(buf);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_all_options),
+	    cmocka_unit_test(test_short_and_equals_forms),
+	    cmocka_unit_test(test_bad_cpus),
+	    cmocka_unit_test(test_bad_memory),
+	    cmocka_unit_test(test_bad_files_and_options),
+	    cmocka_unit_test(test_bad_fs),
+	    cmocka_unit_test(test_help_and_version),
+	};
+
+	(void)argc;
+	if (!realpath(argv[0], kernel) && !realpath("/proc/self/exe", kernel))
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
