@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target: a guest driving a virtio-rng device through the
- * virtio-mmio registers. The input's first 16 KiB are guest memory (rings
- * and buffers); the rest is a list of 8-byte operations: register reads and
- * writes of any offset and width, and queue notifications.
+ * virtio-mmio registers. Byte 0 is a count k of 8-byte operations that
+ * follow (register reads and writes of any offset and width, and queue
+ * notifications); the rest of the input is guest memory from address 0.
+ * Seeds: tests/fuzz/corpus/virtio_mmio/.
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ivmm \
  *     tests/fuzz/fuzz_virtio_mmio.c vmm/devices/virtio_mmio.c vmm/devices/virtio_rng.c \
@@ -35,18 +36,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct virtio_mmio t;
 	struct virtio_rng *rng;
 	struct guest_mem gm;
-	size_t n = size < MEM_SIZE ? size : MEM_SIZE;
+	size_t ops;
 
+	if (size < 1)
+		return 0;
+	ops = 1 + 8 * (size_t)data[0];
+	if (ops > size)
+		ops = size;
 	memset(mem, 0, sizeof(mem));
-	memcpy(mem, data, n);
+	memcpy(mem, data + ops, size - ops < MEM_SIZE ? size - ops : MEM_SIZE);
 	guest_mem_init_flat(&gm, mem, MEM_SIZE);
 	if (virtio_rng_new(&rng))
 		abort();
 	if (virtio_mmio_init(&t, &virtio_rng_ops, rng, &gm,
 			     &(struct virtio_mmio_platform){irq, kick, &t}))
 		abort();
-	/* op: u16 offset, u8 width-and-kind, u8 unused, u32 value */
-	for (size_t i = n; i + 8 <= size; i += 8) {
+	/* op: u16 offset, u8 kind (bits 0-1: log2 width, 2: write, 7: notify), u8 pad, u32 value */
+	for (size_t i = 1; i + 8 <= ops; i += 8) {
 		uint16_t off;
 		uint8_t kind = data[i + 2], buf[8];
 		uint32_t len = 1u << (kind & 3);

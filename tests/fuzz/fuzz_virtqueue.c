@@ -2,7 +2,9 @@
 /*
  * libFuzzer target: the input is a guest's memory holding a split virtqueue
  * (descriptor table, avail ring, indirect tables, all attacker-chosen); the
- * device pops and pushes until the ring is empty or broken. Any crash,
+ * device pops and pushes until the ring is empty or broken. Byte 0 picks
+ * the queue size and features; the rest is guest memory from address 0.
+ * Seeds: tests/fuzz/corpus/virtqueue/. Any crash,
  * hang or out-of-bounds access (under ASan) is a bug.
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ivmm \
@@ -16,10 +18,11 @@
 #include "devices/virtqueue.h"
 #include "guest_mem.h"
 
+/* Driver-written rings first, so that short inputs already reach descriptors. */
 #define MEM_SIZE 0x10000
-#define DESC 0x1000
-#define AVAIL 0x2000
-#define USED 0x3000
+#define AVAIL 0x0   /* flags, idx, ring[256], used_event: 518 bytes at most */
+#define DESC 0x210  /* 256 * 16 bytes at most */
+#define USED 0x8000 /* written by the device only */
 
 static struct virtq_chain chain;
 
