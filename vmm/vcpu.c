@@ -95,7 +95,6 @@ static int vcpu_setup_boot_regs(struct vcpu *v, const struct x86_boot_info *boot
 struct vcpu_setup_ctx {
 	const struct kvm_cpuid2 *cpuid;
 	const struct kvm_msr_list *msrs;
-	bool arch_caps;
 	bool tsc_deadline;
 	const struct x86_boot_info *boot;
 };
@@ -105,7 +104,6 @@ static int vcpu_init(struct vcpu *v, const struct vcpu_setup_ctx *ctx)
 	struct x86_cpuid_opts o = {
 	    .cpu = v->id,
 	    .ncpus = (unsigned)v->vm->ncpus,
-	    .arch_caps_msr = ctx->arch_caps,
 	    .tsc_deadline = ctx->tsc_deadline,
 	};
 	struct kvm_cpuid2 *cpuid;
@@ -120,6 +118,7 @@ static int vcpu_init(struct vcpu *v, const struct vcpu_setup_ctx *ctx)
 		return err_set(errno, "vCPU %u: mmap kvm_run", v->id);
 	v->run = run;
 
+	o.arch_caps_msr = x86_msr_arch_caps_usable(v->fd, ctx->msrs);
 	ret = x86_cpuid_for_vcpu(ctx->cpuid, &o, &cpuid);
 	if (ret < 0)
 		return ret;
@@ -170,11 +169,6 @@ int vcpus_create(struct vm *vm, const struct x86_boot_info *boot)
 		goto out;
 	ctx.cpuid = cpuid;
 	ctx.msrs = msrs;
-	/*
-	 * Some KVMs (PVM) fail on ARCH_CAPABILITIES: the guest sees the CPUID bit
-	 * only when the MSR is one KVM lists.
-	 */
-	ctx.arch_caps = x86_msr_listed(msrs, MSR_IA32_ARCH_CAPABILITIES);
 	ctx.tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	for (int i = 0; i < vm->ncpus; i++) {
 		ret = vcpu_init(&vm->vcpus[i], &ctx);

@@ -70,6 +70,21 @@ bool x86_msr_listed(const struct kvm_msr_list *list, uint32_t index)
 	return false;
 }
 
+bool x86_msr_arch_caps_usable(int vcpu_fd, const struct kvm_msr_list *list)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} msrs;
+
+	if (!x86_msr_listed(list, MSR_IA32_ARCH_CAPABILITIES))
+		return false;
+	memset(&msrs, 0, sizeof(msrs));
+	msrs.hdr.nmsrs = 1;
+	msrs.e[0].index = MSR_IA32_ARCH_CAPABILITIES;
+	return ioctl(vcpu_fd, KVM_GET_MSRS, &msrs) == 1 && msrs.e[0].data != 0;
+}
+
 int x86_msr_setup(int vcpu_fd, const struct kvm_msr_list *list)
 {
 	struct {
