@@ -442,9 +442,25 @@ void json_out_tree(struct json_out *o, yajl_val v)
 	json_out_tree_depth(o, v, 0);
 }
 
-void json_out_raw_object(struct json_out *o, const char *key, const char *text)
+/* The length of v's serialization: the same text json_get_raw_object() gives back. */
+static int json_tree_len(yajl_val v, size_t *len)
+{
+	struct json_out o;
+	char *text;
+	int ret = json_out_init(&o);
+
+	if (ret < 0)
+		return ret;
+	json_out_tree(&o, v);
+	ret = json_out_finish(&o, &text, len);
+	free(text);
+	return ret;
+}
+
+void json_out_raw_object(struct json_out *o, const char *key, const char *text, size_t max)
 {
 	yajl_val v = NULL;
+	size_t len = 0;
 	int ret;
 
 	if (o->err)
@@ -458,11 +474,15 @@ void json_out_raw_object(struct json_out *o, const char *key, const char *text)
 		o->err = ret;
 		return;
 	}
-	if (YAJL_IS_OBJECT(v)) {
+	if (!YAJL_IS_OBJECT(v))
+		ret = err_setx(EINVAL, "'%s': JSON text is not an object", key);
+	else if ((ret = json_tree_len(v, &len)) == 0 && len > max)
+		ret = err_setx(EINVAL, "'%s': %zu bytes exceeds the limit of %zu", key, len, max);
+	if (ret == 0) {
 		json_out_str(o, key);
 		json_out_tree(o, v);
 	} else {
-		o->err = err_setx(EINVAL, "'%s': JSON text is not an object", key);
+		o->err = ret;
 	}
 	yajl_tree_free(v);
 }

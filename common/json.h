@@ -65,8 +65,12 @@ void json_out_bool(struct json_out *o, bool v);
 void json_out_kstr(struct json_out *o, const char *key, const char *s);
 void json_out_ku64(struct json_out *o, const char *key, uint64_t v);
 void json_out_kbool(struct json_out *o, const char *key, bool v);
-/* Embeds JSON text (which must be an object) as a value, after checking it like json_parse(). */
-void json_out_raw_object(struct json_out *o, const char *key, const char *text);
+/*
+ * Embeds JSON text, which must be an object, as the value of key after
+ * checking it like json_parse(); at most max bytes once re-serialized
+ * (which is exactly what json_get_raw_object() gives back).
+ */
+void json_out_raw_object(struct json_out *o, const char *key, const char *text, size_t max);
 /* Embeds a parsed value. */
 void json_out_tree(struct json_out *o, yajl_val v);
 /* Marks the output failed (e.g. a field failed validation); keeps the first error. */

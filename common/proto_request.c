@@ -54,7 +54,7 @@ static void create_enc(struct json_out *o, const union proto_body *b)
 	if (!o->err && (ret = rootfs_check(c->rootfs ? c->rootfs : "", EINVAL)) < 0)
 		json_out_fail(o, ret);
 	json_out_kstr(o, "rootfs", c->rootfs);
-	json_out_raw_object(o, "spec", c->spec_json);
+	json_out_raw_object(o, "spec", c->spec_json, PROTO_JSON_MAX);
 	proto_put_stdio(o, &c->stdio);
 }
 
@@ -121,7 +121,7 @@ static void exec_enc(struct json_out *o, const union proto_body *b)
 
 	proto_put_name(o, "container_id", e->container_id, false);
 	proto_put_name(o, "exec_id", e->exec_id, false);
-	json_out_raw_object(o, "process", e->process_json);
+	json_out_raw_object(o, "process", e->process_json, PROTO_JSON_MAX);
 	if (!o->err && (ret = exec_check_tty(e, EINVAL)) < 0)
 		json_out_fail(o, ret);
 	proto_put_stdio(o, &e->stdio);
@@ -204,7 +204,7 @@ static int resize_dec(yajl_val v, union proto_body *b)
 static void update_enc(struct json_out *o, const union proto_body *b)
 {
 	proto_put_name(o, "container_id", b->update.container_id, false);
-	json_out_raw_object(o, "resources", b->update.resources_json);
+	json_out_raw_object(o, "resources", b->update.resources_json, PROTO_JSON_MAX);
 }
 
 static int update_dec(yajl_val v, union proto_body *b)

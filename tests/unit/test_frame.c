@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Frames: the blocking reader and writer, and the incremental decoder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/error.h"
+#include "common/frame.h"
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+}
+
+static void put_frame(uint8_t *dst, const char *payload, uint32_t len)
+{
+	frame_put_header(dst, len);
+	memcpy(dst + FRAME_HDR_LEN, payload, len);
+}
+
+static void test_header_big_endian(void **state)
+{
+	uint8_t hdr[FRAME_HDR_LEN];
+
+	(void)state;
+	frame_put_header(hdr, 0x01020304);
+	assert_memory_equal(hdr, "\x01\x02\x03\x04", 4);
+}
+
+static void test_roundtrip_pipe(void **state)
+{
+	int p[2];
+	char *payload;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(frame_write(p[1], "{\"a\":1}", 7), 0);
+	assert_int_equal(frame_write(p[1], "x", 1), 0);
+	close(p[1]);
+	assert_int_equal(frame_read(p[0], &payload, &len), 0);
+	assert_int_equal(len, 7);
+	assert_string_equal(payload, "{\"a\":1}");
+	free(payload);
+	assert_int_equal(frame_read(p[0], &payload, &len), 0);
+	assert_int_equal(len, 1);
+	assert_string_equal(payload, "x");
+	free(payload);
+	/* Clean end of stream at a frame boundary. */
+	assert_int_equal(frame_read(p[0], &payload, &len), 0);
+	assert_null(payload);
+	assert_int_equal(len, 0);
+	close(p[0]);
+}
+
+static void test_read_eof_mid_header(void **state)
+{
+	int p[2];
+	char *payload;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	write_all(p[1], "\0\0", 2);
+	close(p[1]);
+	assert_int_equal(frame_read(p[0], &payload, &len), -EPROTO);
+	assert_null(payload);
+	assert_non_null(strstr(err_msg(), "2 of 4 header bytes"));
+	close(p[0]);
+}
+
+static void test_read_eof_mid_payload(void **state)
+{
+	uint8_t buf[FRAME_HDR_LEN + 3];
+	int p[2];
+	char *payload;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	frame_put_header(buf, 10);
+	memcpy(buf + FRAME_HDR_LEN, "abc", 3);
+	write_all(p[1], buf, sizeof(buf));
+	close(p[1]);
+	assert_int_equal(frame_read(p[0], &payload, &len), -EPROTO);
+	assert_null(payload);
+	assert_non_null(strstr(err_msg(), "3 of 10 payload bytes"));
+	close(p[0]);
+}
+
+static void test_read_oversize_rejected_before_payload(void **state)
+{
+	uint8_t hdr[FRAME_HDR_LEN];
+	int p[2];
+	char *payload;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	frame_put_header(hdr, FRAME_MAX + 1);
+	write_all(p[1], hdr, sizeof(hdr));
+	/* The write end stays open: reading any payload would block forever. */
+	assert_int_equal(frame_read(p[0], &payload, &len), -EMSGSIZE);
+	assert_null(payload);
+	frame_put_header(hdr, UINT32_MAX);
+	write_all(p[1], hdr, sizeof(hdr));
+	assert_int_equal(frame_read(p[0], &payload, &len), -EMSGSIZE);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_read_zero_length(void **state)
+{
+	uint8_t hdr[FRAME_HDR_LEN];
+	int p[2];
+	char *payload;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	frame_put_header(hdr, 0);
+	write_all(p[1], hdr, sizeof(hdr));
+	assert_int_equal(frame_read(p[0], &payload, &len), -EBADMSG);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_write_limits(void **state)
+{
+	static char big[FRAME_MAX + 1];
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(frame_write(p[1], big, sizeof(big)), -EMSGSIZE);
+	assert_int_equal(frame_write(p[1], "", 0), -EBADMSG);
+	close(p[0]);
+	/* A vanished reader is an error, not SIGPIPE, on sockets. */
+	close(p[1]);
+	{
+		int sv[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		close(sv[1]);
+		assert_int_equal(frame_write(sv[0], "x", 1), -EPIPE);
+		close(sv[0]);
+	}
+}
+
+/* Big frames through a small socket buffer, with signals interrupting both sides. */
+struct slow_reader {
+	int fd;
+	char *payload;
+	size_t len;
+	int ret;
+};
+
+static void *slow_reader_main(void *arg)
+{
+	struct slow_reader *r = arg;
+
+	r->ret = frame_read(r->fd, &r->payload, &r->len);
+	return NULL;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_short_writes_and_eintr(void **state)
+{
+	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART: EINTR */
+	struct itimerval it = {.it_interval = {0, 200}, .it_value = {0, 200}};
+	struct slow_reader r = {0};
+	int sv[2], sndbuf = 4096;
+	pthread_t th;
+	char *big = malloc(FRAME_MAX);
+
+	(void)state;
+	assert_non_null(big);
+	for (size_t i = 0; i < FRAME_MAX; i++)
+		big[i] = 'a' + i % 26;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)), 0);
+	assert_int_equal(setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &sndbuf, sizeof(sndbuf)), 0);
+	assert_int_equal(sigaction(SIGALRM, &sa, NULL), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	r.fd = sv[0];
+	assert_int_equal(pthread_create(&th, NULL, slow_reader_main, &r), 0);
+	assert_int_equal(frame_write(sv[1], big, FRAME_MAX), 0);
+	pthread_join(th, NULL);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	assert_int_equal(r.ret, 0);
+	assert_int_equal(r.len, FRAME_MAX);
+	assert_memory_equal(r.payload, big, FRAME_MAX);
+	free(r.payload);
+	free(big);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Three frames back to back, as they would arrive on a stream. */
+static const char *const stream_payloads[] = {"{}", "x", "{\"id\":1,\"ok\":true}"};
+
+static size_t make_stream(uint8_t *buf)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < 3; i++) {
+		uint32_t n = strlen(stream_payloads[i]);
+
+		put_frame(buf + off, stream_payloads[i], n);
+		off += FRAME_HDR_LEN + n;
+	}
+	return off;
+}
+
+/* Feeds data in pieces and checks that the three frames come out whole. */
+static void feed_split(struct frame_decoder *d, const uint8_t *data, size_t len, size_t split,
+		       size_t *nframes)
+{
+	size_t parts[2][2] = {{0, split}, {split, len}};
+
+	for (int p = 0; p < 2; p++) {
+		const uint8_t *cur = data + parts[p][0];
+		size_t left = parts[p][1] - parts[p][0];
+
+		while (left > 0) {
+			char *payload;
+			size_t used, plen;
+			int ret = frame_decoder_feed(d, cur, left, &used, &payload, &plen);
+
+			assert_true(ret >= 0);
+			assert_true(used <= left);
+			cur += used;
+			left -= used;
+			if (ret == 1) {
+				assert_true(*nframes < 3);
+				assert_int_equal(plen, strlen(stream_payloads[*nframes]));
+				assert_string_equal(payload, stream_payloads[*nframes]);
+				free(payload);
+				(*nframes)++;
+			} else {
+				assert_int_equal(left, 0);
+			}
+		}
+	}
+}
+
+static void test_decoder_every_split(void **state)
+{
+	uint8_t buf[256];
+	size_t len = make_stream(buf);
+
+	(void)state;
+	for (size_t split = 0; split <= len; split++) {
+		struct frame_decoder d;
+		size_t n = 0;
+
+		frame_decoder_init(&d, 0);
+		feed_split(&d, buf, len, split, &n);
+		assert_int_equal(n, 3);
+		assert_int_equal(frame_decoder_finish(&d), 0);
+		frame_decoder_free(&d);
+	}
+}
+
+static void test_decoder_byte_by_byte(void **state)
+{
+	uint8_t buf[256];
+	size_t len = make_stream(buf), n = 0;
+	struct frame_decoder d;
+
+	(void)state;
+	frame_decoder_init(&d, 0);
+	for (size_t i = 0; i < len; i++) {
+		char *payload;
+		size_t used, plen;
+		int ret = frame_decoder_feed(&d, buf + i, 1, &used, &payload, &plen);
+
+		assert_int_equal(used, 1);
+		if (ret == 1) {
+			assert_string_equal(payload, stream_payloads[n]);
+			free(payload);
+			n++;
+		} else {
+			assert_int_equal(ret, 0);
+			/* Truncated here: a clean error, at every byte but frame ends. */
+			assert_int_equal(frame_decoder_finish(&d), -EPROTO);
+		}
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(frame_decoder_finish(&d), 0);
+	frame_decoder_free(&d);
+}
+
+static void test_decoder_oversize_is_sticky(void **state)
+{
+	struct frame_decoder d;
+	uint8_t hdr[FRAME_HDR_LEN], good[8];
+	char *payload;
+	size_t used, plen;
+
+	(void)state;
+	frame_decoder_init(&d, 16);
+	frame_put_header(hdr, 17);
+	assert_int_equal(frame_decoder_feed(&d, hdr, sizeof(hdr), &used, &payload, &plen),
+			 -EMSGSIZE);
+	assert_null(d.buf); /* nothing allocated for the announced length */
+	put_frame(good, "ok", 2);
+	assert_true(frame_decoder_feed(&d, good, 6, &used, &payload, &plen) < 0);
+	assert_int_equal(used, 0);
+	assert_true(frame_decoder_finish(&d) < 0);
+	frame_decoder_free(&d);
+
+	frame_decoder_init(&d, UINT32_MAX); /* clamped to FRAME_MAX */
+	assert_int_equal(d.max, FRAME_MAX);
+	frame_put_header(hdr, FRAME_MAX + 1);
+	assert_int_equal(frame_decoder_feed(&d, hdr, sizeof(hdr), &used, &payload, &plen),
+			 -EMSGSIZE);
+	frame_decoder_free(&d);
+}
+
+static void test_decoder_zero_length(void **state)
+{
+	struct frame_decoder d;
+	uint8_t hdr[FRAME_HDR_LEN] = {0};
+	char *payload;
+	size_t used, plen;
+
+	(void)state;
+	frame_decoder_init(&d, 0);
+	assert_int_equal(frame_decoder_feed(&d, hdr, sizeof(hdr), &used, &payload, &plen),
+			 -EBADMSG);
+	frame_decoder_free(&d);
+}
+
+static void test_decoder_free_mid_frame(void **state)
+{
+	struct frame_decoder d;
+	uint8_t buf[FRAME_HDR_LEN + 2];
+	char *payload;
+	size_t used, plen;
+
+	(void)state;
+	frame_decoder_init(&d, 0);
+	frame_put_header(buf, 100);
+	memcpy(buf + FRAME_HDR_LEN, "ab", 2);
+	assert_int_equal(frame_decoder_feed(&d, buf, sizeof(buf), &used, &payload, &plen), 0);
+	assert_int_equal(used, sizeof(buf));
+	assert_int_equal(frame_decoder_finish(&d), -EPROTO);
+	assert_non_null(strstr(err_msg(), "2 of 100 payload bytes"));
+	frame_decoder_free(&d); /* no leak of the partial payload */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_header_big_endian),
+	    cmocka_unit_test(test_roundtrip_pipe),
+	    cmocka_unit_test(test_read_eof_mid_header),
+	    cmocka_unit_test(test_read_eof_mid_payload),
+	    cmocka_unit_test(test_read_oversize_rejected_before_payload),
+	    cmocka_unit_test(test_read_zero_length),
+	    cmocka_unit_test(test_write_limits),
+	    cmocka_unit_test(test_short_writes_and_eintr),
+	    cmocka_unit_test(test_decoder_every_split),
+	    cmocka_unit_test(test_decoder_byte_by_byte),
+	    cmocka_unit_test(test_decoder_oversize_is_sticky),
+	    cmocka_unit_test(test_decoder_zero_length),
+	    cmocka_unit_test(test_decoder_free_mid_frame),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
