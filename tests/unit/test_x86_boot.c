@@ -132,7 +132,8 @@ static void test_elf_with_initrd(void **state)
 	for (size_t i = 0; i < sizeof(initrd); i++)
 		initrd[i] = (uint8_t)(i * 31);
 	write_file(f->initrd, initrd, sizeof(initrd));
-	assert_int_equal(x86_boot_load(&f->mem, f->kernel, f->initrd, "console=ttyS0 quiet", &f->info), 0);
+	assert_int_equal(
+	    x86_boot_load(&f->mem, f->kernel, f->initrd, "console=ttyS0 quiet", &f->info), 0);
 
 	assert_int_equal(f->info.entry, KERNEL_PADDR);
 	assert_int_equal(f->info.zero_page, X86_ZERO_PAGE_ADDR);
@@ -246,7 +247,10 @@ static void test_not_a_kernel(void **state)
 	assert_non_null(strstr(err_msg(), "not an ELF vmlinux or a bzImage"));
 	assert_non_null(strstr(err_msg(), f->kernel));
 	/* Too short to hold either magic. */
-	write_file(f->kernel, "\x7f" "E", 2);
+	write_file(f->kernel,
+		   "\x7f"
+		   "E",
+		   2);
 	assert_int_equal(x86_boot_load(&f->mem, f->kernel, NULL, "", &f->info), -ENOEXEC);
 }
 
@@ -303,18 +307,18 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_elf_with_initrd),
-		T(test_bzimage_no_initrd),
-		T(test_bzimage_cmdline_too_long),
-		T(test_elf_cmdline_too_long),
-		T(test_initrd_too_big),
-		T(test_empty_initrd),
-		T(test_not_a_kernel),
-		T(test_empty_kernel),
-		T(test_missing_kernel),
-		T(test_kernel_is_directory),
-		T(test_truncated_bzimage),
-		T(test_memory_too_small_for_bzimage),
+	    T(test_elf_with_initrd),
+	    T(test_bzimage_no_initrd),
+	    T(test_bzimage_cmdline_too_long),
+	    T(test_elf_cmdline_too_long),
+	    T(test_initrd_too_big),
+	    T(test_empty_initrd),
+	    T(test_not_a_kernel),
+	    T(test_empty_kernel),
+	    T(test_missing_kernel),
+	    T(test_kernel_is_directory),
+	    T(test_truncated_bzimage),
+	    T(test_memory_too_small_for_bzimage),
 #undef T
 	};
 

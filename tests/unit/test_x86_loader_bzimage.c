@@ -257,21 +257,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_loads_protected_mode_kernel),
-		T(test_fills_setup_header),
-		T(test_longer_header_is_cut),
-		T(test_setup_sects_zero_means_four),
-		T(test_not_relocatable_runs_at_pref_address),
-		T(test_wrong_magic),
-		T(test_old_protocol),
-		T(test_no_64bit_entry),
-		T(test_zimage),
-		T(test_truncated_setup_header),
-		T(test_short_setup_header),
-		T(test_truncated_setup),
-		T(test_init_size_too_large),
-		T(test_pref_address_beyond_memory),
-		T(test_bad_kernel_alignment),
+	    T(test_loads_protected_mode_kernel),
+	    T(test_fills_setup_header),
+	    T(test_longer_header_is_cut),
+	    T(test_setup_sects_zero_means_four),
+	    T(test_not_relocatable_runs_at_pref_address),
+	    T(test_wrong_magic),
+	    T(test_old_protocol),
+	    T(test_no_64bit_entry),
+	    T(test_zimage),
+	    T(test_truncated_setup_header),
+	    T(test_short_setup_header),
+	    T(test_truncated_setup),
+	    T(test_init_size_too_large),
+	    T(test_pref_address_beyond_memory),
+	    T(test_bad_kernel_alignment),
 #undef T
 	};
 

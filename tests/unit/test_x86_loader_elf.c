@@ -274,22 +274,22 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
-		T(test_loads_segment_and_zeroes_bss),
-		T(test_fills_minimal_setup_header),
-		T(test_truncated_header),
-		T(test_not_elf),
-		T(test_wrong_class),
-		T(test_wrong_machine),
-		T(test_not_executable),
-		T(test_program_headers_beyond_file),
-		T(test_bad_program_header_table),
-		T(test_segment_beyond_file),
-		T(test_filesz_above_memsz),
-		T(test_segment_beyond_guest_memory),
-		T(test_segment_below_1m),
-		T(test_entry_outside_segments),
-		T(test_no_loadable_segment),
-		T(test_all_segments_checked_before_copy),
+	    T(test_loads_segment_and_zeroes_bss),
+	    T(test_fills_minimal_setup_header),
+	    T(test_truncated_header),
+	    T(test_not_elf),
+	    T(test_wrong_class),
+	    T(test_wrong_machine),
+	    T(test_not_executable),
+	    T(test_program_headers_beyond_file),
+	    T(test_bad_program_header_table),
+	    T(test_segment_beyond_file),
+	    T(test_filesz_above_memsz),
+	    T(test_segment_beyond_guest_memory),
+	    T(test_segment_below_1m),
+	    T(test_entry_outside_segments),
+	    T(test_no_loadable_segment),
+	    T(test_all_segments_checked_before_copy),
 #undef T
 	};
 

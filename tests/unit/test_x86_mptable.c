@@ -103,7 +103,7 @@ static void parse(struct ram *r, struct parsed *out)
 	unsigned n = 0;
 	for (p = mpc + 44, end = mpc + len; p < end; n++) {
 		switch (p[0]) {
-		case 0: /* processor */
+		case 0:			       /* processor */
 			assert_true(p[3] & 1); /* enabled */
 			if (p[3] & 2)
 				out->bsp_count++;
@@ -124,7 +124,7 @@ static void parse(struct ram *r, struct parsed *out)
 			p += 8;
 			break;
 		case 3:
-			assert_int_equal(p[1], 0);       /* INT */
+			assert_int_equal(p[1], 0);	  /* INT */
 			assert_int_equal(rd16(p + 2), 0); /* ISA default: edge, active high */
 			assert_int_equal(p[6], out->ioapic_id);
 			assert_true(p[5] < 32);
@@ -222,12 +222,12 @@ static void test_memory_too_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_one_cpu, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_four_cpus, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_max_cpus, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bsp_is_cpu0, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cpu_count_rejected, setup, teardown),
-		cmocka_unit_test(test_memory_too_small),
+	    cmocka_unit_test_setup_teardown(test_one_cpu, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_four_cpus, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_cpus, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bsp_is_cpu0, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cpu_count_rejected, setup, teardown),
+	    cmocka_unit_test(test_memory_too_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

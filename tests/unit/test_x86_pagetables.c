@@ -78,8 +78,8 @@ static bool translate(struct ram *r, uint64_t va, uint64_t *pa)
 static void test_identity_below_4g(void **state)
 {
 	static const uint64_t addrs[] = {
-		0, 0x7000, X86_PML4_ADDR, 0x9fc00, 0x100000, 0x1000000, 0x12345678,
-		0xbfffffff, 0xd0000000, 0xfec00000, 0xfee00000, 0xffffffff,
+	    0,		0x7000,	    X86_PML4_ADDR, 0x9fc00,    0x100000,   0x1000000,
+	    0x12345678, 0xbfffffff, 0xd0000000,	   0xfec00000, 0xfee00000, 0xffffffff,
 	};
 	uint64_t pa;
 
@@ -123,10 +123,10 @@ static void test_memory_too_small(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_identity_below_4g, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nothing_above_4g, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tables_stay_in_their_pages, setup, teardown),
-		cmocka_unit_test(test_memory_too_small),
+	    cmocka_unit_test_setup_teardown(test_identity_below_4g, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nothing_above_4g, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tables_stay_in_their_pages, setup, teardown),
+	    cmocka_unit_test(test_memory_too_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -59,10 +59,10 @@ static void test_sregs_long_mode(void **state)
 	s.apic_base = 0xfee00900;
 	x86_boot_sregs(&s);
 	assert_int_equal(s.cr0 & 0x80000001, 0x80000001); /* PG, PE */
-	assert_int_equal(s.cr0 & 0x60000000, 0);         /* caches on */
+	assert_int_equal(s.cr0 & 0x60000000, 0);	  /* caches on */
 	assert_int_equal(s.cr3, X86_PML4_ADDR);
-	assert_true(s.cr4 & (1 << 5)); /* PAE */
-	assert_int_equal(s.efer & 0x500, 0x500); /* LME, LMA */
+	assert_true(s.cr4 & (1 << 5));		   /* PAE */
+	assert_int_equal(s.efer & 0x500, 0x500);   /* LME, LMA */
 	assert_int_equal(s.apic_base, 0xfee00900); /* left alone */
 }
 
@@ -140,10 +140,10 @@ static void test_regs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sregs_long_mode),
-		cmocka_unit_test(test_sregs_boot_protocol_selectors),
-		cmocka_unit_test(test_gdt_matches_sregs),
-		cmocka_unit_test(test_regs),
+	    cmocka_unit_test(test_sregs_long_mode),
+	    cmocka_unit_test(test_sregs_boot_protocol_selectors),
+	    cmocka_unit_test(test_gdt_matches_sregs),
+	    cmocka_unit_test(test_regs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -247,19 +247,19 @@ static void test_initrd_too_big(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_e820_low_memory_only),
-		cmocka_unit_test(test_e820_exactly_3g),
-		cmocka_unit_test(test_e820_with_high_region),
-		cmocka_unit_test(test_e820_flat_region_cut_at_hole),
-		cmocka_unit_test(test_e820_too_small),
-		cmocka_unit_test_setup_teardown(test_cmdline_placed, ram_setup, ram_teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_at_limit, ram_setup, ram_teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_bounded_by_layout, ram_setup,
-						ram_teardown),
-		cmocka_unit_test_setup_teardown(test_cmdline_empty, ram_setup, ram_teardown),
-		cmocka_unit_test(test_initrd_at_top_of_memory),
-		cmocka_unit_test(test_initrd_below_initrd_addr_max),
-		cmocka_unit_test(test_initrd_too_big),
+	    cmocka_unit_test(test_e820_low_memory_only),
+	    cmocka_unit_test(test_e820_exactly_3g),
+	    cmocka_unit_test(test_e820_with_high_region),
+	    cmocka_unit_test(test_e820_flat_region_cut_at_hole),
+	    cmocka_unit_test(test_e820_too_small),
+	    cmocka_unit_test_setup_teardown(test_cmdline_placed, ram_setup, ram_teardown),
+	    cmocka_unit_test_setup_teardown(test_cmdline_at_limit, ram_setup, ram_teardown),
+	    cmocka_unit_test_setup_teardown(test_cmdline_bounded_by_layout, ram_setup,
+					    ram_teardown),
+	    cmocka_unit_test_setup_teardown(test_cmdline_empty, ram_setup, ram_teardown),
+	    cmocka_unit_test(test_initrd_at_top_of_memory),
+	    cmocka_unit_test(test_initrd_below_initrd_addr_max),
+	    cmocka_unit_test(test_initrd_too_big),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,11 +33,11 @@
 
 /* What a loaded kernel occupies and accepts. */
 struct x86_kernel {
-	uint64_t entry;          /* guest physical 64-bit entry */
-	uint64_t start;          /* lowest guest physical byte it uses */
-	uint64_t end;            /* one past the highest (bss, init_size included) */
-	uint64_t initrd_max;     /* highest byte an initrd may occupy */
-	uint32_t cmdline_max;    /* longest command line, without its NUL */
+	uint64_t entry;	      /* guest physical 64-bit entry */
+	uint64_t start;	      /* lowest guest physical byte it uses */
+	uint64_t end;	      /* one past the highest (bss, init_size included) */
+	uint64_t initrd_max;  /* highest byte an initrd may occupy */
+	uint32_t cmdline_max; /* longest command line, without its NUL */
 };
 
 _Static_assert(sizeof(struct boot_params) == 4096, "the zero page is one page");

@@ -12,7 +12,7 @@
 #include "common/error.h"
 #include "boot_internal.h"
 
-#define BZ_HDR_OFFSET 0x1f1   /* struct setup_header in the image and in boot_params */
+#define BZ_HDR_OFFSET 0x1f1	 /* struct setup_header in the image and in boot_params */
 #define BZ_JUMP_LEN_OFFSET 0x201 /* the header ends at 0x202 + this byte */
 #define BZ_MAGIC_OFFSET 0x202
 #define BZ_VERSION_OFFSET 0x206
@@ -22,8 +22,7 @@
 #define BZ_HEAP_END 0xfe00
 
 /* The header must reach init_size, which the protocol has had since 2.10. */
-#define BZ_HDR_MIN_END                                                                             \
-	(BZ_HDR_OFFSET + offsetof(struct setup_header, init_size) + sizeof(uint32_t))
+#define BZ_HDR_MIN_END (BZ_HDR_OFFSET + offsetof(struct setup_header, init_size) + sizeof(uint32_t))
 
 /* Copies the setup header as long as the image says it is, at most as long as we know. */
 static int bz_copy_header(const uint8_t *b, size_t size, const char *name, struct setup_header *h)
@@ -37,9 +36,10 @@ static int bz_copy_header(const uint8_t *b, size_t size, const char *name, struc
 		return err_setx(ENOEXEC, "kernel image '%s': not a bzImage (no HdrS magic)", name);
 	memcpy(&version, b + BZ_VERSION_OFFSET, sizeof(version));
 	if (version < X86_BZIMAGE_MIN_VERSION)
-		return err_setx(ENOEXEC,
-				"kernel image '%s': boot protocol %u.%02u is too old (2.12 or later needed)",
-				name, version >> 8, version & 0xff);
+		return err_setx(
+		    ENOEXEC,
+		    "kernel image '%s': boot protocol %u.%02u is too old (2.12 or later needed)",
+		    name, version >> 8, version & 0xff);
 
 	end = BZ_MAGIC_OFFSET + b[BZ_JUMP_LEN_OFFSET];
 	if (end < BZ_HDR_MIN_END)
@@ -68,7 +68,8 @@ static int bz_runtime_start(const struct setup_header *h, uint64_t load, const c
 		return 0;
 	}
 	if (align == 0 || (align & (align - 1)) != 0)
-		return err_setx(ENOEXEC, "kernel image '%s': kernel_alignment 0x%llx is not a power of two",
+		return err_setx(ENOEXEC,
+				"kernel image '%s': kernel_alignment 0x%llx is not a power of two",
 				name, (unsigned long long)align);
 	*start = (load + align - 1) & ~(align - 1);
 	if (*start < h->pref_address)
@@ -91,17 +92,18 @@ int x86_load_bzimage(struct guest_mem *mem, const void *img, size_t size, const 
 	if (ret)
 		return ret;
 	if (!(h->xloadflags & XLF_KERNEL_64))
-		return err_setx(ENOEXEC, "kernel image '%s': no 64-bit entry point (XLF_KERNEL_64 unset)",
+		return err_setx(ENOEXEC,
+				"kernel image '%s': no 64-bit entry point (XLF_KERNEL_64 unset)",
 				name);
 	if (!(h->loadflags & LOADED_HIGH))
 		return err_setx(ENOEXEC, "kernel image '%s': a zImage, not a bzImage", name);
 
-	setup_size = ((size_t)(h->setup_sects ? h->setup_sects : BZ_DEFAULT_SETUP_SECTS) + 1) *
-		     BZ_SECTOR;
+	setup_size =
+	    ((size_t)(h->setup_sects ? h->setup_sects : BZ_DEFAULT_SETUP_SECTS) + 1) * BZ_SECTOR;
 	if (setup_size >= size)
-		return err_setx(ENOEXEC,
-				"kernel image '%s': truncated (%zu bytes of setup, %zu bytes in all)", name,
-				setup_size, size);
+		return err_setx(
+		    ENOEXEC, "kernel image '%s': truncated (%zu bytes of setup, %zu bytes in all)",
+		    name, setup_size, size);
 	pm_size = size - setup_size;
 
 	ret = bz_runtime_start(h, load, name, &run);
@@ -114,7 +116,8 @@ int x86_load_bzimage(struct guest_mem *mem, const void *img, size_t size, const 
 	dst = guest_mem_ptr(mem, load, pm_size);
 	if (run > low_end || h->init_size > low_end - run || end > low_end || !dst)
 		return err_setx(ENOMEM,
-				"kernel image '%s': needs guest RAM up to 0x%llx (init_size 0x%x at 0x%llx), RAM ends at 0x%llx",
+				"kernel image '%s': needs guest RAM up to 0x%llx (init_size 0x%x "
+				"at 0x%llx), RAM ends at 0x%llx",
 				name, (unsigned long long)end, h->init_size,
 				(unsigned long long)run, (unsigned long long)low_end);
 	memcpy(dst, b + setup_size, pm_size);

@@ -20,16 +20,16 @@ static int elf_check_header(const Elf64_Ehdr *eh, size_t size, const char *name)
 		return err_setx(ENOEXEC, "kernel image '%s': ELF machine %u is not x86_64", name,
 				eh->e_machine);
 	if (eh->e_type != ET_EXEC)
-		return err_setx(ENOEXEC, "kernel image '%s': ELF type %u is not an executable", name,
-				eh->e_type);
+		return err_setx(ENOEXEC, "kernel image '%s': ELF type %u is not an executable",
+				name, eh->e_type);
 	/* An aligned table can be read in place (the image itself is page aligned). */
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phnum == 0 || eh->e_phnum == PN_XNUM ||
 	    eh->e_phoff % _Alignof(Elf64_Phdr) != 0)
 		return err_setx(ENOEXEC, "kernel image '%s': bad ELF program header table", name);
 	/* e_phnum < 0xffff, so the product cannot overflow. */
 	if (eh->e_phoff > size || (size_t)eh->e_phnum * sizeof(Elf64_Phdr) > size - eh->e_phoff)
-		return err_setx(ENOEXEC, "kernel image '%s': ELF program headers beyond end of file",
-				name);
+		return err_setx(ENOEXEC,
+				"kernel image '%s': ELF program headers beyond end of file", name);
 	return 0;
 }
 
@@ -40,8 +40,9 @@ static int elf_check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph, 
 	uint64_t low_end = x86_low_mem_end(mem);
 
 	if (ph->p_filesz > ph->p_memsz)
-		return err_setx(ENOEXEC, "kernel image '%s': segment %u is larger in the file than in memory",
-				name, i);
+		return err_setx(
+		    ENOEXEC, "kernel image '%s': segment %u is larger in the file than in memory",
+		    name, i);
 	if (ph->p_offset > size || ph->p_filesz > size - ph->p_offset)
 		return err_setx(ENOEXEC, "kernel image '%s': segment %u extends beyond end of file",
 				name, i);
@@ -49,10 +50,11 @@ static int elf_check_segment(const struct guest_mem *mem, const Elf64_Phdr *ph, 
 	if (ph->p_paddr < X86_HIMEM_START || ph->p_paddr > low_end ||
 	    ph->p_memsz > low_end - ph->p_paddr || !guest_mem_ptr(mem, ph->p_paddr, ph->p_memsz))
 		return err_setx(ENOEXEC,
-				"kernel image '%s': segment %u [0x%llx, +0x%llx) is outside guest RAM [0x%llx, 0x%llx)",
+				"kernel image '%s': segment %u [0x%llx, +0x%llx) is outside guest "
+				"RAM [0x%llx, 0x%llx)",
 				name, i, (unsigned long long)ph->p_paddr,
-				(unsigned long long)ph->p_memsz, (unsigned long long)X86_HIMEM_START,
-				(unsigned long long)low_end);
+				(unsigned long long)ph->p_memsz,
+				(unsigned long long)X86_HIMEM_START, (unsigned long long)low_end);
 	return 0;
 }
 
@@ -104,9 +106,9 @@ int x86_load_elf(struct guest_mem *mem, const void *img, size_t size, const char
 		return err_setx(ENOEXEC, "kernel image '%s': no loadable ELF segment", name);
 	/* Linux's vmlinux has a physical e_entry (phys_startup_64); so must other kernels. */
 	if (!entry_loaded)
-		return err_setx(ENOEXEC,
-				"kernel image '%s': entry point 0x%llx is not inside a loaded segment",
-				name, (unsigned long long)eh->e_entry);
+		return err_setx(
+		    ENOEXEC, "kernel image '%s': entry point 0x%llx is not inside a loaded segment",
+		    name, (unsigned long long)eh->e_entry);
 
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		uint8_t *dst;

@@ -19,7 +19,7 @@
 struct mpf_intel {
 	char signature[4]; /* "_MP_" */
 	uint32_t physptr;  /* configuration table */
-	uint8_t length;    /* in 16-byte units */
+	uint8_t length;	   /* in 16-byte units */
 	uint8_t specification;
 	uint8_t checksum;
 	uint8_t feature[5]; /* all 0: a configuration table is present, no IMCR */
@@ -80,7 +80,7 @@ _Static_assert(sizeof(struct mpf_intel) == 16, "MP floating pointer is 16 bytes"
 _Static_assert(sizeof(struct mpc_table) == 44, "MP configuration table header is 44 bytes");
 _Static_assert(sizeof(struct mpc_cpu) == 20, "MP processor entry is 20 bytes");
 _Static_assert(sizeof(struct mpc_bus) == 8 && sizeof(struct mpc_ioapic) == 8 &&
-		       sizeof(struct mpc_intsrc) == 8,
+		   sizeof(struct mpc_intsrc) == 8,
 	       "MP bus, IOAPIC and interrupt entries are 8 bytes");
 
 enum { MP_PROCESSOR, MP_BUS, MP_IOAPIC, MP_INTSRC, MP_LINTSRC };
@@ -109,9 +109,8 @@ enum { MP_INT, MP_NMI, MP_SMI, MP_EXTINT };
 size_t x86_mptable_size(unsigned ncpus)
 {
 	return sizeof(struct mpf_intel) + sizeof(struct mpc_table) +
-	       ncpus * sizeof(struct mpc_cpu) + sizeof(struct mpc_bus) +
-	       sizeof(struct mpc_ioapic) + IOAPIC_PINS * sizeof(struct mpc_intsrc) +
-	       2 * sizeof(struct mpc_intsrc);
+	       ncpus * sizeof(struct mpc_cpu) + sizeof(struct mpc_bus) + sizeof(struct mpc_ioapic) +
+	       IOAPIC_PINS * sizeof(struct mpc_intsrc) + 2 * sizeof(struct mpc_intsrc);
 }
 
 static uint8_t mp_checksum(const void *p, size_t len)
@@ -172,10 +171,16 @@ static unsigned mp_fill_entries(uint8_t *p, unsigned ncpus, uint8_t ioapic_id)
 
 	/* LINT0 takes the 8259's ExtINT on the BSP, LINT1 is NMI on every CPU. */
 	struct mpc_intsrc *l = (struct mpc_intsrc *)p;
-	l[0] = (struct mpc_intsrc){.type = MP_LINTSRC, .irqtype = MP_EXTINT, .srcbus = ISA_BUS_ID,
-				   .dstapic = 0, .dstirq = 0};
-	l[1] = (struct mpc_intsrc){.type = MP_LINTSRC, .irqtype = MP_NMI, .srcbus = ISA_BUS_ID,
-				   .dstapic = ALL_LAPICS, .dstirq = 1};
+	l[0] = (struct mpc_intsrc){.type = MP_LINTSRC,
+				   .irqtype = MP_EXTINT,
+				   .srcbus = ISA_BUS_ID,
+				   .dstapic = 0,
+				   .dstirq = 0};
+	l[1] = (struct mpc_intsrc){.type = MP_LINTSRC,
+				   .irqtype = MP_NMI,
+				   .srcbus = ISA_BUS_ID,
+				   .dstapic = ALL_LAPICS,
+				   .dstirq = 1};
 	count += 2;
 	return count;
 }
@@ -188,7 +193,8 @@ int x86_mptable_write(struct guest_mem *mem, unsigned ncpus)
 	struct mpc_table *mpc;
 
 	if (ncpus == 0 || ncpus > VM_MAX_CPUS)
-		return err_setx(EINVAL, "MP table: %u CPUs (1 to %u supported)", ncpus, VM_MAX_CPUS);
+		return err_setx(EINVAL, "MP table: %u CPUs (1 to %u supported)", ncpus,
+				VM_MAX_CPUS);
 	/* Stay inside the area the e820 map reserves. */
 	if (X86_EBDA_START + size > X86_HIMEM_START)
 		return err_setx(ENOSPC, "MP table: %zu bytes do not fit below 1 MiB", size);

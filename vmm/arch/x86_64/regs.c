@@ -29,38 +29,38 @@
 #define SEG_LDT 0x2
 
 static const struct kvm_segment boot_code = {
-	.limit = 0xffffffff,
-	.selector = X86_BOOT_CS,
-	.type = SEG_CODE_XR,
-	.present = 1,
-	.s = 1,
-	.l = 1,
-	.g = 1,
+    .limit = 0xffffffff,
+    .selector = X86_BOOT_CS,
+    .type = SEG_CODE_XR,
+    .present = 1,
+    .s = 1,
+    .l = 1,
+    .g = 1,
 };
 
 static const struct kvm_segment boot_data = {
-	.limit = 0xffffffff,
-	.selector = X86_BOOT_DS,
-	.type = SEG_DATA_RW,
-	.present = 1,
-	.db = 1,
-	.s = 1,
-	.g = 1,
+    .limit = 0xffffffff,
+    .selector = X86_BOOT_DS,
+    .type = SEG_DATA_RW,
+    .present = 1,
+    .db = 1,
+    .s = 1,
+    .g = 1,
 };
 
 /* KVM wants a valid TR; the kernel loads its own before any privilege change. */
 static const struct kvm_segment boot_tss = {
-	.limit = 0x67,
-	.selector = X86_BOOT_TSS,
-	.type = SEG_TSS_BUSY,
-	.present = 1,
+    .limit = 0x67,
+    .selector = X86_BOOT_TSS,
+    .type = SEG_TSS_BUSY,
+    .present = 1,
 };
 
 /* An empty LDT, as after reset: nothing uses it before the kernel sets its own. */
 static const struct kvm_segment boot_ldt = {
-	.limit = 0xffff,
-	.type = SEG_LDT,
-	.present = 1,
+    .limit = 0xffff,
+    .type = SEG_LDT,
+    .present = 1,
 };
 
 static uint64_t gdt_desc(const struct kvm_segment *s)

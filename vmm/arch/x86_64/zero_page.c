@@ -60,7 +60,8 @@ int x86_cmdline_write(struct guest_mem *mem, struct boot_params *zp, const char 
 
 	/* The kernel would cut a longer one short without a word: refuse it here. */
 	if (len > max)
-		return err_setx(E2BIG, "kernel command line: %zu bytes, the kernel accepts at most %zu",
+		return err_setx(E2BIG,
+				"kernel command line: %zu bytes, the kernel accepts at most %zu",
 				len, max);
 	if (guest_mem_write(mem, X86_CMDLINE_ADDR, cmdline, len + 1))
 		return err_setx(ENOMEM, "kernel command line: guest memory too small");
@@ -80,7 +81,8 @@ int x86_initrd_place(const struct guest_mem *mem, const struct x86_kernel *k, ui
 	/* As high as possible: the kernel decompresses and allocates upwards from its start. */
 	if (size == 0 || size > top || ((top - size) & PAGE_MASK_4K) < k->end)
 		return err_setx(ENOMEM,
-				"initrd '%s': %llu bytes do not fit in guest RAM between the kernel's end 0x%llx and 0x%llx",
+				"initrd '%s': %llu bytes do not fit in guest RAM between the "
+				"kernel's end 0x%llx and 0x%llx",
 				name, (unsigned long long)size, (unsigned long long)k->end,
 				(unsigned long long)top);
 	*addr = (top - size) & PAGE_MASK_4K;
