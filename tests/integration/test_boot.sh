@@ -29,10 +29,20 @@ for f in "$VMM" "$BZIMAGE" "$VMLINUX" "$INITRD"; do
 	fi
 done
 
+# agent_lines FILE: the guest's console output without the kernel's messages.
+# A printk can land in the middle of a line the agent writes; every kernel
+# message starts with "[ seconds.micros] " (PRINTK_TIME) and ends with a newline.
+agent_lines() {
+	perl -0pe 's/\r//g; s/\[ *\d+\.\d+\] [^\n]*\n//g' "$1" | grep -a '^ozone-agent: '
+}
+
 # field NAME FILE: the value of NAME= in the agent's report line.
 field() {
-	grep -m1 '^ozone-agent: cpus=' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | tr -d '\r'
+	agent_lines "$2" | grep -m1 '^ozone-agent: cpus=' | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
+
+# tail_of FILE: the last lines of a console, for failure messages.
+tail_of() { tail -n 4 "$1" | tr -d '\r' | tr '\n' '|'; }
 
 # boot KERNEL CPUS MIB [EXTRA CMDLINE]: boots with ozone.report, checks the report.
 boot() {
@@ -42,11 +52,11 @@ boot() {
 	run "boot-$kname-$cpus-$mib" --kernel "$kernel" --initrd "$INITRD" --cpus "$cpus" \
 		--memory "$mib" --cmdline "ozone.report${extra:+ $extra}"
 	if [ "$RC" -ne 0 ]; then
-		fail "$name: exit 0 after power off" "rc=$RC err='$(describe "$ERR")' out tail='$(tail -n 5 "$OUT" | tr '\n' '|')'"
+		fail "$name: exit 0 after power off" "rc=$RC err='$(describe "$ERR")' out tail='$(tail_of "$OUT")'"
 		return
 	fi
-	if [ "$(grep -c '^ozone-agent: ready' "$OUT")" -ne 1 ]; then
-		fail "$name: 'ozone-agent: ready' once" "out tail='$(tail -n 5 "$OUT" | tr '\n' '|')'"
+	if [ "$(agent_lines "$OUT" | grep -c '^ozone-agent: ready$')" -ne 1 ]; then
+		fail "$name: 'ozone-agent: ready' once" "out tail='$(tail_of "$OUT")'"
 		return
 	fi
 	pass "$name: boots to 'ozone-agent: ready' and powers off, exit 0 (${MS} ms)"
@@ -71,7 +81,11 @@ boot() {
 	if [ -n "$nbytes" ] && [ "$nbytes" -gt 0 ] && [[ $rng == virtio_rng* ]]; then
 		pass "$name: /dev/hwrng ($rng) gives $nbytes bytes"
 	else
-		fail "$name: hwrng" "$(grep -m1 '^ozone-agent: cpus=' "$OUT")"
+		fail "$name: hwrng" "$(agent_lines "$OUT" | grep -m1 '^ozone-agent: cpus=')"
+	fi
+	if [ -z "$got_cpus" ] || [ -z "$kib" ]; then
+		echo "    no report line; console tail:"
+		tail -n 15 "$OUT" | tr -d '\r' | sed 's/^/    | /'
 	fi
 }
 
@@ -84,10 +98,10 @@ boot "$BZIMAGE" 2 4096
 
 # Reboot from the guest (the agent's reboot(RB_AUTOBOOT), as reboot -f does).
 run reboot --kernel "$BZIMAGE" --initrd "$INITRD" --cmdline "ozone.report=reboot"
-if [ "$RC" -eq 0 ] && grep -q '^ozone-agent: cpus=' "$OUT"; then
+if [ "$RC" -eq 0 ] && agent_lines "$OUT" | grep -q '^ozone-agent: cpus='; then
 	pass "reboot from the guest: exit 0 (${MS} ms)"
 else
-	fail "reboot from the guest" "rc=$RC err='$(describe "$ERR")' out tail='$(tail -n 3 "$OUT" | tr '\n' '|')'"
+	fail "reboot from the guest" "rc=$RC err='$(describe "$ERR")' out tail='$(tail_of "$OUT")'"
 fi
 
 # A kernel that panics: no initramfs, no root device -> "VFS: Unable to mount root fs".
@@ -95,12 +109,12 @@ run panic --kernel "$BZIMAGE" --memory 128
 if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q '^ozone-vmm: ' "$ERR"; then
 	pass "kernel panic (no root fs): exit $RC in ${MS} ms: $(grep -m1 '^ozone-vmm: ' "$ERR")"
 else
-	fail "kernel panic" "rc=$RC ${MS} ms err='$(describe "$ERR")' out tail='$(tail -n 3 "$OUT" | tr '\n' '|')'"
+	fail "kernel panic" "rc=$RC ${MS} ms err='$(describe "$ERR")' out tail='$(tail_of "$OUT")'"
 fi
 if grep -q 'Kernel panic' "$OUT"; then
 	pass "kernel panic: the panic message reached the console"
 else
-	fail "kernel panic: no 'Kernel panic' on the console" "out tail='$(tail -n 3 "$OUT" | tr '\n' '|')'"
+	fail "kernel panic: no 'Kernel panic' on the console" "out tail='$(tail_of "$OUT")'"
 fi
 
 # Images that are not kernels fail fast with one line.
