@@ -56,6 +56,7 @@ static void build_bzimage(struct fixture *f)
 	h->cmdline_size = 2047;
 	h->pref_address = PREF_ADDRESS;
 	h->init_size = INIT_SIZE;
+	h->syssize = PM_SIZE / 16;
 	for (unsigned i = 0; i < PM_SIZE; i++)
 		f->img[SETUP_SIZE + i] = (uint8_t)(i * 13 + 5);
 }
@@ -154,6 +155,7 @@ static void test_setup_sects_zero_means_four(void **state)
 	struct fixture *f = *state;
 
 	hdr(f)->setup_sects = 0;
+	hdr(f)->syssize = (IMG_SIZE - 5 * 512) / 16;
 	assert_int_equal(load(f, IMG_SIZE), 0);
 	assert_memory_equal(f->ram + X86_HIMEM_START, f->img + 5 * 512, IMG_SIZE - 5 * 512);
 }
@@ -225,6 +227,16 @@ static void test_truncated_setup(void **state)
 	assert_fails(f, IMG_SIZE, ENOEXEC, "truncated");
 }
 
+/* A file cut inside its protected-mode code: syssize says more is due. */
+static void test_truncated_kernel(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_fails(f, IMG_SIZE - 16, ENOEXEC, "truncated");
+	assert_fails(f, SETUP_SIZE + 512, ENOEXEC, "header says");
+	assert_int_equal(load(f, IMG_SIZE), 0);
+}
+
 static void test_init_size_too_large(void **state)
 {
 	struct fixture *f = *state;
@@ -269,6 +281,7 @@ int main(void)
 	    T(test_truncated_setup_header),
 	    T(test_short_setup_header),
 	    T(test_truncated_setup),
+	    T(test_truncated_kernel),
 	    T(test_init_size_too_large),
 	    T(test_pref_address_beyond_memory),
 	    T(test_bad_kernel_alignment),

@@ -105,6 +105,12 @@ int x86_load_bzimage(struct guest_mem *mem, const void *img, size_t size, const 
 		    ENOEXEC, "kernel image '%s': truncated (%zu bytes of setup, %zu bytes in all)",
 		    name, setup_size, size);
 	pm_size = size - setup_size;
+	/* syssize (16-byte paragraphs) says how much protected-mode code the
+	 * image holds: a file cut short would otherwise run whatever follows. */
+	if ((uint64_t)h->syssize * 16 > pm_size)
+		return err_setx(
+		    ENOEXEC, "kernel image '%s': truncated (%zu bytes of kernel, header says %llu)",
+		    name, pm_size, (unsigned long long)h->syssize * 16);
 
 	ret = bz_runtime_start(h, load, name, &run);
 	if (ret)
