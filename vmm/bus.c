@@ -16,7 +16,7 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len, bus_access_fn fn, v
 	}
 	if (b->nr == BUS_MAX_RANGES)
 		return -ENOSPC;
-	b->r[b->nr++] = (struct bus_range){ base, len, fn, opaque };
+	b->r[b->nr++] = (struct bus_range){base, len, fn, opaque};
 	return 0;
 }
 

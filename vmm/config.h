@@ -18,12 +18,12 @@ struct vmm_config {
 	const char *kernel;
 	const char *initrd;  /* NULL: none */
 	const char *cmdline; /* user part; devices append their own words */
-	unsigned cpus;       /* 1..VM_MAX_CPUS */
+	unsigned cpus;	     /* 1..VM_MAX_CPUS */
 	uint64_t mem_mib;
 	enum console_mode console;
 	const char *console_path; /* CONSOLE_FILE */
 	const char *vsock_socket; /* NULL: no vsock device */
-	const char *api_socket;   /* NULL: none */
+	const char *api_socket;	  /* NULL: none */
 	struct vmm_fs_share fs[VMM_MAX_FS];
 	unsigned nr_fs;
 };

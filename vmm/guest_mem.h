@@ -24,7 +24,7 @@ struct guest_mem {
 	struct guest_region r[GUEST_MEM_MAX_REGIONS];
 	unsigned nr;
 	uint64_t total; /* sum of region sizes */
-	bool owned;     /* mmap'd by guest_mem_alloc (unmapped by guest_mem_free) */
+	bool owned;	/* mmap'd by guest_mem_alloc (unmapped by guest_mem_free) */
 };
 
 /*

@@ -23,10 +23,10 @@
 enum vm_exit_reason {
 	VM_RUNNING = 0,
 	VM_EXIT_POWEROFF, /* guest powered off: exit 0 */
-	VM_EXIT_REBOOT,   /* guest rebooted (i8042 reset, triple fault): exit 0 */
-	VM_EXIT_SIGNAL,   /* SIGTERM/SIGINT: exit 0 after a clean stop */
-	VM_EXIT_PANIC,    /* guest panic (pvpanic or panic message): non-zero */
-	VM_EXIT_ERROR,    /* internal or KVM error: non-zero */
+	VM_EXIT_REBOOT,	  /* guest rebooted (i8042 reset, triple fault): exit 0 */
+	VM_EXIT_SIGNAL,	  /* SIGTERM/SIGINT: exit 0 after a clean stop */
+	VM_EXIT_PANIC,	  /* guest panic (pvpanic or panic message): non-zero */
+	VM_EXIT_ERROR,	  /* internal or KVM error: non-zero */
 };
 
 struct vcpu;

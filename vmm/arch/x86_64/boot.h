@@ -15,9 +15,9 @@
 #include "guest_mem.h"
 
 struct x86_boot_info {
-	uint64_t entry;     /* guest physical 64-bit entry point */
+	uint64_t entry;	    /* guest physical 64-bit entry point */
 	uint64_t zero_page; /* guest physical address of boot_params (RSI) */
-	uint64_t stack;     /* initial RSP */
+	uint64_t stack;	    /* initial RSP */
 };
 
 /*

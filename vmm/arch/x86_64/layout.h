@@ -6,14 +6,14 @@
 #define X86_GDT_ADDR 0x500ULL
 #define X86_ZERO_PAGE_ADDR 0x7000ULL /* struct boot_params */
 #define X86_PVH_START_INFO_ADDR 0x6000ULL
-#define X86_PML4_ADDR 0x9000ULL      /* identity page tables: PML4, PDPT, PDs follow */
+#define X86_PML4_ADDR 0x9000ULL /* identity page tables: PML4, PDPT, PDs follow */
 #define X86_PDPT_ADDR 0xa000ULL
-#define X86_PD_ADDR 0xb000ULL        /* 4 PDs, [0xb000, 0xf000): the first 4 GiB */
+#define X86_PD_ADDR 0xb000ULL /* 4 PDs, [0xb000, 0xf000): the first 4 GiB */
 #define X86_CMDLINE_ADDR 0x20000ULL
 #define X86_CMDLINE_MAX 0x10000ULL
 #define X86_BOOT_STACK_ADDR 0x8ff0ULL
-#define X86_EBDA_START 0x9fc00ULL    /* MP table lives here, up to X86_HIMEM_START */
-#define X86_HIMEM_START 0x100000ULL  /* kernels load at 1 MiB or above */
+#define X86_EBDA_START 0x9fc00ULL   /* MP table lives here, up to X86_HIMEM_START */
+#define X86_HIMEM_START 0x100000ULL /* kernels load at 1 MiB or above */
 
 /*
  * Boot GDT selectors, as the 64-bit boot protocol (Documentation/x86/boot.rst)
