@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The FUSE server's front: copies one request out of the guest's buffers,
+ * checks its header and length, dispatches it and writes the reply.
+ *
+ * The guest can change its buffers while we read them, so every byte the
+ * server parses is copied once into private memory (the header, then the
+ * body) and checked there. Only WRITE's payload is read in place: it is
+ * data, never parsed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "fs/fs_internal.h"
+
+/* Copies len bytes at offset `off` of a scatter list into dst; false if it is shorter. */
+static bool iov_read(const struct iovec *iov, int n, size_t off, void *dst, size_t len)
+{
+	uint8_t *d = dst;
+
+	for (int i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		size_t c = l - off < len ? l - off : len;
+
+		memcpy(d, (const uint8_t *)iov[i].iov_base + off, c);
+		d += c;
+		len -= c;
+		off = 0;
+	}
+	return len == 0;
+}
+
+/* Copies src into a scatter list at offset `off`; false if it is shorter. */
+static bool iov_write(const struct iovec *iov, int n, size_t off, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	for (int i = 0; i < n && len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		size_t c = l - off < len ? l - off : len;
+
+		memcpy((uint8_t *)iov[i].iov_base + off, s, c);
+		s += c;
+		len -= c;
+		off = 0;
+	}
+	return len == 0;
+}
+
+int fs_arg(struct fs_req *r, void *dst, size_t len)
+{
+	if (r->arg_len - r->arg_pos < len)
+		return -EINVAL;
+	memcpy(dst, r->arg + r->arg_pos, len);
+	r->arg_pos += len;
+	return 0;
+}
+
+const char *fs_arg_str(struct fs_req *r)
+{
+	const char *s = (const char *)r->arg + r->arg_pos;
+	size_t rem = r->arg_len - r->arg_pos;
+	const char *nul = rem ? memchr(s, '\0', rem) : NULL;
+
+	if (!nul)
+		return NULL;
+	r->arg_pos += (size_t)(nul - s) + 1;
+	return s;
+}
+
+static int write_hdr(struct fs_req *r, int error, size_t body_len)
+{
+	struct fuse_out_header oh = {
+	    .len = (uint32_t)(sizeof(oh) + body_len),
+	    .error = error,
+	    .unique = r->h.unique,
+	};
+
+	if (!iov_write(r->out, r->nout, 0, &oh, sizeof(oh)))
+		return -EIO;
+	r->written = oh.len;
+	r->replied = true;
+	return 0;
+}
+
+int fs_reply_hdr(struct fs_req *r, size_t body_len)
+{
+	if (body_len > r->out_len - sizeof(struct fuse_out_header))
+		return -EIO;
+	return write_hdr(r, 0, body_len);
+}
+
+int fs_reply(struct fs_req *r, const void *body, size_t len)
+{
+	if (r->out_len < sizeof(struct fuse_out_header) ||
+	    len > r->out_len - sizeof(struct fuse_out_header))
+		return -EIO;
+	if (len && !iov_write(r->out, r->nout, sizeof(struct fuse_out_header), body, len))
+		return -EIO;
+	return write_hdr(r, 0, len);
+}
+
+int fs_reply_iov(struct fs_req *r, const struct iovec *iov, int n)
+{
+	size_t total = 0, off = sizeof(struct fuse_out_header);
+
+	for (int i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (total > r->out_len - sizeof(struct fuse_out_header))
+		return -EIO;
+	for (int i = 0; i < n; i++) {
+		if (!iov_write(r->out, r->nout, off, iov[i].iov_base, iov[i].iov_len))
+			return -EIO;
+		off += iov[i].iov_len;
+	}
+	return write_hdr(r, 0, total);
+}
+
+struct iovec *fs_out_payload(struct fs_req *r, size_t max, int *n, size_t *len)
+{
+	struct iovec *v = calloc(r->nout ? r->nout : 1, sizeof(*v));
+	size_t skip = sizeof(struct fuse_out_header), got = 0;
+	int k = 0;
+
+	if (!v)
+		return NULL;
+	for (int i = 0; i < r->nout && got < max; i++) {
+		size_t l = r->out[i].iov_len;
+
+		if (skip >= l) {
+			skip -= l;
+			continue;
+		}
+		size_t c = l - skip < max - got ? l - skip : max - got;
+
+		v[k].iov_base = (uint8_t *)r->out[i].iov_base + skip;
+		v[k].iov_len = c;
+		k++;
+		got += c;
+		skip = 0;
+	}
+	*n = k;
+	*len = got;
+	return v;
+}
+
+static int reply_err(struct fs_req *r, int err)
+{
+	if (err >= 0 || err < -4095)
+		err = -EIO;
+	return write_hdr(r, err, 0);
+}
+
+/* ---- INIT, DESTROY ---- */
+
+/* What we offer; the reply carries only those the guest offered too. */
+#define FS_FEATURES                                                                               \
+	(FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |          \
+	 FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_HANDLE_KILLPRIV_V2 | \
+	 FUSE_CACHE_SYMLINKS)
+
+static int op_init(struct fs_req *r)
+{
+	struct fuse_server *s = r->s;
+	struct fuse_init_in in = {0};
+	struct fuse_init_out out = {0};
+	size_t have = r->arg_len;
+
+	/* Before 7.36 the request was 16 bytes; the rest stays zero. */
+	if (have < 16)
+		return -EINVAL;
+	fs_arg(r, &in, have < sizeof(in) ? have : sizeof(in));
+	out.major = FUSE_KERNEL_VERSION;
+	out.minor = FUSE_KERNEL_MINOR_VERSION;
+	if (in.major < 7)
+		return -EPROTO;
+	if (in.major > 7) /* the guest retries with our major */
+		return fs_reply(r, &out, FUSE_COMPAT_INIT_OUT_SIZE);
+	if (in.minor < 31) /* older than any kernel with virtio-fs */
+		return -EPROTO;
+	out.max_readahead = in.max_readahead;
+	out.flags = in.flags & FS_FEATURES;
+	out.max_background = 64;
+	out.congestion_threshold = 48;
+	out.max_write = FS_MAX_WRITE;
+	out.time_gran = 1;
+	out.max_pages = FS_MAX_PAGES;
+
+	pthread_mutex_lock(&s->init_lock);
+	s->minor = in.minor;
+	s->features = out.flags;
+	s->initialized = true;
+	pthread_mutex_unlock(&s->init_lock);
+	return fs_reply(r, &out, sizeof(out));
+}
+
+static int op_destroy(struct fs_req *r)
+{
+	pthread_mutex_lock(&r->s->init_lock);
+	r->s->initialized = false;
+	pthread_mutex_unlock(&r->s->init_lock);
+	return fs_reply(r, NULL, 0);
+}
+
+typedef int (*fs_op_fn)(struct fs_req *r);
+
+static fs_op_fn op_table(uint32_t opcode)
+{
+	switch (opcode) {
+	case FUSE_LOOKUP: return fs_op_lookup;
+	case FUSE_FORGET: return fs_op_forget;
+	case FUSE_BATCH_FORGET: return fs_op_batch_forget;
+	case FUSE_GETATTR: return fs_op_getattr;
+	case FUSE_SETATTR: return fs_op_setattr;
+	case FUSE_READLINK: return fs_op_readlink;
+	case FUSE_SYMLINK: return fs_op_symlink;
+	case FUSE_MKNOD: return fs_op_mknod;
+	case FUSE_MKDIR: return fs_op_mkdir;
+	case FUSE_UNLINK: return fs_op_unlink;
+	case FUSE_RMDIR: return fs_op_rmdir;
+	case FUSE_RENAME: return fs_op_rename;
+	case FUSE_RENAME2: return fs_op_rename2;
+	case FUSE_LINK: return fs_op_link;
+	case FUSE_OPEN: return fs_op_open;
+	case FUSE_CREATE: return fs_op_create;
+	case FUSE_READ: return fs_op_read;
+	case FUSE_WRITE: return fs_op_write;
+	case FUSE_FLUSH: return fs_op_flush;
+	case FUSE_RELEASE: return fs_op_release;
+	case FUSE_FSYNC: return fs_op_fsync;
+	case FUSE_FALLOCATE: return fs_op_fallocate;
+	case FUSE_LSEEK: return fs_op_lseek;
+	case FUSE_OPENDIR: return fs_op_opendir;
+	case FUSE_READDIR: return fs_op_readdir;
+	case FUSE_READDIRPLUS: return fs_op_readdirplus;
+	case FUSE_RELEASEDIR: return fs_op_releasedir;
+	case FUSE_FSYNCDIR: return fs_op_fsyncdir;
+	case FUSE_STATFS: return fs_op_statfs;
+	case FUSE_ACCESS: return fs_op_access;
+	case FUSE_INIT: return op_init;
+	case FUSE_DESTROY: return op_destroy;
+	default: return NULL;
+	}
+}
+
+int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, size_t in_len,
+		       const struct iovec *out, int nout, size_t out_len, uint32_t *written)
+{
+	struct fs_req r = {.s = s, .in = in, .nin = nin, .out = out, .nout = nout};
+	size_t body;
+	fs_op_fn fn;
+	int ret;
+
+	*written = 0;
+	if (nin < 0 || nout < 0 || !s)
+		return -EINVAL;
+	/* The reply can never be longer than what the used ring can say. */
+	r.out_len = out_len > UINT32_MAX ? UINT32_MAX : out_len;
+	if (r.out_len < sizeof(struct fuse_out_header))
+		return -EINVAL;
+
+	/* The header: copied once, then checked against the bytes actually present. */
+	if (in_len < sizeof(r.h) || !iov_read(in, nin, 0, &r.h, sizeof(r.h))) {
+		memset(&r.h, 0, sizeof(r.h));
+		ret = -EINVAL;
+		goto fail;
+	}
+	if (r.h.len != in_len || r.h.len < sizeof(r.h)) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	body = r.h.len - sizeof(r.h);
+
+	pthread_mutex_lock(&s->init_lock);
+	bool ready = s->initialized;
+	pthread_mutex_unlock(&s->init_lock);
+	if (!ready && r.h.opcode != FUSE_INIT) {
+		ret = -EIO;
+		goto fail;
+	}
+	fn = op_table(r.h.opcode);
+	if (!fn) {
+		ret = -ENOSYS;
+		goto fail;
+	}
+
+	/* The body, into private memory. WRITE keeps its payload in place. */
+	if (r.h.opcode == FUSE_WRITE)
+		r.arg_len = body < sizeof(struct fuse_write_in) ? body : sizeof(struct fuse_write_in);
+	else if (body > FS_MAX_ARG) {
+		ret = -E2BIG;
+		goto fail;
+	} else
+		r.arg_len = body;
+	r.arg = malloc(r.arg_len + 1);
+	if (!r.arg) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (!iov_read(in, nin, sizeof(r.h), r.arg, r.arg_len)) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	ret = fn(&r);
+fail:
+	free(r.arg);
+	/* FORGET and BATCH_FORGET take no reply, even when malformed. */
+	if (r.h.opcode == FUSE_FORGET || r.h.opcode == FUSE_BATCH_FORGET)
+		return 0;
+	if (!r.replied)
+		reply_err(&r, ret < 0 ? ret : -EIO);
+	*written = r.written;
+	return 0;
+}
+
+int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out)
+{
+	struct fuse_server *s = calloc(1, sizeof(*s));
+	struct stat st;
+	int root = -1, ret;
+
+	if (!s)
+		return -ENOMEM;
+	if (opts)
+		s->opts = *opts;
+	switch (s->opts.cache) {
+	case FUSE_CACHE_NONE: s->timeout = 0; break;
+	case FUSE_CACHE_ALWAYS: s->timeout = 86400; break;
+	default: s->timeout = 1; break;
+	}
+	s->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->proc_self_fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || fstat(root, &st) < 0) {
+		ret = -errno;
+		goto err_proc;
+	}
+	/* The umask of the process: creations undo it where the guest's mode asks for more. */
+	s->proc_umask = umask(022);
+	umask(s->proc_umask);
+	pthread_mutex_init(&s->init_lock, NULL);
+	ret = fs_inodes_init(&s->inodes, root);
+	if (ret < 0)
+		goto err_root;
+	root = -1;
+	ret = fs_handles_init(&s->handles);
+	if (ret < 0)
+		goto err_inodes;
+	*out = s;
+	return 0;
+
+err_inodes:
+	fs_inodes_free(&s->inodes);
+err_root:
+	pthread_mutex_destroy(&s->init_lock);
+	if (root >= 0)
+		close(root);
+err_proc:
+	close(s->proc_self_fd);
+err_free:
+	free(s);
+	return ret;
+}
+
+void fuse_server_free(struct fuse_server *s)
+{
+	if (!s)
+		return;
+	fs_handles_free(&s->handles);
+	fs_inodes_free(&s->inodes);
+	close(s->proc_self_fd);
+	pthread_mutex_destroy(&s->init_lock);
+	free(s);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The virtio-fs FUSE server: serves one host directory to the guest with
+ * passthrough semantics, confined to that directory whatever the guest
+ * sends. Transport independent: the device pops a request chain and hands
+ * its device-readable and device-writable buffers to fuse_server_handle().
+ * Several threads may call fuse_server_handle() on one server at once.
+ * See docs/virtio-fs.md.
+ */
+#ifndef OZONE_VMM_FS_FUSE_SERVER_H
+#define OZONE_VMM_FS_FUSE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct fuse_server;
+
+enum fuse_cache_policy {
+	FUSE_CACHE_AUTO = 0, /* attributes and entries cached for 1 s (default) */
+	FUSE_CACHE_NONE,     /* nothing cached: every access asks the server */
+	FUSE_CACHE_ALWAYS,   /* cached for a day: only when the host does not change DIR */
+};
+
+struct fuse_server_opts {
+	enum fuse_cache_policy cache;
+};
+
+/*
+ * Serves `dir` (which must be a directory; it is the guest's root, nodeid 1).
+ * `opts` may be NULL for the defaults. 0 with *out set, or -errno.
+ */
+int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out);
+
+/* Closes every inode and file handle. No call may be running. */
+void fuse_server_free(struct fuse_server *s);
+
+/*
+ * Handles one request: parses it from the device-readable buffers
+ * in[0, nin) (in_len bytes in all) and writes the reply into the
+ * device-writable buffers out[0, nout) (out_len bytes in all).
+ * Returns 0 with *written = the reply's length (0 for requests that take
+ * no reply: FORGET, BATCH_FORGET), or -EINVAL with *written = 0 when not
+ * even an error reply fits (fewer than 16 writable bytes). A malformed
+ * request gets an error reply, never a crash; the reply never goes past
+ * out_len.
+ */
+int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, size_t in_len,
+		       const struct iovec *out, int nout, size_t out_len, uint32_t *written);
+
+#endif
