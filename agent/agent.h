@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define AGENT_PREFIX "ozone-agent: "
 
@@ -30,5 +31,14 @@ _Noreturn void agent_reboot(void);
 bool cmdline_find(const char *cmdline, const char *name, char *val, size_t len);
 /* Reads /proc/cmdline into `buf`; 0 or -errno. */
 int cmdline_read(char *buf, size_t len);
+
+/* A vsock stream listener on `port` of any CID; the fd or -errno. */
+int agent_vsock_listen(uint32_t port);
+/* Accepts on `lfd` for ever, each connection on a detached thread running fn(fd). */
+int agent_serve(int lfd, void *(*fn)(void *));
+/* The control channel on vsock port 1024 (PROTO_AGENT_PORT), served on its own thread. */
+int control_start(void);
+/* The echo test aid (ozone.echo=PORT), served on its own thread. */
+int echo_start(uint32_t port);
 
 #endif

@@ -8,9 +8,13 @@
  *
  * ozone.report          report, then power off
  * ozone.report=reboot   report, then reboot
+ * ozone.echo=PORT       test aid: echo every stream on vsock port PORT
+ *
+ * The control channel listens on vsock port 1024 from "ready" on (control.c).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -68,7 +72,7 @@ static void reap_children(void)
 
 int main(void)
 {
-	char cmdline[4096], report[32];
+	char cmdline[4096], report[32], echo[16];
 	sigset_t set;
 	int ret;
 
@@ -105,6 +109,20 @@ int main(void)
 		agent_fatal("read /proc/cmdline: %s", strerror(-ret));
 
 	agent_log("ready");
+
+	/* No vsock device (a VMM without --vsock-socket): nothing to serve, not an error. */
+	ret = control_start();
+	if (ret < 0 && ret != -ENODEV && ret != -EADDRNOTAVAIL && ret != -EAFNOSUPPORT)
+		agent_log("vsock port 1024: %s", strerror(-ret));
+	if (cmdline_find(cmdline, "ozone.echo", echo, sizeof(echo))) {
+		char *end;
+		unsigned long port = strtoul(echo, &end, 10);
+
+		ret = *echo && !*end && port > 0 && port < 0xffffffffUL ? echo_start((uint32_t)port)
+									: -EINVAL;
+		if (ret < 0)
+			agent_log("ozone.echo=%s: %s", echo, strerror(-ret));
+	}
 
 	if (cmdline_find(cmdline, "ozone.report", report, sizeof(report))) {
 		guest_info_report();
