@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target: a guest sending virtio-vsock packets on the tx queue.
+ * Before the input runs, a host program has connected through the device
+ * ("CONNECT 1024\n", host port 1<<30) and the REQUEST is on the rx queue, so
+ * inputs can answer it, send data, shut down or reset, as well as send
+ * anything else. The input is a sequence of records:
+ *
+ *   u8 ctl, u16 len (little-endian), len bytes: the packet (header, payload)
+ *
+ * ctl bits 0-2: the host writes 100 bytes / reads what it has / the device
+ * polls its sockets; bits 3-7: where the packet is split into two
+ * descriptors (times 4 bytes). Seeds: tests/fuzz/corpus/vsock/.
+ *
+ *   clang -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ivmm \
+ *     tests/fuzz/fuzz_vsock.c vmm/devices/vsock.c vmm/devices/vsock_conn.c \
+ *     vmm/devices/vsock_mux.c vmm/devices/virtio_mmio.c vmm/devices/virtqueue.c \
+ *     vmm/guest_mem.c common/error.c
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#include "devices/virtio_mmio.h"
+#include "devices/vsock.h"
+#include "guest_mem.h"
+
+#define MEM_SIZE (1u << 20)
+#define NUM 16
+#define RING(q) (0x1000u + (q) * 0x1000u)
+#define RXBUF(i) (0x10000u + (i) * 0x2000u)
+#define TXBUF 0x40000u
+#define RXBUF_LEN 0x1000u
+
+static uint8_t mem[MEM_SIZE] __attribute__((aligned(4096)));
+static uint16_t avail_idx[3], used_seen;
+
+static void irq(void *opaque)
+{
+	(void)opaque;
+}
+
+static void kick(void *opaque, unsigned q)
+{
+	(void)opaque;
+	(void)q;
+}
+
+static void wr(struct virtio_mmio *t, uint32_t off, uint32_t v)
+{
+	virtio_mmio_access(t, off, (uint8_t *)&v, 4, true);
+}
+
+static void make_avail(unsigned q, uint16_t head)
+{
+	struct vring_avail *a = (struct vring_avail *)(mem + RING(q) + 0x400);
+
+	a->ring[avail_idx[q] % NUM] = head;
+	a->idx = ++avail_idx[q];
+}
+
+static void post_rx(uint16_t i)
+{
+	((struct vring_desc *)(mem + RING(0)))[i] =
+	    (struct vring_desc){RXBUF(i), RXBUF_LEN, VRING_DESC_F_WRITE, 0};
+	make_avail(0, i);
+}
+
+/* Gives the device back every rx buffer it used. */
+static void recycle_rx(void)
+{
+	struct vring_used *u = (struct vring_used *)(mem + RING(0) + 0x800);
+
+	while (used_seen != u->idx)
+		post_rx((uint16_t)(u->ring[used_seen++ % NUM].id % NUM));
+}
+
+static void bring_up(struct virtio_mmio *t)
+{
+	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+
+	wr(t, VIRTIO_MMIO_STATUS, ok);
+	wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(t, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
+	wr(t, VIRTIO_MMIO_STATUS, ok |= VIRTIO_CONFIG_S_FEATURES_OK);
+	for (unsigned q = 0; q < 3; q++) {
+		wr(t, VIRTIO_MMIO_QUEUE_SEL, q);
+		wr(t, VIRTIO_MMIO_QUEUE_NUM, NUM);
+		wr(t, VIRTIO_MMIO_QUEUE_DESC_LOW, RING(q));
+		wr(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, RING(q) + 0x400);
+		wr(t, VIRTIO_MMIO_QUEUE_USED_LOW, RING(q) + 0x800);
+		wr(t, VIRTIO_MMIO_QUEUE_READY, 1);
+	}
+	wr(t, VIRTIO_MMIO_STATUS, ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	for (uint16_t i = 0; i < NUM; i++)
+		post_rx(i);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct virtio_mmio t;
+	static const char junk[100];
+	struct guest_mem gm;
+	struct vsock *vs;
+	char buf[4096];
+	int sp[2];
+
+	memset(mem, 0, sizeof(mem));
+	memset(avail_idx, 0, sizeof(avail_idx));
+	used_seen = 0;
+	guest_mem_init_flat(&gm, mem, MEM_SIZE);
+	if (vsock_new(&vs, NULL))
+		abort();
+	if (virtio_mmio_init(&t, &virtio_vsock_ops, vs, &gm,
+			     &(struct virtio_mmio_platform){irq, kick, &t}))
+		abort();
+	vsock_attach(vs, &t);
+	bring_up(&t);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sp) || vsock_host_accept(vs, sp[1]))
+		abort();
+	if (write(sp[0], "CONNECT 1024\n", 13) != 13)
+		abort();
+	vsock_poll(vs);
+
+	while (size >= 3) {
+		uint8_t ctl = data[0];
+		uint16_t len = (uint16_t)(data[1] | data[2] << 8);
+		uint32_t split;
+
+		data += 3;
+		size -= 3;
+		if (len > size)
+			len = (uint16_t)size;
+		memcpy(mem + TXBUF, data, len);
+		split = (uint32_t)(ctl >> 3) * 4;
+		if (split > len)
+			split = len;
+		/* Two descriptors: [0, split) and [split, len); zero-length ones are skipped. */
+		((struct vring_desc *)(mem + RING(1)))[0] =
+		    (struct vring_desc){TXBUF, split, VRING_DESC_F_NEXT, 1};
+		((struct vring_desc *)(mem + RING(1)))[1] =
+		    (struct vring_desc){TXBUF + split, len - split, 0, 0};
+		make_avail(1, 0);
+		virtio_mmio_queue_notify(&t, 1);
+		data += len;
+		size -= len;
+		if (ctl & 1 && send(sp[0], junk, sizeof(junk), MSG_NOSIGNAL) < 0) {
+			/* closed by the device: fine */
+		}
+		if (ctl & 2) {
+			while (read(sp[0], buf, sizeof(buf)) > 0)
+				;
+		}
+		if (ctl & 4)
+			vsock_poll(vs);
+		recycle_rx();
+	}
+	vsock_poll(vs);
+	virtio_mmio_fini(&t);
+	vsock_free(vs);
+	close(sp[0]);
+	return 0;
+}
