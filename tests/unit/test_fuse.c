@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <dirent.h>
+#include <sys/xattr.h>
 #include <cmocka.h>
 
 #include "test_fuse_harness.h"
@@ -487,6 +488,63 @@ static void test_mknod_statfs(void **state)
 	assert_true(((const struct fuse_statfs_out *)fh_body(h))->st.bsize > 0);
 }
 
+static void test_xattr(void **state)
+{
+	struct fh *h = *state;
+	struct fuse_setxattr_in si = {.size = 5};
+	struct fuse_getxattr_in gi = {.size = 0};
+	struct fuse_entry_out e;
+	char body[128], p[PATH_MAX], val[16];
+	size_t n;
+
+	fh_path(p, h->share, "x");
+	fh_write_file(p, "x");
+	assert_int_equal(fh_lookup(h, 1, "x", &e), 0);
+	/* SETXATTR: the 8-byte argument, the name, the value. */
+	memcpy(body, &si, 8);
+	memcpy(body + 8, "user.test", 10);
+	memcpy(body + 18, "value", 5);
+	n = 23;
+	int ret = fh_req(h, FUSE_SETXATTR, e.nodeid, body, n);
+
+	if (ret == -EOPNOTSUPP) { /* no user xattrs on this file system */
+		skip();
+		return;
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(getxattr(p, "user.test", val, sizeof(val)), 5);
+	assert_memory_equal(val, "value", 5);
+	/* The value shorter than its size. */
+	assert_int_equal(fh_req(h, FUSE_SETXATTR, e.nodeid, body, n - 1), -EINVAL);
+	/* Size first, then the value; too small a buffer is ERANGE. */
+	assert_int_equal(fh_req2(h, FUSE_GETXATTR, e.nodeid, &gi, sizeof(gi), "user.test", 10), 0);
+	assert_int_equal(((const struct fuse_getxattr_out *)fh_body(h))->size, 5);
+	gi.size = 64;
+	assert_int_equal(fh_req2(h, FUSE_GETXATTR, e.nodeid, &gi, sizeof(gi), "user.test", 10), 0);
+	assert_int_equal(h->written - sizeof(struct fuse_out_header), 5);
+	assert_memory_equal(fh_body(h), "value", 5);
+	gi.size = 2;
+	assert_int_equal(fh_req2(h, FUSE_GETXATTR, e.nodeid, &gi, sizeof(gi), "user.test", 10),
+			 -ERANGE);
+	gi.size = 64;
+	assert_int_equal(fh_req2(h, FUSE_GETXATTR, e.nodeid, &gi, sizeof(gi), "user.none", 10),
+			 -ENODATA);
+	assert_int_equal(fh_req(h, FUSE_LISTXATTR, e.nodeid, &gi, sizeof(gi)), 0);
+	assert_non_null(memmem(fh_body(h), h->written - 16, "user.test", 10));
+	/* trusted.* is refused. */
+	memcpy(body + 8, "trusted.x", 10);
+	assert_int_equal(fh_req(h, FUSE_SETXATTR, e.nodeid, body, n), -EPERM);
+	assert_int_equal(fh_req(h, FUSE_REMOVEXATTR, e.nodeid, "user.test", 10), 0);
+	assert_int_equal(getxattr(p, "user.test", val, sizeof(val)), -1);
+	assert_int_equal(fh_req(h, FUSE_REMOVEXATTR, e.nodeid, "user.test", 10), -ENODATA);
+	/* Not on symlinks (never followed). */
+	fh_path(p, h->share, "l");
+	assert_int_equal(symlink("x", p), 0);
+	assert_int_equal(fh_lookup(h, 1, "l", &e), 0);
+	memcpy(body + 8, "user.test", 10);
+	assert_int_equal(fh_req(h, FUSE_SETXATTR, e.nodeid, body, n), -EOPNOTSUPP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +557,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_symlink_link, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_setattr_sparse, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_mknod_statfs, setup_init, teardown),
+	    cmocka_unit_test_setup_teardown(test_xattr, setup_init, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

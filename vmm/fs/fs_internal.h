@@ -8,6 +8,7 @@
  *   fs_ns.c       SYMLINK, MKNOD, MKDIR, UNLINK, RMDIR, RENAME, LINK
  *   fs_file.c     OPEN, CREATE, READ, WRITE, FLUSH, RELEASE, FSYNC, FALLOCATE, LSEEK
  *   fs_dir.c      OPENDIR, READDIR, READDIRPLUS, RELEASEDIR, FSYNCDIR
+ *   fs_xattr.c    GETXATTR, SETXATTR, LISTXATTR, REMOVEXATTR
  */
 #ifndef OZONE_VMM_FS_INTERNAL_H
 #define OZONE_VMM_FS_INTERNAL_H
@@ -198,5 +199,9 @@ int fs_op_readdir(struct fs_req *r);
 int fs_op_readdirplus(struct fs_req *r);
 int fs_op_releasedir(struct fs_req *r);
 int fs_op_fsyncdir(struct fs_req *r);
+int fs_op_getxattr(struct fs_req *r);
+int fs_op_setxattr(struct fs_req *r);
+int fs_op_listxattr(struct fs_req *r);
+int fs_op_removexattr(struct fs_req *r);
 
 #endif

@@ -251,6 +251,10 @@ static fs_op_fn op_table(uint32_t opcode)
 	case FUSE_FSYNCDIR: return fs_op_fsyncdir;
 	case FUSE_STATFS: return fs_op_statfs;
 	case FUSE_ACCESS: return fs_op_access;
+	case FUSE_GETXATTR: return fs_op_getxattr;
+	case FUSE_SETXATTR: return fs_op_setxattr;
+	case FUSE_LISTXATTR: return fs_op_listxattr;
+	case FUSE_REMOVEXATTR: return fs_op_removexattr;
 	case FUSE_INIT: return op_init;
 	case FUSE_DESTROY: return op_destroy;
 	default: return NULL;
