@@ -10,7 +10,8 @@
 # bad request answered, a framing error closing that connection only;
 # CONNECT to a port nobody listens on -> closed; 100 concurrent streams of
 # 64 KiB through the echo service; one stream of several MiB with a
-# checksum; then the `shutdown` op powers the guest off: exit 0, socket gone.
+# checksum; a host reader that stops reading stalls the writer (backpressure)
+# and loses nothing; then the `shutdown` op powers the guest off: exit 0, socket gone.
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/vmm/lib.sh"
 
 BZIMAGE=$OZONE_BUILD/guest/bzImage
@@ -41,7 +42,7 @@ pass "boots with --vsock-socket"
 
 # The client prints "ok   ..." / "FAIL ..." lines; the last one says whether it asked for shutdown.
 cat >"$T_TMP/client.py" <<'PY'
-import hashlib, json, os, selectors, socket, struct, sys, threading
+import hashlib, json, os, selectors, socket, struct, sys, threading, time
 
 path = sys.argv[1]
 results = []
@@ -184,6 +185,45 @@ t.join()
 check(n == BIG and h.hexdigest() == h_in, "%d MiB stream echoed, sha256 matches" % (BIG >> 20), "n=%d" % n)
 s.close()
 
+# A host reader that stops reading: the echo service blocks writing back, so
+# the guest stops reading, and the host writer must stall instead of the VMM
+# buffering; then everything written comes back intact.
+def rss_kib(pid):
+    for l in open("/proc/%s/status" % pid):
+        if l.startswith("VmRSS:"):
+            return int(l.split()[1])
+    return -1
+s, line = connect(5000, timeout=120)
+s.setblocking(False)
+rss0 = rss_kib(sys.argv[2])
+sent, last_progress, h_out = 0, time.monotonic(), hashlib.sha256()
+deadline = time.monotonic() + 90
+while sent < (32 << 20) and time.monotonic() < deadline and time.monotonic() - last_progress < 3:
+    chunk = bytes([(sent >> 16) & 0xff]) * 65536
+    try:
+        n = s.send(chunk)
+        h_out.update(chunk[:n])
+        sent += n
+        last_progress = time.monotonic()
+    except BlockingIOError:
+        time.sleep(0.05)
+rss1 = rss_kib(sys.argv[2])
+check(time.monotonic() - last_progress >= 3 and sent < (32 << 20),
+      "a host reader that does not read stalls the writer (%d KiB in flight; VMM RSS %+d KiB)"
+      % (sent >> 10, rss1 - rss0), "sent=%d" % sent)
+s.setblocking(True)
+s.shutdown(socket.SHUT_WR)
+h_back, n = hashlib.sha256(), 0
+while True:
+    c = s.recv(262144)
+    if not c:
+        break
+    h_back.update(c)
+    n += len(c)
+check(n == sent and h_back.hexdigest() == h_out.hexdigest(), "then all of it comes back intact",
+      "n=%d sent=%d" % (n, sent))
+s.close()
+
 # Ports are reused: the control connection still works, then shutdown.
 send_frame(control, {"v": 1, "id": 6, "op": "shutdown"})
 r = recv_frame(control)
@@ -191,7 +231,7 @@ check(r is not None and r.get("id") == 6 and r.get("ok") is True, "shutdown answ
 sys.exit(0 if all(results) else 1)
 PY
 
-timeout -k 5 "$CLIENT_TIMEOUT" python3 "$T_TMP/client.py" "$SOCK" >"$T_TMP/client.out" 2>&1
+timeout -k 5 "$CLIENT_TIMEOUT" python3 "$T_TMP/client.py" "$SOCK" "$VMM_PID" >"$T_TMP/client.out" 2>&1
 CRC=$?
 while read -r l; do
 	case $l in

@@ -770,6 +770,36 @@ static void test_reset(void **state)
 	close(fd);
 }
 
+/* The listener replaces a stale socket file, refuses to replace anything else. */
+static void test_listener_path(void **state)
+{
+	char dir[] = "/tmp/ozone-vsock-XXXXXX", path[64];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct vsock *vs;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/v.sock", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	assert_int_equal(vsock_new(&vs, path), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	vsock_free(vs);
+	assert_int_equal(access(path, F_OK), -1);
+	/* A regular file is not ours to remove. */
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	assert_int_equal(vsock_new(&vs, path), -EADDRINUSE);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +817,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_guest_connect, setup_path, teardown),
 	    cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
+	    cmocka_unit_test(test_listener_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

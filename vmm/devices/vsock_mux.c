@@ -353,6 +353,8 @@ void vsock_mux_progress(struct vsock *vs, struct vsock_conn *c)
 	/* Both directions done: close, and tell the guest with an RST (as Linux expects). */
 	if (c->host_wr_shut && (c->guest_shut_rcv || (c->host_eof && c->shutdown_sent)))
 		vsock_conn_reset(vs, c);
+	else
+		vsock_mux_update(vs, c);
 }
 
 void vsock_mux_event(struct vsock *vs, uint64_t key, uint32_t events)
