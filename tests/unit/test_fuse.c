@@ -545,6 +545,32 @@ static void test_xattr(void **state)
 	assert_int_equal(fh_req(h, FUSE_SETXATTR, e.nodeid, body, n), -EOPNOTSUPP);
 }
 
+static void test_copy_file_range(void **state)
+{
+	struct fh *h = *state;
+	struct fuse_entry_out a, b;
+	uint64_t fa, fb;
+	char buf[32];
+
+	assert_int_equal(fh_create(h, 1, "src", O_RDWR, 0644, &a, &fa), 0);
+	assert_int_equal(fh_create(h, 1, "dst", O_RDWR, 0644, &b, &fb), 0);
+	assert_int_equal(fh_write(h, a.nodeid, fa, 0, "copy me please", 14), 0);
+	struct fuse_copy_file_range_in in = {
+	    .fh_in = fa, .off_in = 5, .nodeid_out = b.nodeid, .fh_out = fb, .off_out = 2, .len = 9};
+
+	assert_int_equal(fh_req(h, FUSE_COPY_FILE_RANGE, a.nodeid, &in, sizeof(in)), 0);
+	assert_int_equal(((const struct fuse_write_out *)fh_body(h))->size, 9);
+	assert_int_equal(fh_read(h, b.nodeid, fb, 0, buf, sizeof(buf)), 11);
+	assert_memory_equal(buf, "\0\0me please", 11);
+	in.fh_out = 777;
+	assert_int_equal(fh_req(h, FUSE_COPY_FILE_RANGE, a.nodeid, &in, sizeof(in)), -EBADF);
+	in.fh_out = fb;
+	in.flags = 1;
+	assert_int_equal(fh_req(h, FUSE_COPY_FILE_RANGE, a.nodeid, &in, sizeof(in)), -EINVAL);
+	assert_int_equal(fh_release(h, a.nodeid, fa, 0), 0);
+	assert_int_equal(fh_release(h, b.nodeid, fb, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +584,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_setattr_sparse, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_mknod_statfs, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_xattr, setup_init, teardown),
+	    cmocka_unit_test_setup_teardown(test_copy_file_range, setup_init, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

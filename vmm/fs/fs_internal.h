@@ -6,7 +6,8 @@
  *   fs_confine.c  name checks, confined opens, reopening O_PATH fds, credentials
  *   fs_attr.c     LOOKUP, FORGET, GETATTR, SETATTR, READLINK, ACCESS, STATFS
  *   fs_ns.c       SYMLINK, MKNOD, MKDIR, UNLINK, RMDIR, RENAME, LINK
- *   fs_file.c     OPEN, CREATE, READ, WRITE, FLUSH, RELEASE, FSYNC, FALLOCATE, LSEEK
+ *   fs_file.c     OPEN, CREATE, READ, WRITE, FLUSH, RELEASE, FSYNC, FALLOCATE, LSEEK,
+ *                 COPY_FILE_RANGE
  *   fs_dir.c      OPENDIR, READDIR, READDIRPLUS, RELEASEDIR, FSYNCDIR
  *   fs_xattr.c    GETXATTR, SETXATTR, LISTXATTR, REMOVEXATTR
  */
@@ -194,6 +195,7 @@ int fs_op_release(struct fs_req *r);
 int fs_op_fsync(struct fs_req *r);
 int fs_op_fallocate(struct fs_req *r);
 int fs_op_lseek(struct fs_req *r);
+int fs_op_copy_file_range(struct fs_req *r);
 int fs_op_opendir(struct fs_req *r);
 int fs_op_readdir(struct fs_req *r);
 int fs_op_readdirplus(struct fs_req *r);

@@ -244,6 +244,7 @@ static fs_op_fn op_table(uint32_t opcode)
 	case FUSE_FSYNC: return fs_op_fsync;
 	case FUSE_FALLOCATE: return fs_op_fallocate;
 	case FUSE_LSEEK: return fs_op_lseek;
+	case FUSE_COPY_FILE_RANGE: return fs_op_copy_file_range;
 	case FUSE_OPENDIR: return fs_op_opendir;
 	case FUSE_READDIR: return fs_op_readdir;
 	case FUSE_READDIRPLUS: return fs_op_readdirplus;
