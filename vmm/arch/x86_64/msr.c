@@ -27,6 +27,17 @@
 
 #define MSR_LIST_MAX 1024
 
+/*
+ * struct kvm_msrs followed by room for n entries. A union, not a struct with
+ * kvm_msrs as a member: a variable-sized member not at the end is a GNU
+ * extension that clang rejects.
+ */
+#define MSR_BUF(n)                                                                                 \
+	union {                                                                                    \
+		struct kvm_msrs hdr;                                                               \
+		uint8_t bytes[sizeof(struct kvm_msrs) + (n) * sizeof(struct kvm_msr_entry)];       \
+	}
+
 static const struct {
 	uint32_t index;
 	uint64_t value;
@@ -72,33 +83,27 @@ bool x86_msr_listed(const struct kvm_msr_list *list, uint32_t index)
 
 bool x86_msr_arch_caps_usable(int vcpu_fd, const struct kvm_msr_list *list)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[1];
-	} msrs;
+	MSR_BUF(1) msrs;
 
 	if (!x86_msr_listed(list, MSR_IA32_ARCH_CAPABILITIES))
 		return false;
 	memset(&msrs, 0, sizeof(msrs));
 	msrs.hdr.nmsrs = 1;
-	msrs.e[0].index = MSR_IA32_ARCH_CAPABILITIES;
-	return ioctl(vcpu_fd, KVM_GET_MSRS, &msrs) == 1 && msrs.e[0].data != 0;
+	msrs.hdr.entries[0].index = MSR_IA32_ARCH_CAPABILITIES;
+	return ioctl(vcpu_fd, KVM_GET_MSRS, &msrs) == 1 && msrs.hdr.entries[0].data != 0;
 }
 
 int x86_msr_setup(int vcpu_fd, const struct kvm_msr_list *list)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[NR_BOOT_MSRS];
-	} msrs;
+	MSR_BUF(NR_BOOT_MSRS) msrs;
 	int n;
 
 	memset(&msrs, 0, sizeof(msrs));
 	for (size_t i = 0; i < NR_BOOT_MSRS; i++) {
 		if (!x86_msr_listed(list, boot_msrs[i].index))
 			continue;
-		msrs.e[msrs.hdr.nmsrs].index = boot_msrs[i].index;
-		msrs.e[msrs.hdr.nmsrs].data = boot_msrs[i].value;
+		msrs.hdr.entries[msrs.hdr.nmsrs].index = boot_msrs[i].index;
+		msrs.hdr.entries[msrs.hdr.nmsrs].data = boot_msrs[i].value;
 		msrs.hdr.nmsrs++;
 	}
 	/* KVM_SET_MSRS returns how many it set: stops at the first it refuses. */
@@ -106,6 +111,7 @@ int x86_msr_setup(int vcpu_fd, const struct kvm_msr_list *list)
 	if (n < 0)
 		return err_set(errno, "KVM_SET_MSRS");
 	if ((uint32_t)n != msrs.hdr.nmsrs)
-		return err_setx(EINVAL, "KVM_SET_MSRS: MSR 0x%x refused", msrs.e[n].index);
+		return err_setx(EINVAL, "KVM_SET_MSRS: MSR 0x%x refused",
+				msrs.hdr.entries[n].index);
 	return 0;
 }
