@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * `ozone update [options] ID`: new resource limits, from --resources FILE
+ * (or - for stdin, a linux.resources object) or from the individual flags.
+ * Everything is validated; applying it needs the VM side, not built yet.
+ */
+#include "runtime/ozone.h"
+#include "common/error.h"
+#include "common/json.h"
+#include "common/oci_field.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UPDATE_SIZE_MAX (1u << 20)
+
+enum {
+	OPT_BLKIO = 256,
+	OPT_CPU_PERIOD,
+	OPT_CPU_QUOTA,
+	OPT_CPU_SHARE,
+	OPT_RT_PERIOD,
+	OPT_RT_RUNTIME,
+	OPT_CPUSET_CPUS,
+	OPT_CPUSET_MEMS,
+	OPT_MEMORY,
+	OPT_MEMORY_RES,
+	OPT_MEMORY_SWAP,
+	OPT_KERNEL_MEM,
+	OPT_KERNEL_TCP,
+	OPT_PIDS,
+	OPT_L3,
+	OPT_MEMBW,
+};
+
+static const struct option update_opts[] = {
+    {"resources", required_argument, NULL, 'r'},
+    {"blkio-weight", required_argument, NULL, OPT_BLKIO},
+    {"cpu-period", required_argument, NULL, OPT_CPU_PERIOD},
+    {"cpu-quota", required_argument, NULL, OPT_CPU_QUOTA},
+    {"cpu-share", required_argument, NULL, OPT_CPU_SHARE},
+    {"cpu-rt-period", required_argument, NULL, OPT_RT_PERIOD},
+    {"cpu-rt-runtime", required_argument, NULL, OPT_RT_RUNTIME},
+    {"cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS},
+    {"cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"memory-reservation", required_argument, NULL, OPT_MEMORY_RES},
+    {"memory-swap", required_argument, NULL, OPT_MEMORY_SWAP},
+    {"kernel-memory", required_argument, NULL, OPT_KERNEL_MEM},
+    {"kernel-memory-tcp", required_argument, NULL, OPT_KERNEL_TCP},
+    {"pids-limit", required_argument, NULL, OPT_PIDS},
+    {"l3-cache-schema", required_argument, NULL, OPT_L3},
+    {"mem-bw-schema", required_argument, NULL, OPT_MEMBW},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Reads the resources JSON (a file or stdin) and checks that it is one object. */
+static int update_read_resources(const char *file)
+{
+	char *buf = malloc(UPDATE_SIZE_MAX + 1);
+	size_t got = 0;
+	yajl_val v = NULL;
+	int fd, ret = 0;
+
+	if (!buf)
+		return err_set(ENOMEM, "resources");
+	fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0) {
+		ret = err_set(errno, "open %s", file);
+		free(buf);
+		return ret;
+	}
+	while (got <= UPDATE_SIZE_MAX) {
+		ssize_t n = read(fd, buf + got, UPDATE_SIZE_MAX + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = err_set(errno, "read %s", file);
+			break;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (ret == 0 && got > UPDATE_SIZE_MAX)
+		ret = err_setx(EFBIG, "resources: more than %u bytes", UPDATE_SIZE_MAX);
+	if (ret == 0 && json_parse(buf, got, &v) < 0)
+		ret = oci_err_prefix("resources");
+	if (ret == 0 && !YAJL_IS_OBJECT(v))
+		ret = err_setx(EINVAL, "resources: must be a JSON object");
+	yajl_tree_free(v);
+	free(buf);
+	return ret;
+}
+
+static int update_flag(int c, const char *arg)
+{
+	const struct option *o = update_opts;
+	long long n;
+
+	while (o->name && o->val != c)
+		o++;
+	switch (c) {
+	case OPT_BLKIO:
+		return ozone_parse_long(o->name, arg, 0, 1000, &n);
+	case OPT_CPU_QUOTA:
+	case OPT_RT_RUNTIME:
+	case OPT_MEMORY:
+	case OPT_MEMORY_RES:
+	case OPT_MEMORY_SWAP:
+	case OPT_KERNEL_MEM:
+	case OPT_KERNEL_TCP:
+	case OPT_PIDS:
+		return ozone_parse_long(o->name, arg, -1, INT64_MAX, &n);
+	case OPT_CPU_PERIOD:
+	case OPT_CPU_SHARE:
+	case OPT_RT_PERIOD:
+		return ozone_parse_long(o->name, arg, 0, INT64_MAX, &n);
+	case OPT_CPUSET_CPUS:
+	case OPT_CPUSET_MEMS:
+		if (strspn(arg, "0123456789,-") != strlen(arg))
+			return err_setx(EINVAL, "invalid value \"%.64s\" for flag --%s", arg,
+					o->name);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int ozone_cmd_update(struct ozone_globals *g, int argc, char **argv)
+{
+	struct ozone_args a = {
+	    .verb = "update",
+	    .usage = "update [command options] <container-id>\n\n"
+		     "Updates the container's resource limits.\n\n"
+		     "OPTIONS:\n"
+		     "   --resources value, -r value  path to the file containing the resources to "
+		     "update or '-' to read from the standard input\n"
+		     "   --blkio-weight, --cpu-period, --cpu-quota, --cpu-share, --cpu-rt-period,\n"
+		     "   --cpu-rt-runtime, --cpuset-cpus, --cpuset-mems, --memory,\n"
+		     "   --memory-reservation, --memory-swap, --pids-limit, --l3-cache-schema,\n"
+		     "   --mem-bw-schema value        the individual limits, as runc takes them",
+	    .shortopts = "r:",
+	    .longopts = update_opts,
+	};
+	const char *resources = NULL;
+	int c, ret;
+
+	while ((c = ozone_args_next(&a, argc, argv)) != -1) {
+		if (c == '?')
+			return OZONE_EXIT_FAIL;
+		if (c == 'r')
+			resources = optarg;
+		else if ((ret = update_flag(c, optarg)) < 0)
+			return ozone_fail(ret);
+	}
+	if (a.help)
+		return 0;
+	if (ozone_args_count(&a, argc, argv, 1, 1) < 0)
+		return OZONE_EXIT_FAIL;
+	if (resources && (ret = update_read_resources(resources)) < 0)
+		return ozone_fail(ret);
+	return ozone_container_verb(g, "update", argv[optind]);
+}
