@@ -571,6 +571,39 @@ static void test_copy_file_range(void **state)
 	assert_int_equal(fh_release(h, b.nodeid, fb, 0), 0);
 }
 
+/* The VMM's own umask takes nothing from what the guest asked for. */
+static void test_process_umask(void **state)
+{
+	struct fh *h = *state;
+	struct fuse_mkdir_in mk = {.mode = 0775, .umask = 002};
+	struct fuse_mknod_in mn = {.mode = S_IFIFO | 0666, .umask = 002};
+	struct fuse_entry_out e;
+	char p[PATH_MAX];
+	struct stat st;
+	uint64_t fhd;
+	mode_t old = umask(077);
+
+	/* A server made while the process umask is 077. */
+	fuse_server_free(h->s);
+	assert_int_equal(fuse_server_new(h->share, NULL, &h->s), 0);
+	umask(old);
+	assert_int_equal(fh_init(h), 0);
+	assert_int_equal(fh_req2(h, FUSE_MKDIR, 1, &mk, sizeof(mk), "d", 2), 0);
+	fh_path(p, h->share, "d");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0775);
+	assert_int_equal(fh_create(h, 1, "f", O_RDWR, 0666, &e, &fhd), 0); /* request umask 022 */
+	fh_path(p, h->share, "f");
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(e.attr.mode & 0777, 0644);
+	assert_int_equal(fh_release(h, e.nodeid, fhd, 0), 0);
+	assert_int_equal(fh_req2(h, FUSE_MKNOD, 1, &mn, sizeof(mn), "p", 2), 0);
+	fh_path(p, h->share, "p");
+	assert_int_equal(lstat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0664);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +618,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_mknod_statfs, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_xattr, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_file_range, setup_init, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_umask, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

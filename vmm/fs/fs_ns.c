@@ -52,7 +52,8 @@ static int reply_new(struct fs_req *r, struct fs_inode *dir, const char *name, m
 		struct fs_inode *ino = fs_inode_get(&r->s->inodes, e.nodeid);
 		char fdname[16];
 
-		if (ino && (ino->type == S_IFDIR || ino->type == S_IFREG)) {
+		/* chmod through the magic link opens nothing, so fifos and devices are fine. */
+		if (ino && ino->type != S_IFLNK) {
 			snprintf(fdname, sizeof(fdname), "%d", ino->fd);
 			if (fchmodat(r->s->proc_self_fd, fdname, mode & 07777, 0) == 0)
 				e.attr.mode = (e.attr.mode & S_IFMT) | (mode & 07777);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -332,6 +333,27 @@ fail:
 	return 0;
 }
 
+/*
+ * The process umask, read from /proc/self/status: umask(2) can only read
+ * it by changing it, which would race with other threads creating files.
+ * 022 if it cannot be read.
+ */
+static mode_t proc_umask(void)
+{
+	char line[128];
+	unsigned m = 022;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 022;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Umask: %o", &m) == 1)
+			break;
+	}
+	fclose(f);
+	return (mode_t)(m & 0777);
+}
+
 int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out)
 {
 	struct fuse_server *s = calloc(1, sizeof(*s));
@@ -358,8 +380,7 @@ int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct
 		goto err_proc;
 	}
 	/* The umask of the process: creations undo it where the guest's mode asks for more. */
-	s->proc_umask = umask(022);
-	umask(s->proc_umask);
+	s->proc_umask = proc_umask();
 	pthread_mutex_init(&s->init_lock, NULL);
 	ret = fs_inodes_init(&s->inodes, root);
 	if (ret < 0)
