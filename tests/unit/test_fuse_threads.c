@@ -3,7 +3,9 @@
  * The FUSE server under several request queue workers at once: threads
  * that look up, stat and forget the same inodes, create, write, read and
  * release their own files, and release handles others are using. Run
- * under ASan, any use after free of an inode or handle shows here.
+ * under ASan, any use after free of an inode or handle shows here. And a
+ * host thread swapping a directory with a symlink out of the share while
+ * the server looks up below it: nothing outside is ever read.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -110,10 +112,73 @@ static void test_parallel(void **state)
 	fh_teardown(&h);
 }
 
+/* The host swaps a directory and a symlink out of the share, over and over. */
+static volatile int swapping;
+
+static void *swapper(void *arg)
+{
+	const char *share = arg;
+	int dfd = open(share, O_PATH | O_DIRECTORY);
+
+	while (__atomic_load_n(&swapping, __ATOMIC_RELAXED))
+		renameat2(dfd, "dir", dfd, "link", RENAME_EXCHANGE);
+	close(dfd);
+	return NULL;
+}
+
+static void test_rename_race(void **state)
+{
+	struct fuse_forget_in fi = {.nlookup = 1};
+	struct fuse_entry_out e, f;
+	char p[PATH_MAX], buf[32];
+	int reached = 0, outside = 0;
+	pthread_t t;
+	struct fh h;
+
+	(void)state;
+	assert_int_equal(fh_setup(&h), 0);
+	assert_int_equal(fh_init(&h), 0);
+	fh_path(p, h.share, "dir");
+	assert_int_equal(mkdir(p, 0755), 0);
+	fh_path(p, h.share, "dir/secret");
+	fh_write_file(p, "inside");
+	fh_path(p, h.share, "link");
+	assert_int_equal(symlink("../sentinel", p), 0);
+	swapping = 1;
+	assert_int_equal(pthread_create(&t, NULL, swapper, h.share), 0);
+	for (int i = 0; i < 2000; i++) {
+		const char *name = i & 1 ? "link" : "dir";
+		uint64_t fhd;
+		int n;
+
+		if (fh_lookup(&h, 1, name, &e) != 0)
+			continue;
+		if (fh_lookup(&h, e.nodeid, "secret", &f) == 0) {
+			if (fh_open(&h, f.nodeid, O_RDONLY, &fhd) == 0) {
+				n = fh_read(&h, f.nodeid, fhd, 0, buf, sizeof(buf));
+				if (n == 6 && !memcmp(buf, "inside", 6))
+					reached++;
+				else if (n > 0)
+					outside++;
+				fh_release(&h, f.nodeid, fhd, 0);
+			}
+			fh_req(&h, FUSE_FORGET, f.nodeid, &fi, sizeof(fi));
+		}
+		fh_req(&h, FUSE_FORGET, e.nodeid, &fi, sizeof(fi));
+	}
+	__atomic_store_n(&swapping, 0, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	assert_int_equal(outside, 0);
+	assert_true(reached > 0);
+	assert_true(fh_sentinel_intact(&h));
+	fh_teardown(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parallel),
+	    cmocka_unit_test(test_rename_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
