@@ -604,6 +604,33 @@ static void test_process_umask(void **state)
 	assert_int_equal(st.st_mode & 0777, 0664);
 }
 
+static void test_writeback_option(void **state)
+{
+	struct fh *h = *state;
+	struct fuse_server_opts opts = {.writeback = true};
+	struct fuse_init_out out;
+	struct fuse_entry_out e;
+	char buf[16];
+	uint64_t fhd;
+
+	/* Not offered by default. */
+	assert_int_equal(fh_init(h), 0);
+	memcpy(&out, fh_body(h), sizeof(out));
+	assert_false(out.flags & FUSE_WRITEBACK_CACHE);
+	fuse_server_free(h->s);
+	assert_int_equal(fuse_server_new(h->share, &opts, &h->s), 0);
+	assert_int_equal(fh_init(h), 0);
+	memcpy(&out, fh_body(h), sizeof(out));
+	assert_true(out.flags & FUSE_WRITEBACK_CACHE);
+	/* Write-only handles can be read (the guest fills pages), O_APPEND is the guest's job. */
+	assert_int_equal(fh_create(h, 1, "wb", O_WRONLY | O_APPEND, 0644, &e, &fhd), 0);
+	assert_int_equal(fh_write(h, e.nodeid, fhd, 0, "abcdef", 6), 0);
+	assert_int_equal(fh_write(h, e.nodeid, fhd, 1, "XY", 2), 0);
+	assert_int_equal(fh_read(h, e.nodeid, fhd, 0, buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "aXYdef", 6);
+	assert_int_equal(fh_release(h, e.nodeid, fhd, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +646,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_xattr, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_copy_file_range, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_umask, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_writeback_option, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

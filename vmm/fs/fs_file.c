@@ -23,11 +23,20 @@ static uint32_t open_out_flags(const struct fuse_server *s)
 	}
 }
 
-static int open_flags(uint32_t guest, int *flags)
+static int open_flags(const struct fuse_server *s, uint32_t guest, int *flags)
 {
 	if ((guest & O_ACCMODE) == O_ACCMODE)
 		return -EINVAL;
 	*flags = (int)(guest & FS_OPEN_FLAGS);
+	/*
+	 * With the writeback cache the guest reads to fill partial pages of
+	 * files opened write-only, and keeps the append position itself.
+	 */
+	if (s->features & FUSE_WRITEBACK_CACHE) {
+		if ((*flags & O_ACCMODE) == O_WRONLY)
+			*flags = (*flags & ~O_ACCMODE) | O_RDWR;
+		*flags &= ~O_APPEND;
+	}
 	return 0;
 }
 
@@ -38,7 +47,7 @@ int fs_op_open(struct fs_req *r)
 	struct fs_inode *ino;
 	int flags, fd, ret;
 
-	if (fs_arg(r, &in, sizeof(in)) < 0 || open_flags(in.flags, &flags) < 0)
+	if (fs_arg(r, &in, sizeof(in)) < 0 || open_flags(r->s, in.flags, &flags) < 0)
 		return -EINVAL;
 	ino = fs_inode_get(&r->s->inodes, r->h.nodeid);
 	if (!ino)
@@ -80,7 +89,7 @@ int fs_op_create(struct fs_req *r)
 	int flags, fd, ret;
 	uint64_t nodeid;
 
-	if (fs_arg(r, &in, sizeof(in)) < 0 || open_flags(in.flags, &flags) < 0)
+	if (fs_arg(r, &in, sizeof(in)) < 0 || open_flags(r->s, in.flags, &flags) < 0)
 		return -EINVAL;
 	name = fs_arg_str(r);
 	if (!name)

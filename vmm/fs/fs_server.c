@@ -194,7 +194,7 @@ static int op_init(struct fs_req *r)
 	if (in.minor < 31) /* older than any kernel with virtio-fs */
 		return -EPROTO;
 	out.max_readahead = in.max_readahead;
-	out.flags = in.flags & FS_FEATURES;
+	out.flags = in.flags & (FS_FEATURES | (s->opts.writeback ? FUSE_WRITEBACK_CACHE : 0));
 	out.max_background = 64;
 	out.congestion_threshold = 48;
 	out.max_write = FS_MAX_WRITE;

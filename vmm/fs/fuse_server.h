@@ -10,6 +10,7 @@
 #ifndef OZONE_VMM_FS_FUSE_SERVER_H
 #define OZONE_VMM_FS_FUSE_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -24,6 +25,12 @@ enum fuse_cache_policy {
 
 struct fuse_server_opts {
 	enum fuse_cache_policy cache;
+	/*
+	 * Offer FUSE_WRITEBACK_CACHE: the guest batches writes in its page
+	 * cache. Faster, but the host sees data late; only for shares no
+	 * other party writes to.
+	 */
+	bool writeback;
 };
 
 /*
