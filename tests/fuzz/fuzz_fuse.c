@@ -89,7 +89,8 @@ static int rm(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)flag;
 	(void)ftw;
-	/* The guest may have taken a directory's permissions away (st is lstat's: never a link's target). */
+	/* The guest may have taken a directory's permissions away (st is lstat's: never a link's
+	 * target). */
 	if (S_ISDIR(st->st_mode))
 		chmod(p, 0700);
 	return remove(p);
@@ -149,7 +150,7 @@ static const size_t out_sizes[8] = {4096 + 16, 16, 15, 64, 200, OUT_MAX, 144, 80
 
 /* Sends one request; aborts if the reply breaks the rules. */
 static void send_req(struct fuse_server *s, const uint8_t *req, size_t len, unsigned split,
-		 size_t out_len)
+		     size_t out_len)
 {
 	struct iovec in[64], o[2];
 	struct fuse_in_header ih = {0};
@@ -208,8 +209,8 @@ static void send_req(struct fuse_server *s, const uint8_t *req, size_t len, unsi
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuse_init_in init = {.major = 7, .minor = 36, .max_readahead = 65536,
-				    .flags = 0xffffffffu};
+	struct fuse_init_in init = {
+	    .major = 7, .minor = 36, .max_readahead = 65536, .flags = 0xffffffffu};
 	uint8_t req[sizeof(struct fuse_in_header) + sizeof(init)];
 	struct fuse_in_header ih = {.len = sizeof(req), .opcode = FUSE_INIT, .unique = 1};
 	struct fuse_server *s;
@@ -258,7 +259,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nftw(share, rm, 16, FTW_DEPTH | FTW_PHYS);
 	snap(now, sizeof(now));
 	if (strcmp(now, snapshot) != 0) {
-		fprintf(stderr, "fuzz_fuse: the sentinel outside the share changed:\n%s\n%s\n", snapshot, now);
+		fprintf(stderr, "fuzz_fuse: the sentinel outside the share changed:\n%s\n%s\n",
+			snapshot, now);
 		abort();
 	}
 	return 0;

@@ -254,10 +254,11 @@ static void test_malformed(void **state)
 	/* Bytes claimed by in_len but absent from the buffers. */
 	ih.len = 40 + sizeof(ga);
 	memcpy(buf, &ih, sizeof(ih));
-	struct iovec in = {.iov_base = buf, .iov_len = 40}, out = {.iov_base = h->out, .iov_len = 64};
+	struct iovec in = {.iov_base = buf, .iov_len = 40},
+		     out = {.iov_base = h->out, .iov_len = 64};
 
-	assert_int_equal(fuse_server_handle(h->s, &in, 1, 40 + sizeof(ga), &out, 1, 64, &h->written),
-			 0);
+	assert_int_equal(
+	    fuse_server_handle(h->s, &in, 1, 40 + sizeof(ga), &out, 1, 64, &h->written), 0);
 	assert_int_equal(fh_reply_error(h), -EINVAL);
 	/* Bodies shorter than the op needs. */
 	assert_int_equal(fh_req(h, FUSE_GETATTR, 1, &ga, 4), -EINVAL);

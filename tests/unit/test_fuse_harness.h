@@ -30,11 +30,11 @@ struct fh {
 	char sentinel[PATH_MAX];
 	char snapshot[8192];
 	struct fuse_server *s;
-	uint8_t *out;	     /* the reply buffer */
-	uint32_t written;    /* bytes of the last reply */
-	size_t out_len;	     /* writable bytes offered (default FH_OUT_MAX) */
-	unsigned split;	     /* >0: the request goes in chunks of this many bytes */
-	uint32_t uid, gid;   /* requester */
+	uint8_t *out;	   /* the reply buffer */
+	uint32_t written;  /* bytes of the last reply */
+	size_t out_len;	   /* writable bytes offered (default FH_OUT_MAX) */
+	unsigned split;	   /* >0: the request goes in chunks of this many bytes */
+	uint32_t uid, gid; /* requester */
 	uint64_t unique;
 };
 

@@ -44,7 +44,8 @@ static void *work(void *arg)
 		} else {
 			w->failures++;
 		}
-		/* Reads on a handle another thread may be releasing: EBADF or data, never a crash. */
+		/* Reads on a handle another thread may be releasing: EBADF or data, never a crash.
+		 */
 		int n = fh_read(h, 1, w->shared_fh, 0, buf, sizeof(buf));
 
 		if (n < 0 && n != -EBADF)

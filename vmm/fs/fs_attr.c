@@ -182,7 +182,8 @@ int fs_op_setattr(struct fs_req *r)
 		}
 		if (ftruncate(fd, (off_t)in.size) < 0)
 			ret = -errno;
-		else if ((in.valid & FATTR_KILL_SUIDGID) && (r->s->features & FUSE_HANDLE_KILLPRIV_V2))
+		else if ((in.valid & FATTR_KILL_SUIDGID) &&
+			 (r->s->features & FUSE_HANDLE_KILLPRIV_V2))
 			ret = fs_kill_suidgid(fd);
 		if (!h)
 			close(fd);

@@ -195,8 +195,9 @@ int fs_op_fsyncdir(struct fs_req *r)
 	h = fs_handle_get(&r->s->handles, in.fh, true);
 	if (!h)
 		return -EBADF;
-	ret = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) < 0 ? -errno
-											      : 0;
+	ret = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) < 0
+		  ? -errno
+		  : 0;
 	fs_handle_put(&r->s->handles, h);
 	return ret < 0 ? ret : fs_reply(r, NULL, 0);
 }

@@ -10,16 +10,19 @@
 #include "fs/fs_internal.h"
 
 /* Open flags the guest may pass through; anything else is dropped. */
-#define FS_OPEN_FLAGS                                                                     \
-	(O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME | O_NONBLOCK | \
+#define FS_OPEN_FLAGS                                                                              \
+	(O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC | O_DIRECT | O_NOATIME | O_NONBLOCK |   \
 	 O_LARGEFILE)
 
 static uint32_t open_out_flags(const struct fuse_server *s)
 {
 	switch (s->opts.cache) {
-	case FUSE_CACHE_NONE: return FOPEN_DIRECT_IO;
-	case FUSE_CACHE_ALWAYS: return FOPEN_KEEP_CACHE;
-	default: return 0;
+	case FUSE_CACHE_NONE:
+		return FOPEN_DIRECT_IO;
+	case FUSE_CACHE_ALWAYS:
+		return FOPEN_KEEP_CACHE;
+	default:
+		return 0;
 	}
 }
 
@@ -120,7 +123,9 @@ int fs_op_create(struct fs_req *r)
 			if (pfd < 0) {
 				fd = pfd;
 			} else if (fs_stat_fd(pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
-				fd = S_ISDIR(st.st_mode) ? -EISDIR : S_ISLNK(st.st_mode) ? -ELOOP : -ENXIO;
+				fd = S_ISDIR(st.st_mode)   ? -EISDIR
+				     : S_ISLNK(st.st_mode) ? -ELOOP
+							   : -ENXIO;
 				close(pfd);
 			} else {
 				fd = fs_reopen(r->s, &(struct fs_inode){.fd = pfd, .type = S_IFREG},
@@ -254,7 +259,8 @@ int fs_op_write(struct fs_req *r)
 		fs_handle_put(&r->s->handles, h);
 		return -EINVAL;
 	}
-	if ((in.write_flags & FUSE_WRITE_KILL_SUIDGID) && (r->s->features & FUSE_HANDLE_KILLPRIV_V2))
+	if ((in.write_flags & FUSE_WRITE_KILL_SUIDGID) &&
+	    (r->s->features & FUSE_HANDLE_KILLPRIV_V2))
 		fs_kill_suidgid(h->fd);
 	n = in.size ? pwritev(h->fd, v, nv, (off_t)in.offset) : 0;
 	n = n < 0 ? -errno : n;
@@ -307,8 +313,9 @@ int fs_op_fsync(struct fs_req *r)
 	h = fs_handle_get(&r->s->handles, in.fh, false);
 	if (!h)
 		return -EBADF;
-	ret = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) < 0 ? -errno
-											      : 0;
+	ret = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) < 0
+		  ? -errno
+		  : 0;
 	fs_handle_put(&r->s->handles, h);
 	return ret < 0 ? ret : fs_reply(r, NULL, 0);
 }

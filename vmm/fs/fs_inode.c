@@ -87,8 +87,8 @@ int fs_inodes_init(struct fs_inode_table *t, int root_fd)
 		free(t->hash);
 		return -ENOMEM;
 	}
-	int64_t slot = slot_alloc((void ***)&t->slots, &t->gens, &t->free, &t->nslots, &t->cap,
-				  &t->nfree);
+	int64_t slot =
+	    slot_alloc((void ***)&t->slots, &t->gens, &t->free, &t->nslots, &t->cap, &t->nfree);
 	if (slot != 0) {
 		free(root);
 		free(t->hash);

@@ -48,7 +48,7 @@ struct fs_inode_table {
 	struct fs_inode **slots; /* index = low 32 bits of the nodeid, minus 1 */
 	uint32_t *gens;		 /* generation of each slot: high 32 bits of the nodeid */
 	uint32_t nslots, cap;
-	uint32_t *free;	 /* stack of free slots */
+	uint32_t *free; /* stack of free slots */
 	uint32_t nfree;
 	struct fs_inode **hash; /* keyed by (dev, ino) */
 	uint32_t hash_size;	/* power of two */
@@ -80,8 +80,8 @@ struct fuse_server {
 	double timeout; /* entry and attribute validity, seconds */
 	pthread_mutex_t init_lock;
 	bool initialized;
-	uint32_t minor;	    /* the guest's protocol minor */
-	uint32_t features;  /* negotiated FUSE_* init flags */
+	uint32_t minor;	   /* the guest's protocol minor */
+	uint32_t features; /* negotiated FUSE_* init flags */
 	struct fs_inode_table inodes;
 	struct fs_handle_table handles;
 };
@@ -114,7 +114,8 @@ const char *fs_arg_str(struct fs_req *r);
 int fs_reply(struct fs_req *r, const void *body, size_t len);
 /* Replies with the header followed by a scatter list of payload. */
 int fs_reply_iov(struct fs_req *r, const struct iovec *iov, int n);
-/* The writable buffers past the reply header, at most `max` bytes: *n entries in a malloc'd array. */
+/* The writable buffers past the reply header, at most `max` bytes: *n entries in a malloc'd array.
+ */
 struct iovec *fs_out_payload(struct fs_req *r, size_t max, int *n, size_t *len);
 /* Marks the reply as written by the caller (header filled by fs_reply_hdr). */
 int fs_reply_hdr(struct fs_req *r, size_t body_len);

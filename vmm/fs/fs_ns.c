@@ -105,8 +105,14 @@ int fs_op_mknod(struct fs_req *r)
 		return -EINVAL;
 	name = fs_arg_str(r);
 	switch (in.mode & S_IFMT) {
-	case S_IFREG: case S_IFIFO: case S_IFSOCK: case S_IFCHR: case S_IFBLK: break;
-	default: return -EINVAL;
+	case S_IFREG:
+	case S_IFIFO:
+	case S_IFSOCK:
+	case S_IFCHR:
+	case S_IFBLK:
+		break;
+	default:
+		return -EINVAL;
 	}
 	ret = dir_and_name(r, r->h.nodeid, name, &dir);
 	if (ret < 0)
@@ -255,8 +261,9 @@ int fs_op_link(struct fs_req *r)
 	ret = linkat(src->fd, "", dir->fd, name, AT_EMPTY_PATH) < 0 ? -errno : 0;
 	if (ret == -ENOENT || ret == -EPERM) {
 		snprintf(fdname, sizeof(fdname), "%d", src->fd);
-		ret = linkat(r->s->proc_self_fd, fdname, dir->fd, name, AT_SYMLINK_FOLLOW) < 0 ? -errno
-											: 0;
+		ret = linkat(r->s->proc_self_fd, fdname, dir->fd, name, AT_SYMLINK_FOLLOW) < 0
+			  ? -errno
+			  : 0;
 	}
 	if (ret == 0)
 		ret = reply_new(r, dir, name, 0);

@@ -169,8 +169,8 @@ static int reply_err(struct fs_req *r, int err)
 /* ---- INIT, DESTROY ---- */
 
 /* What we offer; the reply carries only those the guest offered too. */
-#define FS_FEATURES                                                                               \
-	(FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |          \
+#define FS_FEATURES                                                                                \
+	(FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |           \
 	 FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_HANDLE_KILLPRIV_V2 | \
 	 FUSE_CACHE_SYMLINKS)
 
@@ -219,49 +219,45 @@ static int op_destroy(struct fs_req *r)
 
 typedef int (*fs_op_fn)(struct fs_req *r);
 
-static fs_op_fn op_table(uint32_t opcode)
-{
-	switch (opcode) {
-	case FUSE_LOOKUP: return fs_op_lookup;
-	case FUSE_FORGET: return fs_op_forget;
-	case FUSE_BATCH_FORGET: return fs_op_batch_forget;
-	case FUSE_GETATTR: return fs_op_getattr;
-	case FUSE_SETATTR: return fs_op_setattr;
-	case FUSE_READLINK: return fs_op_readlink;
-	case FUSE_SYMLINK: return fs_op_symlink;
-	case FUSE_MKNOD: return fs_op_mknod;
-	case FUSE_MKDIR: return fs_op_mkdir;
-	case FUSE_UNLINK: return fs_op_unlink;
-	case FUSE_RMDIR: return fs_op_rmdir;
-	case FUSE_RENAME: return fs_op_rename;
-	case FUSE_RENAME2: return fs_op_rename2;
-	case FUSE_LINK: return fs_op_link;
-	case FUSE_OPEN: return fs_op_open;
-	case FUSE_CREATE: return fs_op_create;
-	case FUSE_READ: return fs_op_read;
-	case FUSE_WRITE: return fs_op_write;
-	case FUSE_FLUSH: return fs_op_flush;
-	case FUSE_RELEASE: return fs_op_release;
-	case FUSE_FSYNC: return fs_op_fsync;
-	case FUSE_FALLOCATE: return fs_op_fallocate;
-	case FUSE_LSEEK: return fs_op_lseek;
-	case FUSE_COPY_FILE_RANGE: return fs_op_copy_file_range;
-	case FUSE_OPENDIR: return fs_op_opendir;
-	case FUSE_READDIR: return fs_op_readdir;
-	case FUSE_READDIRPLUS: return fs_op_readdirplus;
-	case FUSE_RELEASEDIR: return fs_op_releasedir;
-	case FUSE_FSYNCDIR: return fs_op_fsyncdir;
-	case FUSE_STATFS: return fs_op_statfs;
-	case FUSE_ACCESS: return fs_op_access;
-	case FUSE_GETXATTR: return fs_op_getxattr;
-	case FUSE_SETXATTR: return fs_op_setxattr;
-	case FUSE_LISTXATTR: return fs_op_listxattr;
-	case FUSE_REMOVEXATTR: return fs_op_removexattr;
-	case FUSE_INIT: return op_init;
-	case FUSE_DESTROY: return op_destroy;
-	default: return NULL;
-	}
-}
+static const fs_op_fn op_table[] = {
+    [FUSE_LOOKUP] = fs_op_lookup,
+    [FUSE_FORGET] = fs_op_forget,
+    [FUSE_BATCH_FORGET] = fs_op_batch_forget,
+    [FUSE_GETATTR] = fs_op_getattr,
+    [FUSE_SETATTR] = fs_op_setattr,
+    [FUSE_READLINK] = fs_op_readlink,
+    [FUSE_SYMLINK] = fs_op_symlink,
+    [FUSE_MKNOD] = fs_op_mknod,
+    [FUSE_MKDIR] = fs_op_mkdir,
+    [FUSE_UNLINK] = fs_op_unlink,
+    [FUSE_RMDIR] = fs_op_rmdir,
+    [FUSE_RENAME] = fs_op_rename,
+    [FUSE_RENAME2] = fs_op_rename2,
+    [FUSE_LINK] = fs_op_link,
+    [FUSE_OPEN] = fs_op_open,
+    [FUSE_CREATE] = fs_op_create,
+    [FUSE_READ] = fs_op_read,
+    [FUSE_WRITE] = fs_op_write,
+    [FUSE_FLUSH] = fs_op_flush,
+    [FUSE_RELEASE] = fs_op_release,
+    [FUSE_FSYNC] = fs_op_fsync,
+    [FUSE_FALLOCATE] = fs_op_fallocate,
+    [FUSE_LSEEK] = fs_op_lseek,
+    [FUSE_COPY_FILE_RANGE] = fs_op_copy_file_range,
+    [FUSE_OPENDIR] = fs_op_opendir,
+    [FUSE_READDIR] = fs_op_readdir,
+    [FUSE_READDIRPLUS] = fs_op_readdirplus,
+    [FUSE_RELEASEDIR] = fs_op_releasedir,
+    [FUSE_FSYNCDIR] = fs_op_fsyncdir,
+    [FUSE_STATFS] = fs_op_statfs,
+    [FUSE_ACCESS] = fs_op_access,
+    [FUSE_GETXATTR] = fs_op_getxattr,
+    [FUSE_SETXATTR] = fs_op_setxattr,
+    [FUSE_LISTXATTR] = fs_op_listxattr,
+    [FUSE_REMOVEXATTR] = fs_op_removexattr,
+    [FUSE_INIT] = op_init,
+    [FUSE_DESTROY] = op_destroy,
+};
 
 int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, size_t in_len,
 		       const struct iovec *out, int nout, size_t out_len, uint32_t *written)
@@ -298,7 +294,7 @@ int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, s
 		ret = -EIO;
 		goto fail;
 	}
-	fn = op_table(r.h.opcode);
+	fn = r.h.opcode < sizeof(op_table) / sizeof(op_table[0]) ? op_table[r.h.opcode] : NULL;
 	if (!fn) {
 		ret = -ENOSYS;
 		goto fail;
@@ -306,7 +302,8 @@ int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, s
 
 	/* The body, into private memory. WRITE keeps its payload in place. */
 	if (r.h.opcode == FUSE_WRITE)
-		r.arg_len = body < sizeof(struct fuse_write_in) ? body : sizeof(struct fuse_write_in);
+		r.arg_len =
+		    body < sizeof(struct fuse_write_in) ? body : sizeof(struct fuse_write_in);
 	else if (body > FS_MAX_ARG) {
 		ret = -E2BIG;
 		goto fail;
@@ -365,9 +362,15 @@ int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct
 	if (opts)
 		s->opts = *opts;
 	switch (s->opts.cache) {
-	case FUSE_CACHE_NONE: s->timeout = 0; break;
-	case FUSE_CACHE_ALWAYS: s->timeout = 86400; break;
-	default: s->timeout = 1; break;
+	case FUSE_CACHE_NONE:
+		s->timeout = 0;
+		break;
+	case FUSE_CACHE_ALWAYS:
+		s->timeout = 86400;
+		break;
+	default:
+		s->timeout = 1;
+		break;
 	}
 	s->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->proc_self_fd < 0) {

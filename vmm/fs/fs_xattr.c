@@ -55,8 +55,8 @@ static int xattr_fd(struct fs_req *r)
 }
 
 /* GETXATTR and LISTXATTR: size 0 asks for the size, else the bytes (ERANGE if larger). */
-static int reply_sized(struct fs_req *r, uint32_t size, ssize_t (*get)(int, const char *, void *, size_t),
-		       const char *name)
+static int reply_sized(struct fs_req *r, uint32_t size,
+		       ssize_t (*get)(int, const char *, void *, size_t), const char *name)
 {
 	size_t cap = size < XATTR_SIZE_MAX ? size : XATTR_SIZE_MAX;
 	void *buf = NULL;
