@@ -486,6 +486,10 @@ static void test_mknod_statfs(void **state)
 	assert_int_equal(fh_req2(h, FUSE_MKNOD, 1, &mn, sizeof(mn), "d", 2), -EINVAL);
 	assert_int_equal(fh_req(h, FUSE_STATFS, 1, NULL, 0), 0);
 	assert_true(((const struct fuse_statfs_out *)fh_body(h))->st.bsize > 0);
+	struct fuse_syncfs_in sy = {0};
+
+	assert_int_equal(fh_req(h, FUSE_SYNCFS, 1, &sy, sizeof(sy)), 0);
+	assert_int_equal(fh_req(h, FUSE_SYNCFS, e.nodeid, &sy, sizeof(sy)), -ENXIO);
 }
 
 static void test_xattr(void **state)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* LOOKUP, FORGET, BATCH_FORGET, GETATTR, SETATTR, READLINK, ACCESS, STATFS. */
+/* LOOKUP, FORGET, BATCH_FORGET, GETATTR, SETATTR, READLINK, ACCESS, STATFS, SYNCFS. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -271,4 +271,25 @@ int fs_op_statfs(struct fs_req *r)
 	out.st.namelen = (uint32_t)sv.f_namemax;
 	out.st.frsize = (uint32_t)sv.f_frsize;
 	return fs_reply(r, &out, sizeof(out));
+}
+
+int fs_op_syncfs(struct fs_req *r)
+{
+	struct fuse_syncfs_in in;
+	struct fs_inode *ino;
+	int fd, ret;
+
+	if (fs_arg(r, &in, sizeof(in)) < 0)
+		return -EINVAL;
+	ino = fs_inode_get(&r->s->inodes, r->h.nodeid);
+	if (!ino)
+		return -ESTALE;
+	/* syncfs takes no O_PATH fd: a read-only reopen of the directory (or file). */
+	fd = fs_reopen(r->s, ino, ino->type == S_IFDIR ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+	fs_inode_put(&r->s->inodes, ino);
+	if (fd < 0)
+		return fd;
+	ret = syncfs(fd) < 0 ? -errno : 0;
+	close(fd);
+	return ret < 0 ? ret : fs_reply(r, NULL, 0);
 }

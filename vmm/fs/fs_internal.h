@@ -4,7 +4,7 @@
  *   fs_server.c   request parsing, dispatch, replies, INIT/DESTROY
  *   fs_inode.c    the inode table and the file handle table
  *   fs_confine.c  name checks, confined opens, reopening O_PATH fds, credentials
- *   fs_attr.c     LOOKUP, FORGET, GETATTR, SETATTR, READLINK, ACCESS, STATFS
+ *   fs_attr.c     LOOKUP, FORGET, GETATTR, SETATTR, READLINK, ACCESS, STATFS, SYNCFS
  *   fs_ns.c       SYMLINK, MKNOD, MKDIR, UNLINK, RMDIR, RENAME, LINK
  *   fs_file.c     OPEN, CREATE, READ, WRITE, FLUSH, RELEASE, FSYNC, FALLOCATE, LSEEK,
  *                 COPY_FILE_RANGE
@@ -179,6 +179,7 @@ int fs_op_setattr(struct fs_req *r);
 int fs_op_readlink(struct fs_req *r);
 int fs_op_access(struct fs_req *r);
 int fs_op_statfs(struct fs_req *r);
+int fs_op_syncfs(struct fs_req *r);
 int fs_op_symlink(struct fs_req *r);
 int fs_op_mknod(struct fs_req *r);
 int fs_op_mkdir(struct fs_req *r);

@@ -250,6 +250,7 @@ static const fs_op_fn op_table[] = {
     [FUSE_RELEASEDIR] = fs_op_releasedir,
     [FUSE_FSYNCDIR] = fs_op_fsyncdir,
     [FUSE_STATFS] = fs_op_statfs,
+    [FUSE_SYNCFS] = fs_op_syncfs,
     [FUSE_ACCESS] = fs_op_access,
     [FUSE_GETXATTR] = fs_op_getxattr,
     [FUSE_SETXATTR] = fs_op_setxattr,
