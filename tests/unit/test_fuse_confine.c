@@ -315,7 +315,21 @@ static void test_malformed(void **state)
 	h->out_len = 15;
 	assert_int_equal(fh_lookup(h, 1, "w", NULL), -EINVAL);
 	assert_int_equal(h->written, 0);
+	/* FORGET needs no writable buffer (the hiprio queue gives none). */
+	h->out_len = 0;
+	assert_int_equal(fh_lookup(h, 1, "w", NULL), -EINVAL);
 	h->out_len = FH_OUT_MAX;
+	assert_int_equal(fh_lookup(h, 1, "hiprio", NULL), -ENOENT);
+	assert_int_equal(mkdir(strcat(strcpy((char *)buf, h->share), "/hp"), 0755), 0);
+	struct fuse_entry_out hp;
+
+	assert_int_equal(fh_lookup(h, 1, "hp", &hp), 0);
+	h->out_len = 0;
+	struct fuse_forget_in one = {.nlookup = 1};
+
+	assert_int_equal(fh_req(h, FUSE_FORGET, hp.nodeid, &one, sizeof(one)), -1000);
+	h->out_len = FH_OUT_MAX;
+	assert_int_equal(fh_req(h, FUSE_GETATTR, hp.nodeid, &ga, sizeof(ga)), -ESTALE);
 	/* The lookup that could not be replied to left no reference behind: one FORGET frees it. */
 	assert_int_equal(fh_lookup(h, 1, "w", NULL), 0);
 	struct fuse_forget_in fi = {.nlookup = 1};

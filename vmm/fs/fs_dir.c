@@ -72,7 +72,9 @@ static int do_readdir(struct fs_req *r, bool plus)
 		}
 	}
 	max = in.size < FS_MAX_WRITE ? in.size : FS_MAX_WRITE;
-	if (max > r->out_len - sizeof(struct fuse_out_header))
+	if (r->out_len < sizeof(struct fuse_out_header))
+		max = 0;
+	else if (max > r->out_len - sizeof(struct fuse_out_header))
 		max = r->out_len - sizeof(struct fuse_out_header);
 	out = malloc(max ? max : 1);
 	raw = malloc(max < 4096 ? 4096 : max);

@@ -100,7 +100,8 @@ static int write_hdr(struct fs_req *r, int error, size_t body_len)
 
 int fs_reply_hdr(struct fs_req *r, size_t body_len)
 {
-	if (body_len > r->out_len - sizeof(struct fuse_out_header))
+	if (r->out_len < sizeof(struct fuse_out_header) ||
+	    body_len > r->out_len - sizeof(struct fuse_out_header))
 		return -EIO;
 	return write_hdr(r, 0, body_len);
 }
@@ -121,7 +122,8 @@ int fs_reply_iov(struct fs_req *r, const struct iovec *iov, int n)
 
 	for (int i = 0; i < n; i++)
 		total += iov[i].iov_len;
-	if (total > r->out_len - sizeof(struct fuse_out_header))
+	if (r->out_len < sizeof(struct fuse_out_header) ||
+	    total > r->out_len - sizeof(struct fuse_out_header))
 		return -EIO;
 	for (int i = 0; i < n; i++) {
 		if (!iov_write(r->out, r->nout, off, iov[i].iov_base, iov[i].iov_len))
@@ -273,8 +275,6 @@ int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, s
 		return -EINVAL;
 	/* The reply can never be longer than what the used ring can say. */
 	r.out_len = out_len > UINT32_MAX ? UINT32_MAX : out_len;
-	if (r.out_len < sizeof(struct fuse_out_header))
-		return -EINVAL;
 
 	/* The header: copied once, then checked against the bytes actually present. */
 	if (in_len < sizeof(r.h) || !iov_read(in, nin, 0, &r.h, sizeof(r.h))) {
@@ -282,6 +282,13 @@ int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, s
 		ret = -EINVAL;
 		goto fail;
 	}
+	/*
+	 * FORGET and BATCH_FORGET take no reply (on the hiprio queue they come
+	 * with no writable buffer at all); everything else needs room for one.
+	 */
+	if (r.out_len < sizeof(struct fuse_out_header) && r.h.opcode != FUSE_FORGET &&
+	    r.h.opcode != FUSE_BATCH_FORGET)
+		return -EINVAL;
 	if (r.h.len != in_len || r.h.len < sizeof(r.h)) {
 		ret = -EINVAL;
 		goto fail;
@@ -325,6 +332,8 @@ fail:
 	/* FORGET and BATCH_FORGET take no reply, even when malformed. */
 	if (r.h.opcode == FUSE_FORGET || r.h.opcode == FUSE_BATCH_FORGET)
 		return 0;
+	if (r.out_len < sizeof(struct fuse_out_header))
+		return -EINVAL;
 	if (!r.replied)
 		reply_err(&r, ret < 0 ? ret : -EIO);
 	*written = r.written;

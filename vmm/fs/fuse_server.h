@@ -47,8 +47,9 @@ void fuse_server_free(struct fuse_server *s);
  * in[0, nin) (in_len bytes in all) and writes the reply into the
  * device-writable buffers out[0, nout) (out_len bytes in all).
  * Returns 0 with *written = the reply's length (0 for requests that take
- * no reply: FORGET, BATCH_FORGET), or -EINVAL with *written = 0 when not
- * even an error reply fits (fewer than 16 writable bytes). A malformed
+ * no reply: FORGET, BATCH_FORGET, which need no writable buffer at all, as
+ * on the hiprio queue), or -EINVAL with *written = 0 when a reply is due
+ * and not even an error reply fits (fewer than 16 writable bytes). A malformed
  * request gets an error reply, never a crash; the reply never goes past
  * out_len.
  */
