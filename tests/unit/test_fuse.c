@@ -602,6 +602,12 @@ static void test_process_umask(void **state)
 	assert_int_equal(st.st_mode & 0777, 0644);
 	assert_int_equal(e.attr.mode & 0777, 0644);
 	assert_int_equal(fh_release(h, e.nodeid, fhd, 0), 0);
+	/* CREATE of an existing file opens it and leaves its mode alone. */
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(fh_create(h, 1, "f", O_RDWR, 0666, &e, &fhd), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(fh_release(h, e.nodeid, fhd, 0), 0);
 	assert_int_equal(fh_req2(h, FUSE_MKNOD, 1, &mn, sizeof(mn), "p", 2), 0);
 	fh_path(p, h->share, "p");
 	assert_int_equal(lstat(p, &st), 0);

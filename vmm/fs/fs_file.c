@@ -90,6 +90,7 @@ int fs_op_create(struct fs_req *r)
 	const char *name;
 	mode_t mode;
 	int flags, fd, ret;
+	bool created = false;
 	uint64_t nodeid;
 
 	if (fs_arg(r, &in, sizeof(in)) < 0 || open_flags(r->s, in.flags, &flags) < 0)
@@ -117,6 +118,7 @@ int fs_op_create(struct fs_req *r)
 		 * found by O_PATH is then reopened.
 		 */
 		fd = fs_openat_beneath(dir->fd, name, flags | O_EXCL, mode);
+		created = fd >= 0;
 		if (fd == -EEXIST && !(in.flags & O_EXCL)) {
 			int pfd = fs_openat_beneath(dir->fd, name, O_PATH, 0);
 
@@ -144,7 +146,9 @@ int fs_op_create(struct fs_req *r)
 		close(fd);
 		return -EIO;
 	}
-	if ((mode & r->s->proc_umask) && (st.st_mode & 07777) != mode && st.st_uid == r->h.uid &&
+	/* A file this request made gets the guest's mode whatever the VMM's umask; an old one keeps
+	 * its own. */
+	if (created && (mode & r->s->proc_umask) && (st.st_mode & 07777) != mode &&
 	    fchmod(fd, mode) == 0)
 		st.st_mode = (st.st_mode & S_IFMT) | mode;
 
