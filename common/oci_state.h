@@ -26,7 +26,7 @@ struct oci_state {
 	char *status; /* creating created running paused stopped */
 	char *bundle;
 	char *rootfs;
-	char *created; /* RFC 3339 with nanoseconds, UTC */
+	char *created; /* Go's RFC3339Nano in UTC, as runc writes it */
 	char *owner;
 	struct oci_kv *annotations;
 	size_t n_annotations;

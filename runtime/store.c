@@ -380,5 +380,16 @@ void store_now(char *buf, size_t size)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
+	/* Go's RFC3339Nano, as runc writes it: trailing zeros of the fraction dropped. */
+	if (ts.tv_nsec) {
+		long ns = ts.tv_nsec;
+		int digits = 9;
+
+		while (ns % 10 == 0) {
+			ns /= 10;
+			digits--;
+		}
+		n += snprintf(buf + n, size - n, ".%0*ld", digits, ns);
+	}
+	snprintf(buf + n, size - n, "Z");
 }

@@ -46,7 +46,7 @@ int store_list(const struct ozone_globals *g, char ***ids, size_t *n);
 void store_refresh_status(struct oci_state *st);
 /* The start time of pid (field 22 of /proc/PID/stat), or 0 if it is gone. */
 uint64_t store_pid_start(int pid);
-/* The current time as RFC 3339 with nanoseconds, UTC: runc's "created". */
+/* Now, as Go's RFC3339Nano in UTC (no trailing zeros in the fraction): runc's "created". */
 void store_now(char *buf, size_t size);
 
 #endif

@@ -85,7 +85,11 @@ static void test_create_write_read(void **state)
 	assert_int_equal(got.pid, getpid());
 	assert_int_equal(got.pid_start, st.pid_start);
 	assert_string_equal(got.created, st.created);
-	assert_int_equal(strlen(got.created), strlen("2026-01-02T03:04:05.123456789Z"));
+	assert_true(strlen(got.created) >= strlen("2026-01-02T03:04:05Z"));
+	assert_true(strlen(got.created) <= strlen("2026-01-02T03:04:05.123456789Z"));
+	assert_int_equal(got.created[strlen(got.created) - 1], 'Z');
+	if (strchr(got.created, '.'))
+		assert_int_not_equal(got.created[strlen(got.created) - 2], '0');
 	oci_state_free(&got);
 	/* Rewritten in place. */
 	st.status = "running";
