@@ -5,6 +5,12 @@
 # saying so. Where runc is installed, outputs are compared with runc's own.
 . "$(dirname "$0")/lib.sh"
 
+# The comparisons are the point of this test: never pass without them.
+if ! have_runc || ! have_python; then
+	echo "test_cli: needs runc and python3 to compare with (scripts/install-deps installs them)" >&2
+	exit 1
+fi
+
 # --version / -v
 oz --version
 if [ "$RC" -eq 0 ] && head -n1 "$OUT" | grep -q '^ozone version [0-9]' &&
