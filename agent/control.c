@@ -8,6 +8,7 @@
  * that connection only.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,6 +108,21 @@ static int handle(int fd, const struct proto_msg *req)
 	}
 }
 
+/*
+ * The reply to `shutdown` is only queued in the guest's vsock layer when
+ * send() returns: powering off at once can drop it. Half-close and give the
+ * host up to 2 s to read it and close its end first.
+ */
+static void wait_peer_close(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	char buf[256];
+
+	shutdown(fd, SHUT_WR);
+	while (poll(&p, 1, 2000) > 0 && read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
 static void *control_conn(void *arg)
 {
 	int fd = (int)(intptr_t)arg;
@@ -130,6 +146,7 @@ static void *control_conn(void *arg)
 		proto_msg_free(&m);
 		if (ret == 1) {
 			agent_log("shutdown requested");
+			wait_peer_close(fd);
 			close(fd);
 			agent_poweroff();
 		}
