@@ -177,29 +177,10 @@ int fs_op_readdirplus(struct fs_req *r)
 
 int fs_op_releasedir(struct fs_req *r)
 {
-	struct fuse_release_in in;
-	int ret;
-
-	if (fs_arg(r, &in, sizeof(in)) < 0)
-		return -EINVAL;
-	ret = fs_handle_release(&r->s->handles, in.fh, true);
-	return ret < 0 ? ret : fs_reply(r, NULL, 0);
+	return fs_release_handle(r, true);
 }
 
 int fs_op_fsyncdir(struct fs_req *r)
 {
-	struct fuse_fsync_in in;
-	struct fs_handle *h;
-	int ret;
-
-	if (fs_arg(r, &in, sizeof(in)) < 0)
-		return -EINVAL;
-	h = fs_handle_get(&r->s->handles, in.fh, true);
-	if (!h)
-		return -EBADF;
-	ret = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) < 0
-		  ? -errno
-		  : 0;
-	fs_handle_put(&r->s->handles, h);
-	return ret < 0 ? ret : fs_reply(r, NULL, 0);
+	return fs_fsync_handle(r, true);
 }

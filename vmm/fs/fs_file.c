@@ -295,18 +295,20 @@ int fs_op_flush(struct fs_req *r)
 	return close(fd) < 0 ? -errno : fs_reply(r, NULL, 0);
 }
 
-int fs_op_release(struct fs_req *r)
+/* RELEASE and RELEASEDIR differ only in the kind of handle they drop. */
+int fs_release_handle(struct fs_req *r, bool dir)
 {
 	struct fuse_release_in in;
 	int ret;
 
 	if (fs_arg(r, &in, sizeof(in)) < 0)
 		return -EINVAL;
-	ret = fs_handle_release(&r->s->handles, in.fh, false);
+	ret = fs_handle_release(&r->s->handles, in.fh, dir);
 	return ret < 0 ? ret : fs_reply(r, NULL, 0);
 }
 
-int fs_op_fsync(struct fs_req *r)
+/* FSYNC and FSYNCDIR likewise. */
+int fs_fsync_handle(struct fs_req *r, bool dir)
 {
 	struct fuse_fsync_in in;
 	struct fs_handle *h;
@@ -314,7 +316,7 @@ int fs_op_fsync(struct fs_req *r)
 
 	if (fs_arg(r, &in, sizeof(in)) < 0)
 		return -EINVAL;
-	h = fs_handle_get(&r->s->handles, in.fh, false);
+	h = fs_handle_get(&r->s->handles, in.fh, dir);
 	if (!h)
 		return -EBADF;
 	ret = ((in.fsync_flags & FUSE_FSYNC_FDATASYNC) ? fdatasync(h->fd) : fsync(h->fd)) < 0
@@ -322,6 +324,16 @@ int fs_op_fsync(struct fs_req *r)
 		  : 0;
 	fs_handle_put(&r->s->handles, h);
 	return ret < 0 ? ret : fs_reply(r, NULL, 0);
+}
+
+int fs_op_release(struct fs_req *r)
+{
+	return fs_release_handle(r, false);
+}
+
+int fs_op_fsync(struct fs_req *r)
+{
+	return fs_fsync_handle(r, false);
 }
 
 int fs_op_fallocate(struct fs_req *r)

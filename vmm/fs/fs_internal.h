@@ -193,6 +193,9 @@ int fs_op_create(struct fs_req *r);
 int fs_op_read(struct fs_req *r);
 int fs_op_write(struct fs_req *r);
 int fs_op_flush(struct fs_req *r);
+/* Shared by the file and directory variants of RELEASE and FSYNC. */
+int fs_release_handle(struct fs_req *r, bool dir);
+int fs_fsync_handle(struct fs_req *r, bool dir);
 int fs_op_release(struct fs_req *r);
 int fs_op_fsync(struct fs_req *r);
 int fs_op_fallocate(struct fs_req *r);
