@@ -97,10 +97,16 @@ struct proto_container {
 	char container_id[PROTO_NAME_MAX + 1];
 };
 
-/* wait and close_stdin requests. exec_id "" names the container's process. */
+/*
+ * wait and close_stdin requests. exec_id "" names the container's process.
+ * owner (wait only): the connection that sent it owns the process, and the
+ * agent SIGKILLs it (for the container's process: the whole container) if
+ * that connection closes before the process has ended.
+ */
 struct proto_process {
 	char container_id[PROTO_NAME_MAX + 1];
 	char exec_id[PROTO_NAME_MAX + 1];
+	bool owner;
 };
 
 struct proto_exec {

@@ -91,15 +91,18 @@ static void process_enc(struct json_out *o, const union proto_body *b)
 {
 	proto_put_name(o, "container_id", b->process.container_id, false);
 	proto_put_name(o, "exec_id", b->process.exec_id, true);
+	if (b->process.owner)
+		json_out_kbool(o, "owner", true);
 }
 
 static int process_dec(yajl_val v, union proto_body *b)
 {
 	int ret = proto_get_name(v, "container_id", true, b->process.container_id);
 
-	if (ret < 0)
+	if (ret < 0 || (ret = proto_get_name(v, "exec_id", false, b->process.exec_id)) < 0)
 		return ret;
-	return proto_get_name(v, "exec_id", false, b->process.exec_id);
+	ret = json_get_bool(v, "owner", false, &b->process.owner);
+	return ret < 0 ? ret : 0;
 }
 
 /* A tty process has only the tty stream; a pipe process has no tty stream. */

@@ -183,11 +183,33 @@ static void test_process_ops(void **state)
 		roundtrip(&m, &d);
 		assert_string_equal(d.body.process.exec_id, "");
 		proto_msg_free(&d);
+		assert_false(d.body.process.owner);
+		proto_msg_free(&d);
 		strcpy(m.body.process.exec_id, "e1");
+		m.body.process.owner = true;
 		roundtrip(&m, &d);
 		assert_string_equal(d.body.process.exec_id, "e1");
+		assert_true(d.body.process.owner);
 		proto_msg_free(&d);
 	}
+}
+
+/* "owner" is optional and must be a boolean. */
+static void test_wait_owner_decode(void **state)
+{
+	static const char ok[] =
+	    "{\"v\":1,\"id\":3,\"op\":\"wait\",\"body\":{\"container_id\":\"c1\",\"owner\":false}}";
+	static const char bad[] =
+	    "{\"v\":1,\"id\":3,\"op\":\"wait\",\"body\":{\"container_id\":\"c1\",\"owner\":1}}";
+	struct proto_msg d;
+
+	(void)state;
+	assert_int_equal(proto_decode(ok, strlen(ok), &d), 0);
+	assert_false(d.body.process.owner);
+	proto_msg_free(&d);
+	assert_int_equal(proto_decode(bad, strlen(bad), &d), -EBADMSG);
+	assert_int_equal(d.id, 3);
+	proto_msg_free(&d);
 }
 
 static void test_resize_update_shutdown(void **state)
@@ -494,14 +516,23 @@ static void test_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_hello),	   cmocka_unit_test(test_hello_version_mismatch),
-	    cmocka_unit_test(test_create),	   cmocka_unit_test(test_container_ops),
-	    cmocka_unit_test(test_exec),	   cmocka_unit_test(test_signal),
-	    cmocka_unit_test(test_process_ops),	   cmocka_unit_test(test_resize_update_shutdown),
-	    cmocka_unit_test(test_replies),	   cmocka_unit_test(test_error_reply),
-	    cmocka_unit_test(test_events),	   cmocka_unit_test(test_encode_refuses_invalid),
-	    cmocka_unit_test(test_encode_too_big), cmocka_unit_test(test_send_recv),
-	    cmocka_unit_test(test_stream_header),  cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_hello),
+	    cmocka_unit_test(test_hello_version_mismatch),
+	    cmocka_unit_test(test_create),
+	    cmocka_unit_test(test_container_ops),
+	    cmocka_unit_test(test_exec),
+	    cmocka_unit_test(test_signal),
+	    cmocka_unit_test(test_process_ops),
+	    cmocka_unit_test(test_wait_owner_decode),
+	    cmocka_unit_test(test_resize_update_shutdown),
+	    cmocka_unit_test(test_replies),
+	    cmocka_unit_test(test_error_reply),
+	    cmocka_unit_test(test_events),
+	    cmocka_unit_test(test_encode_refuses_invalid),
+	    cmocka_unit_test(test_encode_too_big),
+	    cmocka_unit_test(test_send_recv),
+	    cmocka_unit_test(test_stream_header),
+	    cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
