@@ -13,6 +13,7 @@
 #include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/msr.h"
 #include "common/error.h"
+#include "seccomp_policy.h"
 
 /* The signal that kicks a vCPU thread out of KVM_RUN. */
 #define VCPU_KICK_SIGNAL SIGUSR1
@@ -299,6 +300,14 @@ static void *vcpu_thread(void *arg)
 
 	snprintf(name, sizeof(name), "vcpu%u", v->id);
 	pthread_setname_np(pthread_self(), name);
+	/* Confined before the guest runs a single instruction on this vCPU. */
+	if (seccomp_policy_apply(VMM_THREAD_VCPU) < 0) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "vCPU %u: %s", v->id, err_msg());
+		vm_request_exit(v->vm, VM_EXIT_ERROR, msg);
+		return NULL;
+	}
 	while (!exit_requested(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
