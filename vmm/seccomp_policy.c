@@ -128,7 +128,7 @@ static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-					   SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)req[i]));
+					   SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)req[i], 0));
 
 		if (ret < 0)
 			return err_set(-ret, "seccomp: allow ioctl %#lx", req[i]);
@@ -143,7 +143,8 @@ static int allow_common_args(scmp_filter_ctx ctx)
 	int ret;
 
 	/* Signals only to our own threads (pthread_kill, abort). */
-	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_EQ, pid));
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+			       SCMP_A0(SCMP_CMP_EQ, pid, 0));
 	/* Memory, never executable: no new code can appear in the monitor. */
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
@@ -170,7 +171,7 @@ static int build(scmp_filter_ctx ctx, enum vmm_thread_kind kind)
 					   sizeof(main_ioctls) / sizeof(main_ioctls[0]));
 		/* Guest connections to host ports reach unix sockets only. */
 		if (ret == 0 && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-						 SCMP_A0(SCMP_CMP_EQ, AF_UNIX)) < 0)
+						 SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)) < 0)
 			ret = err_setx(EINVAL, "seccomp: allow socket(AF_UNIX)");
 		return ret;
 	case VMM_THREAD_VCPU:
