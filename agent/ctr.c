@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ctr_create / ctr_start / ctr_exec: the processes of a container.
+ *
+ * The agent is multithreaded, so the container's process is not made
+ * directly: a plain fork() first gives a single-threaded helper (glibc's
+ * fork keeps malloc usable in it), which puts the caller's stdio on 0-2,
+ * the sync socket on 3 and closes every other fd (so that no fd of another
+ * container's setup leaks into this one), enters the pid namespace
+ * (unshare, or setns for a path) and then clones the container's process
+ * with CLONE_PARENT: that process is the caller's own child, pid 1 of its
+ * new pid namespace. The helper reports its pid and exits.
+ *
+ * The sync socket (SOCK_SEQPACKET, close-on-exec) carries the child's
+ * progress: "ready" once everything before the exec is done, or an error
+ * (errno and one line); at `start` the parent sends one byte, and the end
+ * of the stream (the child's end closed by a successful execve) means the
+ * exec happened. A parent that closes its end without `start` makes the
+ * child exit 127.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ctr.h"
+#include "ctr_internal.h"
+#include "common/error.h"
+
+enum ctr_msg_type {
+	CTR_MSG_PID = 1,
+	CTR_MSG_READY,
+	CTR_MSG_ERROR,
+};
+
+struct ctr_msg {
+	int32_t type;
+	int32_t err; /* errno, for CTR_MSG_ERROR */
+	int32_t pid; /* for CTR_MSG_PID */
+	char text[500];
+};
+
+#define CTR_SYNC_FD 3
+
+static void ctr_send(int fd, int type, int err, pid_t pid)
+{
+	struct ctr_msg m = {.type = type, .err = err, .pid = pid};
+
+	if (type == CTR_MSG_ERROR) {
+		const char *msg = err_msg();
+
+		snprintf(m.text, sizeof(m.text), "%s", *msg ? msg : strerror(err));
+	}
+	(void)!send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+static _Noreturn void ctr_child_fail(int ret)
+{
+	ctr_send(CTR_SYNC_FD, CTR_MSG_ERROR, ret < 0 ? -ret : EIO, 0);
+	_exit(127);
+}
+
+/* The agent's signal mask and handlers must not reach the container. */
+static void ctr_child_signals(void)
+{
+	sigset_t none;
+
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* stdio on 0-2, the sync socket on 3, nothing else open. */
+static int ctr_child_fds(const struct ctr_stdio *st, int sync)
+{
+	int fds[4];
+
+	for (int i = 0; i < 3; i++) {
+		int src = st->fd[i];
+
+		if (src < 0) {
+			src = open("/dev/null", O_RDWR | O_CLOEXEC);
+			if (src < 0)
+				return err_set(errno, "open /dev/null");
+		}
+		fds[i] = fcntl(src, F_DUPFD_CLOEXEC, 10);
+		if (fds[i] < 0)
+			return err_set(errno, "stdio fd %d", st->fd[i]);
+	}
+	fds[3] = fcntl(sync, F_DUPFD_CLOEXEC, 10);
+	if (fds[3] < 0)
+		return err_set(errno, "sync fd");
+	for (int i = 0; i < 3; i++)
+		if (dup2(fds[i], i) < 0)
+			return err_set(errno, "dup2 stdio");
+	if (dup3(fds[3], CTR_SYNC_FD, O_CLOEXEC) < 0)
+		return err_set(errno, "dup3 sync fd");
+	if (syscall(SYS_close_range, CTR_SYNC_FD + 1, ~0U, 0) < 0)
+		return err_set(errno, "close_range");
+	return 0;
+}
+
+/* A child of our parent (CLONE_PARENT), like fork() otherwise. */
+static pid_t ctr_clone_sibling(void)
+{
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static int ctr_join_cgroup(const char *cgroup)
+{
+	char path[OCI_SPEC_PATH_MAX + 32];
+	int fd, ret = 0;
+
+	if (!cgroup)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "join cgroup %s", cgroup);
+	if (write(fd, "0", 1) != 1)
+		ret = err_set(errno, "join cgroup %s", cgroup);
+	close(fd);
+	return ret;
+}
+
+static int ctr_setns_path(const char *path, int flag, const char *type)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return err_set(errno, "linux.namespaces %s: %s", type, path);
+	if (setns(fd, flag) < 0)
+		ret = err_set(errno, "join the %s namespace %s", type, path);
+	close(fd);
+	return ret;
+}
+
+/* Reads one message; 0 bytes is the end of the stream (an exec, or the child died). */
+static int ctr_recv(int fd, struct ctr_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if ((size_t)n != sizeof(*m))
+		return -EPROTO;
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 1;
+}
+
+static int ctr_msg_error(const struct ctr_msg *m)
+{
+	int err = m->err > 0 && m->err < 4096 ? m->err : EIO;
+
+	return err_setx(err, "%s", m->text);
+}
+
+static void ctr_reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The helper's report: the pid of the container's process, or why there is none. */
+static int ctr_wait_pid(int fd, pid_t helper, pid_t *pid)
+{
+	struct ctr_msg m;
+	int ret = ctr_recv(fd, &m);
+
+	ctr_reap(helper);
+	if (ret < 0)
+		return err_set(-ret, "container setup");
+	if (ret == 0)
+		return err_setx(ECHILD, "container setup: the helper process died");
+	if (m.type == CTR_MSG_ERROR)
+		return ctr_msg_error(&m);
+	if (m.type != CTR_MSG_PID || m.pid <= 0)
+		return err_setx(EPROTO, "container setup: unexpected message");
+	*pid = m.pid;
+	return 0;
+}
+
+/* ---- create ---- */
+
+static int ctr_spec_check(const struct oci_spec *spec)
+{
+	if (!spec->has_process)
+		return err_setx(EINVAL, "config.json: no process");
+	for (size_t i = 0; i < spec->lnx.n_namespaces; i++)
+		if (!strcmp(spec->lnx.namespaces[i].type, "time"))
+			return err_setx(EINVAL, "linux.namespaces: the time namespace is not "
+						"supported");
+	if (!ctr_ns_wanted(spec, "mount"))
+		return err_setx(EINVAL, "linux.namespaces: a container needs a mount namespace");
+	if ((spec->hostname && *spec->hostname) && !ctr_ns_wanted(spec, "uts"))
+		return err_setx(EINVAL, "hostname: needs a private uts namespace");
+	if ((spec->domainname && *spec->domainname) && !ctr_ns_wanted(spec, "uts"))
+		return err_setx(EINVAL, "domainname: needs a private uts namespace");
+	for (size_t i = 0; i < spec->lnx.n_sysctl; i++) {
+		int ret = ctr_sysctl_check(spec, spec->lnx.sysctl[i].key);
+
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; i < spec->lnx.n_devices; i++) {
+		int ret = ctr_dev_check(&spec->lnx.devices[i]);
+
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Everything the container's init does before it waits for `start`. */
+static int ctr_init_build(const struct ctr_create_args *a, const struct ctr_proc *cp,
+			  unsigned long root_prop, char *exec_path, size_t len, char ***env)
+{
+	const struct oci_spec *spec = a->spec;
+	struct ctr_rootfs_args ra = {
+	    .spec = spec,
+	    .rootfs = a->rootfs,
+	    .mounts_dir = a->mounts_dir,
+	    .terminal = a->stdio.terminal,
+	    .root_propagation = root_prop,
+	};
+	int unshare_flags = 0, ret;
+
+	/* Into the cgroup first: a new cgroup namespace is rooted where its maker is. */
+	if ((ret = ctr_join_cgroup(a->cgroup)) < 0)
+		return ret;
+	for (size_t i = 0; i < spec->lnx.n_namespaces; i++) {
+		const struct oci_namespace *ns = &spec->lnx.namespaces[i];
+		int flag = ctr_ns_flag(ns->type);
+
+		if (!flag || flag == CLONE_NEWPID)
+			continue;
+		if (!ns->path)
+			unshare_flags |= flag;
+		else if ((ret = ctr_setns_path(ns->path, flag, ns->type)) < 0)
+			return ret;
+	}
+	if (unshare_flags && unshare(unshare_flags) < 0)
+		return err_set(errno, "unshare namespaces");
+	if ((ret = ctr_hostname_apply(spec)) < 0)
+		return ret;
+	if ((ret = ctr_sysctl_apply(spec)) < 0)
+		return ret;
+	if ((ret = ctr_rootfs_setup(&ra)) < 0)
+		return ret;
+	if ((ret = ctr_proc_setup(cp)) < 0)
+		return ret;
+	*env = ctr_proc_env(cp->p);
+	if (!*env)
+		return err_set(ENOMEM, "process.env");
+	return ctr_lookup_exec(cp->p->args[0], *env, exec_path, len);
+}
+
+static _Noreturn void ctr_init_create(const struct ctr_create_args *a, const struct ctr_proc *cp,
+				      unsigned long root_prop)
+{
+	char path[PATH_MAX], go;
+	char **env = NULL;
+	int ret = ctr_init_build(a, cp, root_prop, path, sizeof(path), &env);
+	ssize_t n;
+
+	if (ret < 0)
+		ctr_child_fail(ret);
+	ctr_send(CTR_SYNC_FD, CTR_MSG_READY, 0, 0);
+	do
+		n = recv(CTR_SYNC_FD, &go, 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		_exit(127); /* the caller dropped the container before `start` */
+	ctr_child_fail(ctr_proc_exec(cp, path, env));
+}
+
+static _Noreturn void ctr_helper_create(const struct ctr_create_args *a, const struct ctr_proc *cp,
+					unsigned long root_prop, int sync)
+{
+	const struct oci_spec *spec = a->spec;
+	pid_t pid;
+	int ret;
+
+	ctr_child_signals();
+	ret = ctr_child_fds(&a->stdio, sync);
+	if (ret < 0) {
+		ctr_send(sync, CTR_MSG_ERROR, -ret, 0);
+		_exit(1);
+	}
+	for (size_t i = 0; i < spec->lnx.n_namespaces; i++) {
+		const struct oci_namespace *ns = &spec->lnx.namespaces[i];
+
+		if (strcmp(ns->type, "pid"))
+			continue;
+		if (ns->path)
+			ret = ctr_setns_path(ns->path, CLONE_NEWPID, "pid");
+		else if (unshare(CLONE_NEWPID) < 0)
+			ret = err_set(errno, "unshare the pid namespace");
+		if (ret < 0)
+			ctr_child_fail(ret);
+	}
+	pid = ctr_clone_sibling();
+	if (pid == 0)
+		ctr_init_create(a, cp, root_prop);
+	if (pid < 0)
+		ctr_child_fail(err_set(errno, "clone the container's process"));
+	ctr_send(CTR_SYNC_FD, CTR_MSG_PID, 0, pid);
+	_exit(0);
+}
+
+int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd)
+{
+	const struct oci_spec *spec = a->spec;
+	unsigned long root_prop = 0;
+	struct ctr_proc cp;
+	struct ctr_msg m;
+	pid_t helper, child;
+	int sv[2], ret;
+
+	if (!a->rootfs || a->rootfs[0] != '/')
+		return err_setx(EINVAL, "rootfs: must be an absolute path");
+	if ((ret = ctr_spec_check(spec)) < 0)
+		return ret;
+	if ((ret = ctr_rootfs_propagation(spec, &root_prop)) < 0)
+		return ret;
+	if ((ret = ctr_proc_prepare(spec, &spec->process, &cp)) < 0)
+		return ret;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = err_set(errno, "socketpair");
+		ctr_proc_release(&cp);
+		return ret;
+	}
+	helper = fork();
+	if (helper == 0) {
+		close(sv[0]);
+		ctr_helper_create(a, &cp, root_prop, sv[1]);
+	}
+	ret = helper < 0 ? err_set(errno, "fork") : 0;
+	close(sv[1]);
+	ctr_proc_release(&cp);
+	if (ret == 0)
+		ret = ctr_wait_pid(sv[0], helper, &child);
+	if (ret < 0) {
+		close(sv[0]);
+		return ret;
+	}
+	ret = ctr_recv(sv[0], &m);
+	if (ret == 1 && m.type == CTR_MSG_READY) {
+		*pid = child;
+		*start_fd = sv[0];
+		return 0;
+	}
+	if (ret == 1 && m.type == CTR_MSG_ERROR)
+		ret = ctr_msg_error(&m);
+	else if (ret < 0)
+		ret = err_set(-ret, "container setup");
+	else
+		ret = err_setx(ECHILD, "container setup: the container's process died");
+	close(sv[0]);
+	kill(child, SIGKILL);
+	ctr_reap(child);
+	return ret;
+}
+
+int ctr_start(int start_fd)
+{
+	struct ctr_msg m;
+	char go = 1;
+	int ret;
+
+	if (send(start_fd, &go, 1, MSG_NOSIGNAL) != 1) {
+		ret = err_set(errno, "start: the container's process is gone");
+		close(start_fd);
+		return ret;
+	}
+	ret = ctr_recv(start_fd, &m);
+	close(start_fd);
+	if (ret == 0)
+		return 0;
+	if (ret == 1 && m.type == CTR_MSG_ERROR)
+		return ctr_msg_error(&m);
+	return err_setx(EPROTO, "start: unexpected answer from the container's process");
+}
+
+/* ---- exec ---- */
+
+static const struct {
+	const char *name;
+	int flag;
+} ctr_exec_ns[] = {
+    /* mnt last: the others are opened through the agent's /proc. */
+    {"ipc", CLONE_NEWIPC},
+    {"uts", CLONE_NEWUTS},
+    {"cgroup", CLONE_NEWCGROUP},
+    {"mnt", CLONE_NEWNS},
+};
+
+static _Noreturn void ctr_init_exec(const struct ctr_proc *cp, const char *cgroup, const int *nsfd)
+{
+	char path[PATH_MAX], **env;
+	int ret;
+
+	if ((ret = ctr_join_cgroup(cgroup)) < 0)
+		ctr_child_fail(ret);
+	for (size_t i = 0; i < sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0]); i++) {
+		if (nsfd[i] < 0)
+			continue;
+		if (setns(nsfd[i], ctr_exec_ns[i].flag) < 0)
+			ctr_child_fail(err_set(errno, "join the container's %s namespace",
+					       ctr_exec_ns[i].name));
+		close(nsfd[i]);
+	}
+	if ((ret = ctr_proc_setup(cp)) < 0)
+		ctr_child_fail(ret);
+	env = ctr_proc_env(cp->p);
+	if (!env)
+		ctr_child_fail(err_set(ENOMEM, "process.env"));
+	if ((ret = ctr_lookup_exec(cp->p->args[0], env, path, sizeof(path))) < 0)
+		ctr_child_fail(ret);
+	ctr_child_fail(ctr_proc_exec(cp, path, env));
+}
+
+static _Noreturn void ctr_helper_exec(pid_t init_pid, const struct ctr_proc *cp, const char *cgroup,
+				      const struct ctr_stdio *stdio, int sync)
+{
+	int nsfd[sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0])];
+	char path[64];
+	pid_t pid;
+	int ret;
+
+	ctr_child_signals();
+	ret = ctr_child_fds(stdio, sync);
+	if (ret < 0) {
+		ctr_send(sync, CTR_MSG_ERROR, -ret, 0);
+		_exit(1);
+	}
+	for (size_t i = 0; i < sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init_pid, ctr_exec_ns[i].name);
+		nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+		/* A kernel without cgroup namespaces: nothing to join. */
+		if (nsfd[i] < 0 && !(errno == ENOENT && ctr_exec_ns[i].flag == CLONE_NEWCGROUP))
+			ctr_child_fail(err_set(errno, "container process %d", (int)init_pid));
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init_pid);
+	if ((ret = ctr_setns_path(path, CLONE_NEWPID, "pid")) < 0)
+		ctr_child_fail(ret);
+	pid = ctr_clone_sibling();
+	if (pid == 0)
+		ctr_init_exec(cp, cgroup, nsfd);
+	if (pid < 0)
+		ctr_child_fail(err_set(errno, "clone the exec process"));
+	ctr_send(CTR_SYNC_FD, CTR_MSG_PID, 0, pid);
+	_exit(0);
+}
+
+int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_process *p,
+	     const char *cgroup, const struct ctr_stdio *stdio, pid_t *pid)
+{
+	struct oci_process eff = *p;
+	struct ctr_proc cp;
+	struct ctr_msg m;
+	pid_t helper, child;
+	int sv[2], ret;
+
+	if (init_pid <= 0)
+		return err_setx(ESRCH, "exec: the container has no process");
+	/* Without capabilities of its own, an exec gets the container's. */
+	if (!p->has_caps && spec->has_process && spec->process.has_caps) {
+		eff.has_caps = true;
+		eff.caps = spec->process.caps;
+	}
+	if ((ret = ctr_proc_prepare(spec, &eff, &cp)) < 0)
+		return ret;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		ret = err_set(errno, "socketpair");
+		ctr_proc_release(&cp);
+		return ret;
+	}
+	helper = fork();
+	if (helper == 0) {
+		close(sv[0]);
+		ctr_helper_exec(init_pid, &cp, cgroup, stdio, sv[1]);
+	}
+	ret = helper < 0 ? err_set(errno, "fork") : 0;
+	close(sv[1]);
+	ctr_proc_release(&cp);
+	if (ret == 0)
+		ret = ctr_wait_pid(sv[0], helper, &child);
+	if (ret < 0) {
+		close(sv[0]);
+		return ret;
+	}
+	ret = ctr_recv(sv[0], &m);
+	close(sv[0]);
+	if (ret == 0) {
+		*pid = child;
+		return 0;
+	}
+	if (ret == 1 && m.type == CTR_MSG_ERROR)
+		ret = ctr_msg_error(&m);
+	else
+		ret = err_setx(EPROTO, "exec: unexpected answer from the process");
+	ctr_reap(child);
+	return ret;
+}
