@@ -60,8 +60,7 @@ int ozone_args_count(const struct ozone_args *a, int argc, char **argv, int min,
 	return -EINVAL;
 }
 
-int ozone_parse_long(const char *name, const char *s, long long min, long long max,
-		     long long *out)
+int ozone_parse_long(const char *name, const char *s, long long min, long long max, long long *out)
 {
 	char *end;
 	long long n;
@@ -69,8 +68,10 @@ int ozone_parse_long(const char *name, const char *s, long long min, long long m
 	errno = 0;
 	n = strtoll(s, &end, 10);
 	if (!*s || *end || errno == ERANGE || n < min || n > max)
-		return err_setx(EINVAL, "invalid value \"%.64s\" for flag --%s: want an integer in [%lld, %lld]",
-				s, name, min, max);
+		return err_setx(
+		    EINVAL,
+		    "invalid value \"%.64s\" for flag --%s: want an integer in [%lld, %lld]", s,
+		    name, min, max);
 	*out = n;
 	return 0;
 }

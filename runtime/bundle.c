@@ -34,8 +34,9 @@ int bundle_load(const char *dir, struct bundle *b)
 		return err_setx(ENAMETOOLONG, "config.json: root.path: path too long");
 	}
 	if (stat(b->rootfs, &st) < 0) {
-		ret = errno == ENOENT ? err_setx(ENOENT, "rootfs (\"%s\") does not exist", b->rootfs)
-				      : err_set(errno, "rootfs %s", b->rootfs);
+		ret = errno == ENOENT
+			  ? err_setx(ENOENT, "rootfs (\"%s\") does not exist", b->rootfs)
+			  : err_set(errno, "rootfs %s", b->rootfs);
 		bundle_free(b);
 		return ret;
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `ozone create`: validates the container; the VM side is not built yet. */
+/* `ozone create`: the options `create` and `run` share, their checks, and the verb. */
 #include "runtime/create.h"
 #include "runtime/store.h"
 #include "common/error.h"
@@ -39,9 +39,9 @@ static const struct option run_opts_table[] = {
 };
 
 #define CREATE_USAGE_OPTS                                                                          \
-	"   --bundle value, -b value  path to the root of the bundle directory, defaults to the "     \
+	"   --bundle value, -b value  path to the root of the bundle directory, defaults to the "  \
 	"current directory\n"                                                                      \
-	"   --console-socket value    path to an AF_UNIX socket which will receive a file "         \
+	"   --console-socket value    path to an AF_UNIX socket which will receive a file "        \
 	"descriptor referencing the master end of the console's pseudoterminal\n"                  \
 	"   --pid-file value          specify the file to write the process id to\n"               \
 	"   --no-pivot                accepted for compatibility (the guest always pivots)\n"      \
@@ -53,13 +53,14 @@ int create_parse(struct create_opts *o, bool run, int argc, char **argv)
 {
 	struct ozone_args a = {
 	    .verb = run ? "run" : "create",
-	    .usage = run ? "run [command options] <container-id>\n\n"
-			   "Creates and runs a container from a bundle.\n\nOPTIONS:\n" CREATE_USAGE_OPTS
-			   "\n   --detach, -d              detach from the container's process\n"
-			   "   --keep                    do not delete the container after it exits\n"
-			   "   --no-subreaper            disable the use of the subreaper"
-			 : "create [command options] <container-id>\n\n"
-			   "Creates a container from a bundle.\n\nOPTIONS:\n" CREATE_USAGE_OPTS,
+	    .usage =
+		run ? "run [command options] <container-id>\n\n"
+		      "Creates and runs a container from a bundle.\n\nOPTIONS:\n" CREATE_USAGE_OPTS
+		      "\n   --detach, -d              detach from the container's process\n"
+		      "   --keep                    do not delete the container after it exits\n"
+		      "   --no-subreaper            disable the use of the subreaper"
+		    : "create [command options] <container-id>\n\n"
+		      "Creates a container from a bundle.\n\nOPTIONS:\n" CREATE_USAGE_OPTS,
 	    .shortopts = run ? "b:d" : "b:",
 	    .longopts = run ? run_opts_table : create_opts_table,
 	};
@@ -84,7 +85,8 @@ int create_parse(struct create_opts *o, bool run, int argc, char **argv)
 			o->no_new_keyring = true;
 			break;
 		case OPT_FDS:
-			ret = ozone_parse_long("preserve-fds", optarg, 0, 1 << 20, &o->preserve_fds);
+			ret =
+			    ozone_parse_long("preserve-fds", optarg, 0, 1 << 20, &o->preserve_fds);
 			if (ret < 0)
 				return ozone_fail(ret);
 			break;
@@ -155,6 +157,7 @@ int ozone_cmd_create(struct ozone_globals *g, int argc, char **argv)
 	if (ret < 0)
 		return ozone_fail(ret);
 	ozone_debug("create %s: bundle %s, rootfs %s", argv[optind], b.path, b.rootfs);
+	ret = create_container(g, &o, argv[optind], &b, CREATE_ONLY);
 	bundle_free(&b);
-	return ozone_not_available("create");
+	return ret;
 }

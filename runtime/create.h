@@ -29,4 +29,18 @@ int create_parse(struct create_opts *o, bool run, int argc, char **argv);
 int create_validate(const struct ozone_globals *g, const struct create_opts *o, const char *id,
 		    struct bundle *b);
 
+enum create_mode {
+	CREATE_ONLY,	     /* create: the proxy is forked, the process waits for start */
+	CREATE_RUN_DETACHED, /* run --detach: the same, then start */
+	CREATE_RUN,	     /* run: start, and this process is the proxy until it ends */
+};
+
+/*
+ * Makes the container (create_container.c): sandbox, agent, streams, proxy,
+ * pid file, state; starts it for the run modes. Prints its own error;
+ * returns the exit status (for CREATE_RUN, the process's).
+ */
+int create_container(struct ozone_globals *g, const struct create_opts *o, const char *id,
+		     struct bundle *b, enum create_mode mode);
+
 #endif

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `ozone delete [--force] ID`. A stopped container's state is removed now;
- * a live one needs its VM stopped, which is not built yet. Deleting an id
- * that does not exist with --force succeeds, as runc's does (containerd's
- * shim relies on it).
+ * `ozone delete [--force] ID`: stops the container's VM, detaches and
+ * removes its shared directory, removes its state. A live container needs
+ * --force. Deleting an id that does not exist with --force succeeds, as
+ * runc's does (containerd's shim relies on it).
  */
-#include "runtime/ozone.h"
-#include "runtime/store.h"
+#include "runtime/container.h"
 #include "common/error.h"
 
 #include <string.h>
@@ -31,7 +30,8 @@ int ozone_cmd_delete(struct ozone_globals *g, int argc, char **argv)
 	};
 	struct store_lock lk;
 	struct oci_state st;
-	bool force = false;
+	bool force = false, have_spec;
+	struct bundle b;
 	const char *id;
 	int c, ret;
 
@@ -45,27 +45,30 @@ int ozone_cmd_delete(struct ozone_globals *g, int argc, char **argv)
 	if (ozone_args_count(&a, argc, argv, 1, 1) < 0)
 		return OZONE_EXIT_FAIL;
 	id = argv[optind];
-	ret = store_lock(g, id, &lk);
+	ret = container_lock(g, id, &lk, &st);
 	if (ret == -ENOENT && force && oci_id_check(id) == 0)
 		return 0;
 	if (ret < 0)
 		return ozone_fail(ret);
-	ret = store_read(g, id, &st);
-	if (ret < 0) {
-		store_unlock(&lk);
-		return ozone_fail(ret);
-	}
-	if (strcmp(st.status, "stopped") != 0) {
-		if (force)
-			ret = ozone_not_available("delete");
-		else
-			ret = ozone_failf("cannot delete container %s that is not stopped: %s", id,
-					  st.status);
+	if (strcmp(st.status, "stopped") != 0 && !force) {
+		ret = ozone_failf("cannot delete container %s that is not stopped: %s", id,
+				  st.status);
 		oci_state_free(&st);
 		store_unlock(&lk);
 		return ret;
 	}
+	/*
+	 * A live container is killed by stopping its VM; its proxy then sees
+	 * the agent go and ends as killed by SIGKILL.
+	 */
+	/* poststop runs once the container is gone; its spec is read while it is still there. */
+	have_spec = container_spec(g, &st, &b) == 0;
+	ret = container_remove(g, id, &lk, st.pid, st.pid_start);
+	if (have_spec) {
+		if (ret == 0 && st.pid)
+			hooks_run(&b, &st, HOOK_POSTSTOP);
+		bundle_free(&b);
+	}
 	oci_state_free(&st);
-	ret = store_remove(g, id, &lk);
 	return ret < 0 ? ozone_fail(ret) : 0;
 }

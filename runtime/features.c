@@ -21,17 +21,22 @@ static const char *const features_hooks[] = {
 };
 
 static const char *const features_mount_options[] = {
-    "acl",	   "async",	 "atime",	"bind",	       "defaults",    "dev",
-    "diratime",	   "dirsync",	 "exec",	"iversion",    "lazytime",    "loud",
-    "mand",	   "noacl",	 "noatime",	"nodev",       "nodiratime",  "noexec",
-    "noiversion",  "nolazytime", "nomand",	"norelatime",  "nostrictatime", "nosuid",
-    "nosymfollow", "private",	 "ratime",	"rbind",       "rdev",	      "rdiratime",
-    "relatime",	   "remount",	 "rexec",	"rnoatime",    "rnodev",      "rnodiratime",
-    "rnoexec",	   "rnorelatime", "rnostrictatime", "rnosuid", "rnosymfollow", "ro",
-    "rprivate",	   "rrelatime",	 "rro",		"rrw",	       "rshared",     "rslave",
-    "rstrictatime", "rsuid",	 "rsymfollow",	"runbindable", "rw",	      "shared",
-    "silent",	   "slave",	 "strictatime", "suid",	       "symfollow",   "sync",
-    "tmpcopyup",   "unbindable",
+    "acl",	    "async",	   "atime",	     "bind",
+    "defaults",	    "dev",	   "diratime",	     "dirsync",
+    "exec",	    "iversion",	   "lazytime",	     "loud",
+    "mand",	    "noacl",	   "noatime",	     "nodev",
+    "nodiratime",   "noexec",	   "noiversion",     "nolazytime",
+    "nomand",	    "norelatime",  "nostrictatime",  "nosuid",
+    "nosymfollow",  "private",	   "ratime",	     "rbind",
+    "rdev",	    "rdiratime",   "relatime",	     "remount",
+    "rexec",	    "rnoatime",	   "rnodev",	     "rnodiratime",
+    "rnoexec",	    "rnorelatime", "rnostrictatime", "rnosuid",
+    "rnosymfollow", "ro",	   "rprivate",	     "rrelatime",
+    "rro",	    "rrw",	   "rshared",	     "rslave",
+    "rstrictatime", "rsuid",	   "rsymfollow",     "runbindable",
+    "rw",	    "shared",	   "silent",	     "slave",
+    "strictatime",  "suid",	   "symfollow",	     "sync",
+    "tmpcopyup",    "unbindable",
 };
 
 static const char *const features_namespaces[] = {
@@ -39,23 +44,23 @@ static const char *const features_namespaces[] = {
 };
 
 static const char *const features_seccomp_actions[] = {
-    "SCMP_ACT_ALLOW",	     "SCMP_ACT_ERRNO",	     "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",	     "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE",
-    "SCMP_ACT_TRAP",
+    "SCMP_ACT_ALLOW",	     "SCMP_ACT_ERRNO",	     "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",	     "SCMP_ACT_TRACE",	     "SCMP_ACT_TRAP",
 };
 
 static const char *const features_seccomp_operators[] = {
-    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT",	"SCMP_CMP_LE",
+    "SCMP_CMP_EQ", "SCMP_CMP_GE",	 "SCMP_CMP_GT", "SCMP_CMP_LE",
     "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
 };
 
 /* The OCI names; each is listed only if this libseccomp knows it. */
 static const char *const features_seccomp_archs[] = {
-    "SCMP_ARCH_AARCH64",    "SCMP_ARCH_ARM",	  "SCMP_ARCH_MIPS",	"SCMP_ARCH_MIPS64",
-    "SCMP_ARCH_MIPS64N32",  "SCMP_ARCH_MIPSEL",	  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
-    "SCMP_ARCH_PARISC",	    "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC",	"SCMP_ARCH_PPC64",
-    "SCMP_ARCH_PPC64LE",    "SCMP_ARCH_RISCV64",  "SCMP_ARCH_S390",	"SCMP_ARCH_S390X",
-    "SCMP_ARCH_X32",	    "SCMP_ARCH_X86",	  "SCMP_ARCH_X86_64",
+    "SCMP_ARCH_AARCH64",   "SCMP_ARCH_ARM",	 "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",
+    "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",	 "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+    "SCMP_ARCH_PARISC",	   "SCMP_ARCH_PARISC64", "SCMP_ARCH_PPC",      "SCMP_ARCH_PPC64",
+    "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_RISCV64",	 "SCMP_ARCH_S390",     "SCMP_ARCH_S390X",
+    "SCMP_ARCH_X32",	   "SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

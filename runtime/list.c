@@ -116,11 +116,12 @@ int ozone_cmd_list(struct ozone_globals *g, int argc, char **argv)
 {
 	struct ozone_args a = {
 	    .verb = "list",
-	    .usage = "list [command options]\n\n"
-		     "Lists the containers under the global option --root.\n\n"
-		     "OPTIONS:\n"
-		     "   --format value, -f value  select one of: table or json (default: \"table\")\n"
-		     "   --quiet, -q               display only container IDs",
+	    .usage =
+		"list [command options]\n\n"
+		"Lists the containers under the global option --root.\n\n"
+		"OPTIONS:\n"
+		"   --format value, -f value  select one of: table or json (default: \"table\")\n"
+		"   --quiet, -q               display only container IDs",
 	    .shortopts = "f:q",
 	    .longopts = list_opts,
 	};

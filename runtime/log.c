@@ -18,6 +18,8 @@
 static int log_fd = -1;
 static bool log_json;
 static bool log_debug;
+/* A detached proxy's stderr is the container's: nothing of ours may go there. */
+static bool log_no_stderr;
 
 int ozone_log_open(const struct ozone_globals *g)
 {
@@ -29,6 +31,12 @@ int ozone_log_open(const struct ozone_globals *g)
 	if (log_fd < 0)
 		return err_set(errno, "open log file %s", g->log);
 	return 0;
+}
+
+int ozone_log_detach(void)
+{
+	log_no_stderr = true;
+	return log_fd;
 }
 
 void ozone_log_close(void)
@@ -78,7 +86,7 @@ void ozone_debug(const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
-	if (!log_debug)
+	if (!log_debug || (log_fd < 0 && log_no_stderr))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -113,9 +121,4 @@ int ozone_failf(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return log_error(msg);
-}
-
-int ozone_not_available(const char *verb)
-{
-	return ozone_failf("%s: not available yet: the microVM runtime is not built", verb);
 }

@@ -42,26 +42,28 @@ static void ozone_version(void)
 
 static void ozone_usage(FILE *f)
 {
-	fprintf(f, "NAME:\n   ozone - OCI runtime that runs each container in its own KVM microVM\n\n"
-		   "USAGE:\n   ozone [global options] command [command options] [arguments...]\n\n"
-		   "VERSION:\n   %s\n\nCOMMANDS:\n",
+	fprintf(f,
+		"NAME:\n   ozone - OCI runtime that runs each container in its own KVM microVM\n\n"
+		"USAGE:\n   ozone [global options] command [command options] [arguments...]\n\n"
+		"VERSION:\n   %s\n\nCOMMANDS:\n",
 		OZONE_VERSION);
 	for (size_t i = 0; i < sizeof(ozone_verbs) / sizeof(ozone_verbs[0]); i++)
 		fprintf(f, "   %-11s %s\n", ozone_verbs[i].name, ozone_verbs[i].summary);
-	fprintf(f, "   help, h     Shows a list of commands or help for one command\n\n"
-		   "GLOBAL OPTIONS:\n"
-		   "   --debug             enable debug logging\n"
-		   "   --log value         set the log file to write ozone logs to (default is "
-		   "'/dev/stderr')\n"
-		   "   --log-format value  set the log format ('text' (default), or 'json')\n"
-		   "   --root value        root directory for storage of container state (default: "
-		   "\"" OZONE_ROOT_DEFAULT "\")\n"
-		   "   --criu value        accepted for compatibility; checkpoint is not supported\n"
-		   "   --systemd-cgroup    expect cgroupsPath of the form \"slice:prefix:name\"\n"
-		   "   --rootless value    ignore cgroup permission errors ('true', 'false', or "
-		   "'auto') (default: \"auto\")\n"
-		   "   --help, -h          show help\n"
-		   "   --version, -v       print the version\n");
+	fprintf(f,
+		"   help, h     Shows a list of commands or help for one command\n\n"
+		"GLOBAL OPTIONS:\n"
+		"   --debug             enable debug logging\n"
+		"   --log value         set the log file to write ozone logs to (default is "
+		"'/dev/stderr')\n"
+		"   --log-format value  set the log format ('text' (default), or 'json')\n"
+		"   --root value        root directory for storage of container state (default: "
+		"\"" OZONE_ROOT_DEFAULT "\")\n"
+		"   --criu value        accepted for compatibility; checkpoint is not supported\n"
+		"   --systemd-cgroup    expect cgroupsPath of the form \"slice:prefix:name\"\n"
+		"   --rootless value    ignore cgroup permission errors ('true', 'false', or "
+		"'auto') (default: \"auto\")\n"
+		"   --help, -h          show help\n"
+		"   --version, -v       print the version\n");
 }
 
 static const struct ozone_verb *ozone_verb_find(const char *name)

@@ -16,7 +16,7 @@
 /* runc's global options. */
 struct ozone_globals {
 	const char *root;
-	const char *log;	/* NULL: stderr */
+	const char *log; /* NULL: stderr */
 	bool log_json;
 	bool debug;
 	bool systemd_cgroup;
@@ -35,6 +35,8 @@ struct ozone_verb {
 /* log.c: --log/--log-format/--debug. Errors also go to stderr as "ozone: <msg>". */
 int ozone_log_open(const struct ozone_globals *g);
 void ozone_log_close(void);
+/* From now on messages go only to the log file, never to stderr; returns its fd (or -1). */
+int ozone_log_detach(void);
 void ozone_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the recorded error (err_msg) once, to stderr and to the log; returns 1. */
 int ozone_fail(int ret);
@@ -60,17 +62,7 @@ int ozone_args_next(struct ozone_args *a, int argc, char **argv);
 int ozone_args_count(const struct ozone_args *a, int argc, char **argv, int min, int max);
 void ozone_args_usage(const struct ozone_args *a, FILE *f);
 /* Parses a decimal in [min, max] for option "name"; 0 or -EINVAL with the message set. */
-int ozone_parse_long(const char *name, const char *s, long long min, long long max,
-		     long long *out);
-/* The message for verbs that need the VM, which is not built yet; returns 1. */
-int ozone_not_available(const char *verb);
-
-/*
- * container.c: for a verb on an existing container that needs its VM:
- * finds the container (`container "x" does not exist` if not), then says
- * the VM side is not built yet. Returns the exit status.
- */
-int ozone_container_verb(const struct ozone_globals *g, const char *verb, const char *id);
+int ozone_parse_long(const char *name, const char *s, long long min, long long max, long long *out);
 /* Parses a verb that takes only --help and exactly one container id; -1 to go on. */
 int ozone_id_only_args(const char *verb, const char *usage, int argc, char **argv);
 

@@ -1,12 +1,51 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `ozone start ID`: needs the VM side, which is not built yet. */
-#include "runtime/ozone.h"
+/* `ozone start ID`: the created container's process execs. */
+#include "runtime/container.h"
+#include "common/error.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 int ozone_cmd_start(struct ozone_globals *g, int argc, char **argv)
 {
-	int ret = ozone_id_only_args("start", "start <container-id>\n\nExecutes the user defined process in a created container.", argc, argv);
+	static const char *const want[] = {"created", NULL};
+	struct store_lock lk;
+	struct oci_state st;
+	struct agent_conn c;
+	struct bundle b;
+	const char *id;
+	int ret = ozone_id_only_args(
+	    "start",
+	    "start <container-id>\n\nExecutes the user defined process in a created container.",
+	    argc, argv);
 
 	if (ret >= 0)
 		return ret;
-	return ozone_container_verb(g, "start", argv[optind]);
+	id = argv[optind];
+	ret = container_lock(g, id, &lk, &st);
+	if (ret < 0)
+		return ozone_fail(ret);
+	ret = container_expect(&st, "start", want);
+	if (ret == 0)
+		ret = container_spec(g, &st, &b);
+	if (ret < 0) {
+		store_unlock(&lk);
+		oci_state_free(&st);
+		return ozone_fail(ret);
+	}
+	ret = hooks_run(&b, &st, HOOK_START_CONTAINER);
+	if (ret == 0)
+		ret = container_agent(g, id, &c);
+	if (ret == 0) {
+		ret = agent_call_simple(&c, PROTO_OP_START, id);
+		agent_close(&c);
+	}
+	if (ret == 0)
+		ret = container_set_status(&lk, &st, "running");
+	if (ret == 0)
+		hooks_run(&b, &st, HOOK_POSTSTART);
+	bundle_free(&b);
+	store_unlock(&lk);
+	oci_state_free(&st);
+	return ret < 0 ? ozone_fail(ret) : 0;
 }

@@ -129,8 +129,7 @@ void store_unlock(struct store_lock *lk)
 	lk->dirfd = -1;
 }
 
-static int store_read_file(int dirfd, const char *name, const char *shown, char **text,
-			   size_t *len)
+static int store_read_file(int dirfd, const char *name, const char *shown, char **text, size_t *len)
 {
 	size_t cap = 4096, got = 0;
 	char *buf = NULL;
@@ -210,6 +209,74 @@ uint64_t store_pid_start(int pid)
 	return start;
 }
 
+bool store_pid_alive(int pid, uint64_t start)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* A zombie has ended: its parent (init or a subreaper) just has not reaped it yet. */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return false;
+	return !start || store_pid_start(pid) == start;
+}
+
+static void store_set_stopped(struct oci_state *st)
+{
+	char *s = strdup("stopped");
+
+	if (s) {
+		free(st->status);
+		st->status = s;
+	}
+}
+
+/*
+ * What the status cannot tell alone: a sandbox whose VMM is gone (vmm.pid)
+ * is stopped, whatever its proxy says; and "creating" with nobody holding
+ * the lock means the creator died half-way.
+ */
+static void store_refresh_sandbox(int dirfd, struct oci_state *st)
+{
+	unsigned long long start;
+	char buf[64];
+	ssize_t n;
+	int fd, pid;
+
+	if (!strcmp(st->status, "stopped"))
+		return;
+	if (!strcmp(st->status, "creating")) {
+		fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			store_set_stopped(st);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	fd = openat(dirfd, "vmm.pid", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%d %llu", &pid, &start) == 2 && !store_pid_alive(pid, start))
+		store_set_stopped(st);
+}
+
 void store_refresh_status(struct oci_state *st)
 {
 	bool alive;
@@ -223,14 +290,8 @@ void store_refresh_status(struct oci_state *st)
 		if (alive && st->pid_start && store_pid_start(st->pid) != st->pid_start)
 			alive = false; /* the pid now belongs to another process */
 	}
-	if (!alive) {
-		char *s = strdup("stopped");
-
-		if (s) {
-			free(st->status);
-			st->status = s;
-		}
-	}
+	if (!alive)
+		store_set_stopped(st);
 }
 
 int store_read(const struct ozone_globals *g, const char *id, struct oci_state *st)
@@ -251,21 +312,24 @@ int store_read(const struct ozone_globals *g, const char *id, struct oci_state *
 	}
 	snprintf(shown, sizeof(shown), "%s/%s", path, STATE_FILE);
 	ret = store_read_file(dirfd, STATE_FILE, shown, &text, &len);
-	close(dirfd);
 	if (ret == -ENOENT)
-		return err_setx(ENOENT, "container \"%s\" does not exist", id);
-	if (ret < 0)
-		return *err_msg() ? ret : err_set(-ret, "open %s", shown);
-	ret = oci_state_parse(shown, text, len, st);
-	free(text);
-	if (ret < 0)
-		return ret;
-	if (strcmp(st->id, id) != 0) {
-		oci_state_free(st);
-		return err_setx(EINVAL, "%s: id '%s' does not match its directory", shown, id);
+		ret = err_setx(ENOENT, "container \"%s\" does not exist", id);
+	else if (ret < 0 && !*err_msg())
+		ret = err_set(-ret, "open %s", shown);
+	if (ret == 0) {
+		ret = oci_state_parse(shown, text, len, st);
+		free(text);
 	}
-	store_refresh_status(st);
-	return 0;
+	if (ret == 0 && strcmp(st->id, id) != 0) {
+		oci_state_free(st);
+		ret = err_setx(EINVAL, "%s: id '%s' does not match its directory", shown, id);
+	}
+	if (ret == 0) {
+		store_refresh_status(st);
+		store_refresh_sandbox(dirfd, st);
+	}
+	close(dirfd);
+	return ret;
 }
 
 int store_write(const struct store_lock *lk, const struct oci_state *st)

@@ -10,6 +10,7 @@
 #ifndef OZONE_RUNTIME_STORE_H
 #define OZONE_RUNTIME_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,8 @@ int store_list(const struct ozone_globals *g, char ***ids, size_t *n);
 
 /* Sets st->status to "stopped" when its recorded process is gone. */
 void store_refresh_status(struct oci_state *st);
+/* Whether pid runs (not a zombie) and, if start is not 0, still has that start time. */
+bool store_pid_alive(int pid, uint64_t start);
 /* The start time of pid (field 22 of /proc/PID/stat), or 0 if it is gone. */
 uint64_t store_pid_start(int pid);
 /* Now, as Go's RFC3339Nano in UTC (no trailing zeros in the fraction): runc's "created". */

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # The ozone binary against runc's behaviour: version, spec, features, state,
-# list, the id/signal/bundle errors, logging, and the verbs that need the VM
-# saying so. Where runc is installed, outputs are compared with runc's own.
+# list, the id/signal/bundle errors, logging, and the verbs that need a VM
+# checking the container's state first. Where runc is installed, outputs are
+# compared with runc's own.
 . "$(dirname "$0")/lib.sh"
 
 # The comparisons are the point of this test: never pass without them.
@@ -183,18 +184,23 @@ expect_err "kill: unknown signal" 1 'ozone: unknown signal "FOO"' kill c2 FOO
 expect_err "kill: unknown signal 99" 1 'ozone: unknown signal "99"' kill c2 99
 expect_err "kill: unknown id" 1 'ozone: container "zz" does not exist' kill zz SIGKILL
 for s in 9 KILL SIGKILL term 15 SIGRTMIN+1; do
-	expect_err "kill c2 $s: VM side not built" 1 \
-		"ozone: kill: not available yet: the microVM runtime is not built" kill c2 "$s"
+	expect_err "kill c2 $s: a stopped container" 1 "ozone: container not running" kill c2 "$s"
 done
-expect_err "kill --all" 1 "ozone: kill: not available yet: the microVM runtime is not built" kill --all c2
+expect_err "kill --all" 1 "ozone: container not running" kill --all c2
 
-# create / run: full validation, then an honest refusal, and nothing left behind.
-expect_err "create: VM side not built" 1 \
-	"ozone: create: not available yet: the microVM runtime is not built" \
+# create / run: full validation, then failures that leave nothing behind.
+expect_err "create: --preserve-fds" 1 \
+	"ozone: --preserve-fds: file descriptors cannot be passed into a microVM" \
 	create --bundle "$T_TMP/b" --pid-file "$T_TMP/pid" --no-pivot --preserve-fds 2 c9
 [ ! -e "$ROOT/c9" ] && pass "create: no state left behind" || fail "create left $ROOT/c9"
-expect_err "run: VM side not built" 1 \
-	"ozone: run: not available yet: the microVM runtime is not built" run -d --keep -b "$T_TMP/b" c9
+OZONE_VMM=$T_TMP/no-vmm expect_err "run: no VMM" 1 \
+	"ozone: ozone-vmm $T_TMP/no-vmm: No such file or directory" run -d --keep -b "$T_TMP/b" c9
+[ ! -e "$ROOT/c9" ] && pass "run: no state left behind" || fail "run left $ROOT/c9"
+touch "$T_TMP/vmm" && chmod +x "$T_TMP/vmm"
+OZONE_VMM=$T_TMP/vmm OZONE_KERNEL=$T_TMP/no-kernel expect_err "create: no kernel" 1 \
+	"ozone: guest kernel $T_TMP/no-kernel (from \$OZONE_KERNEL): No such file or directory" \
+	create -b "$T_TMP/b" c9
+[ ! -e "$ROOT/c9" ] && pass "create: no kernel: no state left behind" || fail "left $ROOT/c9"
 expect_err "create: duplicate id" 1 "ozone: container with id exists: c2" create -b "$T_TMP/b" c2
 expect_err "create: id with a /" 1 "ozone: invalid container id 'a/b'" create -b "$T_TMP/b" a/b
 expect_err "create: no bundle directory" 1 \
@@ -222,25 +228,24 @@ expect_err "create: bad --preserve-fds" 1 \
 expect_err "create: unknown flag" 1 "ozone: create: flag provided but not defined: --bogus" \
 	create --bogus c9
 
-# The other verbs that need the VM: flags parsed, container found, then refused.
+# The other verbs that need the VM: flags parsed, container found, its state checked.
 for v in start pause resume; do
-	expect_err "$v: VM side not built" 1 \
-		"ozone: $v: not available yet: the microVM runtime is not built" "$v" c2
+	expect_err "$v: a stopped container" 1 "ozone: cannot $v a container that has stopped" "$v" c2
 	expect_err "$v: unknown id" 1 'ozone: container "zz" does not exist' "$v" zz
 done
-expect_err "ps --format json" 1 "ozone: ps: not available yet: the microVM runtime is not built" \
+expect_err "ps --format json: a stopped container" 1 "ozone: container with id c2 is not running" \
 	ps --format json c2 -ef
-expect_err "events --stats --interval 1s" 1 \
-	"ozone: events: not available yet: the microVM runtime is not built" events --stats --interval 1s c2
+expect_err "events --stats --interval 1s: a stopped container" 1 \
+	"ozone: container with id c2 is not running" events --stats --interval 1s c2
 expect_err "events: bad interval" 1 \
 	'ozone: invalid value "soon" for flag --interval: not a duration' events --interval soon c2
-expect_err "update --memory" 1 "ozone: update: not available yet: the microVM runtime is not built" \
+expect_err "update --memory: a stopped container" 1 "ozone: container with id c2 is not running" \
 	update --memory 1048576 --cpu-quota 50000 --pids-limit 10 c2
 oz update -r - c2 <<<'{"memory":{"limit":1}}'
 echo '[1]' >"$T_TMP/res.json"
 expect_err "update --resources: not an object" 1 "ozone: resources: must be a JSON object" \
 	update -r "$T_TMP/res.json" c2
-expect_err "exec: VM side not built" 1 "ozone: exec: not available yet: the microVM runtime is not built" \
+expect_err "exec: a stopped container" 1 "ozone: cannot exec in a stopped container" \
 	exec -e A=1 --cwd /tmp -u 1000:1000 -g 5 --cap CAP_KILL --no-new-privs c2 ls -l
 echo '{"args":[],"cwd":"/"}' >"$T_TMP/process.json"
 expect_err "exec --process: bad process.json" 1 \

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime/agent_client.h"
+#include "common/error.h"
+#include "common/frame.h"
+#include "common/version.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Milliseconds left until deadline (a CLOCK_MONOTONIC ms value); -1 when there is none. */
+static int agent_left(long long deadline)
+{
+	struct timespec ts;
+	long long now;
+
+	if (!deadline)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return now >= deadline ? 0 : (int)(deadline - now);
+}
+
+static long long agent_deadline(int timeout_ms)
+{
+	struct timespec ts;
+
+	if (timeout_ms <= 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + timeout_ms;
+}
+
+/* Re-records the current message as "agent: '<op>': <message>"; returns ret. */
+static int agent_err(int ret, const char *op)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	return err_setx(-ret, "agent: '%s': %s", op, msg[0] ? msg : strerror(-ret));
+}
+
+/* Waits until fd is readable or the deadline passes (-ETIMEDOUT). */
+static int agent_wait_readable(int fd, long long deadline)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+
+	for (;;) {
+		int n = poll(&p, 1, agent_left(deadline));
+
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+static int agent_connect_unix(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, dirfd = -1, ret = 0;
+
+	if (strlen(path) < sizeof(sa.sun_path)) {
+		memcpy(sa.sun_path, path, strlen(path) + 1);
+	} else {
+		/* Too long for sun_path: reach it through its directory, as /proc/self/fd/N/name.
+		 */
+		char dir[PATH_MAX];
+		const char *slash = strrchr(path, '/');
+
+		if (!slash || (size_t)(slash - path) >= sizeof(dir))
+			return err_setx(ENAMETOOLONG, "socket path too long: %s", path);
+		memcpy(dir, path, slash - path);
+		dir[slash - path] = '\0';
+		dirfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dirfd < 0)
+			return err_set(errno, "open %s", dir);
+		if ((size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dirfd,
+				     slash + 1) >= sizeof(sa.sun_path)) {
+			close(dirfd);
+			return err_setx(ENAMETOOLONG, "socket name too long: %s", path);
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		ret = err_set(errno, "socket");
+	else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		ret = err_set(errno, "connect %s", path);
+	if (dirfd >= 0)
+		close(dirfd);
+	if (ret < 0) {
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int agent_dial(const char *path, uint32_t port, int timeout_ms)
+{
+	long long deadline = agent_deadline(timeout_ms);
+	char line[40];
+	size_t got = 0;
+	int fd, n, ret;
+
+	fd = agent_connect_unix(path);
+	if (fd < 0)
+		return fd;
+	n = snprintf(line, sizeof(line), "CONNECT %u\n", port);
+	if (send(fd, line, n, MSG_NOSIGNAL) != n) {
+		ret = err_set(errno ? errno : EIO, "%s: send CONNECT", path);
+		close(fd);
+		return ret;
+	}
+	/* Byte by byte up to the newline: what follows it belongs to the stream. */
+	while (got < sizeof(line) - 1) {
+		ret = agent_wait_readable(fd, deadline);
+		if (ret < 0) {
+			close(fd);
+			return err_set(-ret, "%s: waiting for the answer to CONNECT %u", path,
+				       port);
+		}
+		n = read(fd, line + got, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n == 0 ? ECONNRESET : errno;
+			close(fd);
+			return err_setx(ret, "%s: guest port %u: connection refused", path, port);
+		}
+		if (line[got++] == '\n')
+			break;
+	}
+	line[got] = '\0';
+	if (got < 5 || strncmp(line, "OK ", 3) != 0 || line[got - 1] != '\n') {
+		close(fd);
+		return err_setx(EPROTO, "%s: bad answer to CONNECT %u: %.32s", path, port, line);
+	}
+	return fd;
+}
+
+int agent_open(struct agent_conn *c, const char *path, int timeout_ms)
+{
+	struct proto_msg req = {.kind = PROTO_REQUEST, .op = PROTO_OP_HELLO};
+	struct proto_msg reply;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->next_id = 1;
+	c->timeout_ms = timeout_ms;
+	c->fd = agent_dial(path, PROTO_AGENT_PORT, timeout_ms);
+	if (c->fd < 0)
+		return c->fd;
+	req.body.hello.version = PROTO_VERSION;
+	snprintf(req.body.hello.software, sizeof(req.body.hello.software), "%s", OZONE_VERSION);
+	ret = agent_call(c, &req, &reply);
+	if (ret == 0) {
+		ret = proto_hello_check(&reply.body.hello, "agent");
+		proto_msg_free(&reply);
+	}
+	if (ret < 0)
+		agent_close(c);
+	return ret;
+}
+
+void agent_close(struct agent_conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+int agent_call(struct agent_conn *c, struct proto_msg *req, struct proto_msg *reply)
+{
+	long long deadline = agent_deadline(c->timeout_ms);
+	const char *name = proto_op_name(req->op);
+	struct proto_msg m;
+	int ret;
+
+	if (reply)
+		memset(reply, 0, sizeof(*reply));
+	req->kind = PROTO_REQUEST;
+	req->id = c->next_id++;
+	ret = proto_send(c->fd, req);
+	if (ret < 0)
+		return agent_err(ret, name);
+	for (;;) {
+		ret = agent_wait_readable(c->fd, deadline);
+		if (ret < 0)
+			return err_set(-ret, "agent: no reply to '%s'", name);
+		ret = proto_recv(c->fd, &m);
+		if (ret < 0)
+			return agent_err(ret, name);
+		if (m.kind == 0)
+			return err_setx(ECONNRESET,
+					"agent: connection closed before the reply to '%s'", name);
+		if (m.kind == PROTO_EVENT) {
+			if (c->on_event)
+				c->on_event(&m, c->on_event_arg);
+			proto_msg_free(&m);
+			continue;
+		}
+		if (m.kind != PROTO_REPLY || m.id != req->id) {
+			/* A reply to nothing we asked: the connection is not ours to trust. */
+			proto_msg_free(&m);
+			return err_setx(EPROTO, "agent: unexpected message while waiting for '%s'",
+					name);
+		}
+		break;
+	}
+	if (m.err) {
+		ret = proto_reply_error(&m);
+		proto_msg_free(&m);
+		return ret;
+	}
+	ret = proto_decode_reply_body(&m, req->op);
+	if (ret < 0 || !reply)
+		proto_msg_free(&m);
+	else
+		*reply = m;
+	return ret;
+}
+
+int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *container_id)
+{
+	struct proto_msg req = {.op = op};
+
+	snprintf(req.body.container.container_id, sizeof(req.body.container.container_id), "%s",
+		 container_id);
+	return agent_call(c, &req, NULL);
+}
+
+int agent_stream(const char *path, const char *container_id, const char *exec_id,
+		 enum proto_stream_kind kind, int timeout_ms)
+{
+	long long deadline = agent_deadline(timeout_ms);
+	struct proto_stream_hdr h = {.kind = kind};
+	struct proto_msg m;
+	char *buf = NULL;
+	size_t len;
+	int fd, ret;
+
+	snprintf(h.container_id, sizeof(h.container_id), "%s", container_id);
+	snprintf(h.exec_id, sizeof(h.exec_id), "%s", exec_id ? exec_id : "");
+	fd = agent_dial(path, PROTO_STREAM_PORT, timeout_ms);
+	if (fd < 0)
+		return fd;
+	ret = proto_stream_hdr_encode(&h, &buf, &len);
+	if (ret == 0) {
+		ret = frame_write(fd, buf, len);
+		free(buf);
+	}
+	if (ret == 0 && agent_wait_readable(fd, deadline) < 0)
+		ret = err_setx(ETIMEDOUT, "agent: no answer to the %s stream header",
+			       proto_stream_name(kind));
+	if (ret == 0)
+		ret = proto_recv(fd, &m);
+	if (ret == 0 && m.kind == 0)
+		ret = err_setx(ECONNRESET, "agent: %s stream closed before its answer",
+			       proto_stream_name(kind));
+	if (ret == 0) {
+		if (m.kind != PROTO_REPLY || m.id != 0)
+			ret = err_setx(EPROTO, "agent: bad answer to the %s stream header",
+				       proto_stream_name(kind));
+		else if (m.err)
+			ret = proto_reply_error(&m);
+		proto_msg_free(&m);
+	}
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Making a container, for `create` and `run`:
+ *
+ *   1. claim the id (mkdir + lock) and record it as "creating", so that a
+ *      crash from here on leaves something `delete` can find and undo;
+ *   2. the sandbox: shared directory with the bundle's mounts, ozone-vmm,
+ *      the agent's hello;
+ *   3. the agent's `create` with the streams, which are then connected
+ *      (and the console sent to --console-socket);
+ *   4. the proxy (forked, or this process for a foreground `run`), the pid
+ *      file, the state "created"; for `run`, `start` and "running".
+ *
+ * A failure at any step undoes all of them: nothing is left under --root.
+ */
+#include "runtime/container.h"
+#include "runtime/create.h"
+#include "runtime/hooks.h"
+#include "runtime/launch.h"
+#include "common/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int state_init(struct oci_state *st, const char *id, const struct bundle *b)
+{
+	char now[64];
+
+	memset(st, 0, sizeof(*st));
+	store_now(now, sizeof(now));
+	st->oci_version = strdup(b->spec.oci_version);
+	st->id = strdup(id);
+	st->status = strdup("creating");
+	st->bundle = strdup(b->path);
+	st->rootfs = strdup(b->rootfs);
+	st->created = strdup(now);
+	st->owner = strdup("");
+	if (b->spec.n_annotations) {
+		st->annotations = calloc(b->spec.n_annotations, sizeof(*st->annotations));
+		if (st->annotations) {
+			st->n_annotations = b->spec.n_annotations;
+			for (size_t i = 0; i < st->n_annotations; i++) {
+				st->annotations[i].key = strdup(b->spec.annotations[i].key);
+				st->annotations[i].value = strdup(b->spec.annotations[i].value);
+				if (!st->annotations[i].key || !st->annotations[i].value)
+					st->oci_version = (free(st->oci_version), NULL);
+			}
+		}
+	}
+	if (!st->oci_version || !st->id || !st->status || !st->bundle || !st->rootfs ||
+	    !st->created || !st->owner || (b->spec.n_annotations && !st->annotations)) {
+		oci_state_free(st);
+		return err_set(ENOMEM, "state");
+	}
+	return 0;
+}
+
+/* Keeps config.json as it was at create: exec takes the process defaults from it. */
+static int save_config(const struct store_lock *lk, const struct bundle *b)
+{
+	size_t off = 0;
+	int ret = 0, fd = openat(lk->dirfd, CONTAINER_CONFIG,
+				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return err_set(errno, "create %s", CONTAINER_CONFIG);
+	while (off < b->spec.text_len) {
+		ssize_t n = write(fd, b->spec.text + off, b->spec.text_len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = err_set(errno ? errno : EIO, "write %s", CONTAINER_CONFIG);
+			break;
+		}
+		off += n;
+	}
+	close(fd);
+	return ret;
+}
+
+/* The agent's create: the container's rootfs is <id>/rootfs of the shared directory. */
+static int agent_create(struct launch *l, const char *id, const struct bundle *b)
+{
+	struct proto_msg req = {.op = PROTO_OP_CREATE};
+	char rootfs[PROTO_NAME_MAX + 16];
+	int ret;
+
+	snprintf(req.body.create.container_id, sizeof(req.body.create.container_id), "%s", id);
+	snprintf(rootfs, sizeof(rootfs), "%s/rootfs", id);
+	req.body.create.rootfs = rootfs;
+	req.body.create.spec_json = b->spec.text;
+	req.body.create.stdio = l->stdio;
+	ret = agent_call(&l->conn, &req, NULL);
+	return ret;
+}
+
+static int agent_start(struct launch *l, const struct sandbox *sb, const char *id)
+{
+	struct agent_conn c;
+	int ret;
+
+	/* A forked proxy owns the create connection now: a new one for start. */
+	if (l->detach) {
+		ret = agent_open(&c, sb->sock, 10000);
+		if (ret < 0)
+			return ret;
+		c.timeout_ms = 60000;
+		ret = agent_call_simple(&c, PROTO_OP_START, id);
+		agent_close(&c);
+		return ret;
+	}
+	return agent_call_simple(&l->conn, PROTO_OP_START, id);
+}
+
+int create_container(struct ozone_globals *g, const struct create_opts *o, const char *id,
+		     struct bundle *b, enum create_mode mode)
+{
+	struct launch l = {.container_id = id,
+			   .exec_id = "",
+			   .terminal = b->spec.process.terminal,
+			   .console_socket = o->console_socket,
+			   .detach = mode != CREATE_RUN};
+	struct sandbox_size size;
+	struct store_lock lk;
+	struct oci_state st;
+	struct sandbox sb;
+	pid_t pid = 0;
+	int ret, status;
+	char msg[1024];
+
+	memset(&sb, 0, sizeof(sb));
+	launch_init(&l);
+	if (o->preserve_fds > 0)
+		return ozone_failf(
+		    "--preserve-fds: file descriptors cannot be passed into a microVM");
+	ret = sandbox_size(&b->spec, &size);
+	if (ret < 0)
+		return ozone_fail(ret);
+	ret = store_create(g, id, &lk);
+	if (ret < 0)
+		return ozone_fail(ret);
+	ret = state_init(&st, id, b);
+	if (ret < 0) {
+		store_remove(g, id, &lk);
+		return ozone_fail(ret);
+	}
+	ret = store_write(&lk, &st);
+	if (ret == 0)
+		ret = save_config(&lk, b);
+	if (ret == 0)
+		ret = sandbox_init(&sb, g, id);
+	if (ret == 0)
+		ret = sandbox_share(&sb, id, b);
+	if (ret == 0)
+		ret = sandbox_start_vmm(&sb, &size);
+	if (ret == 0)
+		ret = sandbox_connect(&sb, &l.conn, sandbox_boot_timeout_ms());
+	if (ret == 0)
+		ret = agent_create(&l, id, b);
+	if (ret == 0)
+		ret = launch_connect(&l, sb.sock);
+	if (ret == 0 && l.detach)
+		ret = launch_fork(&l, &pid);
+	if (ret == 0 && !l.detach)
+		pid = getpid();
+	if (ret == 0 && o->pid_file)
+		ret = launch_pidfile(o->pid_file, pid);
+	if (ret == 0) {
+		st.pid = pid;
+		st.pid_start = store_pid_start(pid);
+		ret = store_write(&lk, &st);
+	}
+	/* The hooks of a VM's container all run on the host, with the proxy's pid. */
+	if (ret == 0)
+		ret = hooks_run(b, &st, HOOK_CREATE_RUNTIME);
+	if (ret == 0)
+		ret = hooks_run(b, &st, HOOK_CREATE_CONTAINER);
+	if (ret == 0)
+		ret = container_set_status(&lk, &st, "created");
+	if (ret == 0 && mode != CREATE_ONLY) {
+		ret = hooks_run(b, &st, HOOK_START_CONTAINER);
+		if (ret == 0)
+			ret = agent_start(&l, &sb, id);
+		if (ret == 0)
+			ret = container_set_status(&lk, &st, "running");
+		if (ret == 0)
+			hooks_run(b, &st, HOOK_POSTSTART);
+	}
+	if (ret < 0) {
+		/* Undo everything; the first error is the one to report. */
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		if (l.detach)
+			launch_close(&l);
+		if (pid > 0 && l.detach)
+			kill(pid, SIGKILL);
+		container_remove(g, id, &lk, 0, 0);
+		if (!l.detach)
+			launch_close(&l);
+		oci_state_free(&st);
+		return ozone_failf("%s", msg);
+	}
+	store_unlock(&lk);
+	if (l.detach) {
+		launch_close(&l);
+		oci_state_free(&st);
+		return 0;
+	}
+	/* A foreground run: this process is the proxy until the process ends. */
+	status = launch_run(&l);
+	if (!o->keep) {
+		if (store_lock(g, id, &lk) == 0) {
+			hooks_run(b, &st, HOOK_POSTSTOP);
+			if (container_remove(g, id, &lk, 0, 0) < 0)
+				ozone_fail(-1);
+		}
+	}
+	oci_state_free(&st);
+	return status;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What `create`, `run` and `exec` share once the agent has a process to
+ * make: which stdio streams to ask for, connecting them, the console
+ * socket, and starting the proxy (forked and detached, or this process).
+ */
+#ifndef OZONE_RUNTIME_LAUNCH_H
+#define OZONE_RUNTIME_LAUNCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "runtime/agent_client.h"
+#include "runtime/ozone.h"
+
+struct launch {
+	const char *container_id;
+	const char *exec_id; /* "" : the container's process */
+	bool terminal;
+	const char *console_socket; /* with terminal: the pty master goes there */
+	bool detach;		    /* the proxy is a forked daemon, not this process */
+	struct agent_conn conn;	    /* the control connection; the proxy takes it */
+	struct proto_stdio stdio;   /* what the create/exec request asks for */
+	int stdin_fd, stdout_fd, stderr_fd, tty_fd, pty_slave;
+};
+
+/* Fills l->stdio: a tty, or one stream per fd 0, 1, 2 that is open. */
+void launch_init(struct launch *l);
+/* After the create/exec reply: connects the streams; sends the pty master to the console socket. */
+int launch_connect(struct launch *l, const char *sock);
+/* Forks the detached proxy and waits until its wait is sent; *pid is its pid. */
+int launch_fork(struct launch *l, pid_t *pid);
+/* This process becomes the proxy; returns the exit status. */
+int launch_run(struct launch *l);
+/* Closes what the launch holds (after the proxy took it, or on failure). */
+void launch_close(struct launch *l);
+
+/* Writes pid to path atomically, as runc does (no newline). */
+int launch_pidfile(const char *path, pid_t pid);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A sandbox: the microVM a container runs in, and what the host keeps for
+ * it under the container's state directory:
+ *
+ *   <root>/<id>/vmm.pid      "<pid> <start time>" of the ozone-vmm daemon
+ *   <root>/<id>/vmm.log      its stdout/stderr and the guest console
+ *   <root>/<id>/vsock.sock   its hybrid vsock socket (the agent: guest port 1024)
+ *   <root>/<id>/shared/      served to the guest over virtio-fs (tag "ozone");
+ *                            a private bind mount of itself, holding
+ *     <id>/rootfs            a bind mount of the bundle's rootfs (read-only if root.readonly)
+ *     <id>/mounts/<i>        a bind mount of the source of the spec's i-th mount, for the
+ *                            bind mounts (type "bind" or option bind/rbind)
+ *
+ * Tearing it down never changes a file of the user's rootfs or volumes:
+ * the VMM is stopped first, then every mount under shared/ is detached
+ * (deepest first, until /proc/self/mountinfo shows none), and only then is
+ * the directory removed, by a walk that refuses to enter a mount point or
+ * another filesystem.
+ */
+#ifndef OZONE_RUNTIME_SANDBOX_H
+#define OZONE_RUNTIME_SANDBOX_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime/agent_client.h"
+#include "runtime/bundle.h"
+#include "runtime/ozone.h"
+
+/* The virtio-fs tag of the shared directory; the agent mounts it at /run/ozone/shared. */
+#define SANDBOX_FS_TAG "ozone"
+/* Guest memory beyond the container's memory limit: kernel, agent, page cache. */
+#define SANDBOX_OVERHEAD_MIB 128
+/* Guest memory when the spec sets no memory limit. */
+#define SANDBOX_DEFAULT_MIB 512
+/* Annotations that override the sizing. */
+#define SANDBOX_ANNOT_CPUS "org.ozone.vm.cpus"
+#define SANDBOX_ANNOT_MEMORY "org.ozone.vm.memory-mib"
+
+struct sandbox {
+	char dir[PATH_MAX];    /* <root>/<id>, canonical */
+	char shared[PATH_MAX]; /* <dir>/shared */
+	char sock[PATH_MAX];   /* <dir>/vsock.sock */
+	char log[PATH_MAX];    /* <dir>/vmm.log */
+	int vmm_pid;	       /* 0: none recorded */
+	uint64_t vmm_start;
+};
+
+struct sandbox_size {
+	unsigned cpus;
+	unsigned memory_mib;
+};
+
+/* Fills in the paths for the container's existing state directory, and reads vmm.pid. */
+int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *id);
+
+/*
+ * sandbox_mount.c: makes shared/ and exposes the bundle's rootfs and bind
+ * mount sources in it. A relative root.path is resolved beneath the bundle
+ * and may not pass through a symlink; an absolute one may not be a symlink
+ * itself nor the host's root. On failure what was made is undone.
+ */
+int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b);
+/* Detaches every mount under shared/ and removes it; safe to call at any point. */
+int sandbox_unshare(struct sandbox *sb);
+
+/* sandbox_vmm.c: the VM's size from the spec (and the annotations). */
+int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz);
+/* Starts ozone-vmm as a daemon (its own session, not our child) and records vmm.pid. */
+int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz);
+/* Whether the recorded VMM still runs (a zombie or a reused pid does not). */
+bool sandbox_vmm_alive(const struct sandbox *sb);
+/*
+ * Waits until the agent answers hello, retrying while the socket is not
+ * there yet or the guest still boots; fails at once if the VMM exits, with
+ * the last line of its log.
+ */
+int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms);
+/* Asks the agent to power off, then SIGKILLs the VMM if it is still there. */
+int sandbox_stop_vmm(struct sandbox *sb);
+
+/* Stops the VMM, unshares, removes the sandbox's files. The state dir itself stays. */
+int sandbox_destroy(struct sandbox *sb);
+
+/* The agent's boot timeout: OZONE_BOOT_TIMEOUT seconds, default 60. */
+int sandbox_boot_timeout_ms(void);
+
+#endif
