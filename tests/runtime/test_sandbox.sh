@@ -1,0 +1,190 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The sandbox's host side without a VM: `ozone create` with a stand-in for
+# ozone-vmm (OZONE_VMM) that records its command line and never answers, so
+# that create stops half-way. Checks the shared directory's bind mounts
+# (rootfs, bind volumes, read-only where asked, file targets for files),
+# the VM sizing, the rootfs symlink rule, and the delete-safety rule: after
+# a failure half-way, or after `ozone create` is SIGKILLed mid-way, `delete`
+# leaves no mount, no VMM process and no file, and the bundle and volumes
+# are byte-for-byte as before.
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "test_sandbox: needs root (bind mounts)" >&2
+	exit 1
+fi
+
+# The stand-in VMM: records its arguments, then sleeps (it never opens the socket).
+FAKE=$T_TMP/fake-vmm
+MARK=fake-vmm-${T_TMP##*.}
+cat >"$FAKE" <<EOF
+#!/bin/bash
+echo "\$@" >"$T_TMP/vmm.args"
+exec -a $MARK sleep 600
+EOF
+chmod +x "$FAKE"
+: >"$T_TMP/kernel"
+: >"$T_TMP/initrd"
+export OZONE_VMM=$FAKE OZONE_KERNEL=$T_TMP/kernel OZONE_INITRD=$T_TMP/initrd
+
+# A bundle with files, a read-only rootfs, a read-only recursive dir volume,
+# a read-write file volume and a tmpfs mount (not a bind: not shared).
+B=$T_TMP/b
+mkdir -p "$B/rootfs/bin" "$B/rootfs/etc" "$T_TMP/vol/sub" "$T_TMP/vol2"
+echo hello >"$B/rootfs/etc/hello"
+ln -s ../etc/hello "$B/rootfs/bin/link"
+head -c 100000 /dev/urandom >"$B/rootfs/bin/blob"
+echo data >"$T_TMP/vol/sub/data"
+echo file >"$T_TMP/volfile"
+echo two >"$T_TMP/vol2/two"
+write_config() {
+	cat >"$B/config.json" <<EOF
+{"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":["sh"],
+"env":["PATH=/bin"],"cwd":"/"},"root":{"path":"$1","readonly":true},"hostname":"t",
+"annotations":{$3},
+"mounts":[{"destination":"/tmp","type":"tmpfs","source":"tmpfs"},
+{"destination":"/data","type":"bind","source":"$T_TMP/vol","options":["rbind","ro"]},
+{"destination":"/f","source":"$T_TMP/volfile","options":["bind"]},
+{"destination":"/two","type":"none","source":"../vol2","options":["rbind","rw"]}],
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"}]$2}}
+EOF
+}
+write_config rootfs "" ""
+
+# snapshot: every file of the bundle and volumes with its hash, mode and owner.
+snapshot() {
+	(cd "$T_TMP" && find b vol vol2 volfile -printf '%p %y %m %u %g %s %l\n' | sort &&
+		find b vol vol2 volfile -type f -print0 | sort -z | xargs -0 sha256sum)
+}
+snapshot >"$T_TMP/before"
+cp -a "$B" "$T_TMP/b.copy"
+
+mounts_left() { grep -c " $ROOT" /proc/mounts; }
+
+check_clean() { # NAME: nothing under --root, no mount, the bundle unchanged
+	local name=$1
+	if [ "$(mounts_left)" -eq 0 ]; then pass "$name: no mount left"; else
+		fail "$name: mounts left" "$(grep " $ROOT" /proc/mounts)"; fi
+	if [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]; then pass "$name: nothing left under --root"; else
+		fail "$name: left under --root" "$(ls -AR "$ROOT" | head -20)"; fi
+	if snapshot | cmp -s - "$T_TMP/before" && diff -r "$B" "$T_TMP/b.copy" >/dev/null; then
+		pass "$name: bundle and volumes byte-for-byte unchanged"
+	else
+		fail "$name: bundle changed" "$(snapshot | diff - "$T_TMP/before" | head)"
+	fi
+	if ! pgrep -f "^$MARK" >/dev/null; then pass "$name: no VMM left"; else
+		fail "$name: a VMM is left" "$(pgrep -af "^$MARK")"; fi
+}
+
+# 1. A VMM that never answers: create fails after the boot timeout and undoes everything.
+OZONE_BOOT_TIMEOUT=1 oz create -b "$B" c1
+if [ "$RC" -eq 1 ] && grep -q "the agent did not answer within 1 s" "$ERR"; then
+	pass "create: a VMM that never answers: boot timeout"
+else
+	fail "create: boot timeout" "rc=$RC err=$(cat "$ERR")"
+fi
+check_clean "failure half-way"
+
+# The VMM's command line: sized from the spec, the socket and the share in the state dir.
+args=$(cat "$T_TMP/vmm.args" 2>/dev/null)
+case "$args" in
+*"--kernel $T_TMP/kernel --initrd $T_TMP/initrd --cpus 1 --memory 512 "*"--vsock-socket $ROOT/c1/vsock.sock --fs ozone=$ROOT/c1/shared"*)
+	pass "VMM command line: defaults 1 vCPU, 512 MiB; socket and share in the state dir" ;;
+*) fail "VMM command line" "$args" ;;
+esac
+write_config rootfs ',"resources":{"cpu":{"quota":150000,"period":100000},"memory":{"limit":268435456}}' ""
+OZONE_BOOT_TIMEOUT=1 oz create -b "$B" c1
+grep -q -- "--cpus 2 --memory 384 " "$T_TMP/vmm.args" &&
+	pass "VM size: quota 1.5 CPUs -> 2 vCPUs; 256 MiB limit + 128 -> 384 MiB" ||
+	fail "VM size from resources" "$(cat "$T_TMP/vmm.args")"
+write_config rootfs "" '"org.ozone.vm.cpus":"3","org.ozone.vm.memory-mib":"1000"'
+OZONE_BOOT_TIMEOUT=1 oz create -b "$B" c1
+grep -q -- "--cpus 3 --memory 1000 " "$T_TMP/vmm.args" &&
+	pass "VM size: annotations override" || fail "VM size annotations" "$(cat "$T_TMP/vmm.args")"
+write_config rootfs "" '"org.ozone.vm.cpus":"0"'
+expect_err "VM size: bad annotation" 1 \
+	'ozone: annotation org.ozone.vm.cpus: "0" is not an integer in [1, 64]' create -b "$B" c1
+write_config rootfs "" ""
+
+# A VMM that exits at once: its last words are the error.
+printf '#!/bin/sh\necho "ozone-vmm: KVM_CREATE_VM: no luck" >&2\nexit 1\n' >"$T_TMP/dying-vmm"
+chmod +x "$T_TMP/dying-vmm"
+OZONE_VMM=$T_TMP/dying-vmm expect_err "create: the VMM dies during boot" 1 \
+	"ozone: ozone-vmm exited before the agent answered: ozone-vmm: KVM_CREATE_VM: no luck" \
+	create -b "$B" c1
+check_clean "VMM died"
+
+# 2. create SIGKILLed mid-way: mounts, a VMM and state are left; delete undoes all of it.
+OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
+CPID=$!
+T_PIDS+=("$CPID")
+for _ in $(seq 100); do
+	[ "$(mounts_left)" -ge 5 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
+	sleep 0.1
+done
+[ "$(mounts_left)" -eq 5 ] && pass "create: 5 mounts (shared, rootfs, 3 bind volumes; not tmpfs)" ||
+	fail "create: mounts" "$(grep " $ROOT" /proc/mounts)"
+S=$ROOT/c1/shared/c1
+[ -f "$S/mounts/2" ] && [ -d "$S/mounts/1" ] && [ -d "$S/mounts/3" ] && [ ! -e "$S/mounts/0" ] &&
+	pass "bind targets: a file for a file, a dir for a dir, none for tmpfs" ||
+	fail "bind targets" "$(ls -la "$S/mounts")"
+[ "$(cat "$S/rootfs/etc/hello")" = hello ] && [ "$(cat "$S/mounts/1/sub/data")" = data ] &&
+	[ "$(cat "$S/mounts/3/two")" = two ] && pass "the shared dir shows the rootfs and volumes" ||
+	fail "shared contents"
+if ! touch "$S/rootfs/x" 2>/dev/null && ! touch "$S/mounts/1/sub/x" 2>/dev/null; then
+	pass "read-only rootfs and ro volume are read-only in the share"
+else
+	fail "read-only mounts are writable"
+fi
+grep " $S/mounts/2 " /proc/mounts | grep -q " rw," && pass "rw file volume stays rw" ||
+	fail "rw file volume" "$(grep " $S/mounts/2 " /proc/mounts)"
+kill -KILL "$CPID"
+wait "$CPID" 2>/dev/null
+oz state c1
+[ "$RC" -eq 0 ] && grep -q '"status": "stopped"' "$OUT" &&
+	pass "state: a create that died half-way reads as stopped" || fail "state after crash" "$(cat "$OUT" "$ERR")"
+# What the guest may have written in the share outside the mounts is ours to remove.
+mkdir -p "$S/junk/deeper" && echo x >"$S/junk/deeper/f"
+oz delete c1
+[ "$RC" -eq 0 ] && pass "delete after a crash" || fail "delete after a crash" "rc=$RC $(cat "$ERR")"
+check_clean "crash mid-way"
+
+# 3. The lock: a delete waits for the create holding it.
+OZONE_BOOT_TIMEOUT=2 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
+CPID=$!
+T_PIDS+=("$CPID")
+for _ in $(seq 50); do [ -s "$ROOT/c1/vmm.pid" ] && break; sleep 0.1; done
+start=$(date +%s%N)
+oz delete --force c1
+waited=$((($(date +%s%N) - start) / 1000000))
+wait "$CPID"
+crc=$?
+[ "$RC" -eq 0 ] && [ "$crc" -eq 1 ] && [ "$waited" -ge 500 ] &&
+	pass "delete --force waits for the create holding the lock (${waited} ms), then finds nothing" ||
+	fail "lock" "delete rc=$RC create rc=$crc waited=${waited}ms $(cat "$ERR")"
+check_clean "concurrent delete"
+
+# 4. The rootfs rule: no symlink in a relative root.path, not the host's /.
+ln -s / "$B/toroot"
+ln -s rootfs "$B/alias"
+write_config toroot "" ""
+expect_err "rootfs: a symlink to / is refused" 1 \
+	"ozone: rootfs (\"$B/toroot\"): a symlink or a path out of the bundle: ozone does not follow symlinks in root.path" \
+	create -b "$B" c1
+write_config alias "" ""
+expect_err "rootfs: a symlink inside the bundle is refused too" 1 \
+	"ozone: rootfs (\"$B/alias\"): a symlink or a path out of the bundle: ozone does not follow symlinks in root.path" \
+	create -b "$B" c1
+write_config "$B/toroot" "" ""
+expect_err "rootfs: an absolute path that is a symlink" 1 \
+	"ozone: rootfs (\"$B/toroot\"): a symlink or a path out of the bundle: ozone does not follow symlinks in root.path" \
+	create -b "$B" c1
+write_config / "" ""
+expect_err "rootfs: the host's root" 1 "ozone: rootfs (\"/\") is the host's root directory" \
+	create -b "$B" c1
+rm "$B/toroot" "$B/alias"
+write_config rootfs "" ""
+check_clean "refused rootfs"
+
+finish
