@@ -14,10 +14,31 @@
 
 #define AGENT_PREFIX "ozone-agent: "
 
-/* Writes "ozone-agent: <formatted>\n" to stdout in one write. */
+enum agent_level {
+	AGENT_DEBUG,
+	AGENT_INFO,
+	AGENT_WARN,
+	AGENT_ERROR,
+};
+
+/* Lines below this level are dropped; AGENT_INFO unless set (ozone.log=). */
+void agent_log_set_level(enum agent_level level);
+/* "debug", "info", "warn", "error": 0 and *level, or -EINVAL. */
+int agent_log_parse_level(const char *name, enum agent_level *level);
+/* Writes "ozone-agent: <formatted>\n" to stdout in one write, if level is shown. */
+void agent_logl(enum agent_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* agent_logl at AGENT_INFO. */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define agent_debug(...) agent_logl(AGENT_DEBUG, __VA_ARGS__)
+#define agent_warn(...) agent_logl(AGENT_WARN, __VA_ARGS__)
 /* Logs the line, then powers the guest off. */
 _Noreturn void agent_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Host mode (--hybrid-socket): the agent is an ordinary host process, for
+ * tests. Then the ways out below end the process instead of the machine.
+ */
+extern bool agent_host_mode;
 
 /* Power off / reboot the guest; never return (on failure: log and halt forever). */
 _Noreturn void agent_poweroff(void);

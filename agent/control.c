@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The control channel: the agent listens on vsock port 1024
- * (PROTO_AGENT_PORT) and serves each connection on a thread of its own with
- * the protocol of common/proto.h (docs/protocol.md). For now it answers
- * `hello` and `shutdown`; every other op gets a typed ENOSYS error. A
- * request that does not decode gets an error reply; a framing error closes
- * that connection only.
+ * The control channel: port 1024 (PROTO_AGENT_PORT), each connection on a
+ * thread of its own, speaking common/proto.h (docs/protocol.md). Every
+ * request is answered exactly once: at once, or (wait) when the process
+ * ends. A request that does not decode gets an error reply naming the
+ * field; a framing error closes that connection only. Nothing a host sends
+ * ends the agent except `shutdown`.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,95 +16,73 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/vm_sockets.h>
 
 #include "agent.h"
+#include "common/error.h"
 #include "common/frame.h"
 #include "common/proto.h"
 #include "common/version.h"
+#include "notify.h"
+#include "ops.h"
+#include "transport.h"
 
-int agent_vsock_listen(uint32_t port)
-{
-	struct sockaddr_vm sa = {
-	    .svm_family = AF_VSOCK,
-	    .svm_cid = VMADDR_CID_ANY,
-	    .svm_port = port,
-	};
-	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
-		int err = errno;
-
-		close(fd);
-		return -err;
-	}
-	return fd;
-}
-
-int agent_serve(int lfd, void *(*fn)(void *))
-{
-	pthread_attr_t attr;
-	pthread_t th;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	for (;;) {
-		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE ||
-			    errno == ENFILE || errno == ENOMEM) {
-				/* Out of fds or memory: wait a little rather than spin. */
-				if (errno != EINTR && errno != ECONNABORTED)
-					usleep(10000);
-				continue;
-			}
-			return -errno;
-		}
-		if (pthread_create(&th, &attr, fn, (void *)(intptr_t)fd) != 0)
-			close(fd);
-	}
-}
-
-static int reply_error(int fd, const struct proto_msg *req, int err, const char *msg)
+static int reply_error(struct agent_conn *c, const struct proto_msg *req, int err, const char *msg)
 {
 	struct proto_msg r = {
 	    .kind = PROTO_REPLY,
 	    .id = req->id,
 	    .op = req->op,
-	    .err = err,
+	    .err = err > 0 && err <= 4095 ? err : EIO,
 	    .error = (char *)msg,
 	};
 
-	return proto_send(fd, &r);
+	return conn_send(c, &r);
 }
 
-/* One request; 1 when the guest should power off once it is answered. */
-static int handle(int fd, const struct proto_msg *req)
+static int op_hello(const struct proto_msg *req, struct proto_msg *r)
 {
-	struct proto_msg r = {.kind = PROTO_REPLY, .id = req->id, .op = req->op};
-	char msg[128];
+	if (req->body.hello.version != PROTO_VERSION)
+		return err_setx(EPROTONOSUPPORT, "hello: this agent speaks protocol version %u",
+				PROTO_VERSION);
+	r->body.hello.version = PROTO_VERSION;
+	snprintf(r->body.hello.software, sizeof(r->body.hello.software), "%s", OZONE_VERSION);
+	return 0;
+}
 
+static int dispatch(struct agent_conn *c, const struct proto_msg *req, struct proto_msg *r)
+{
 	switch (req->op) {
 	case PROTO_OP_HELLO:
-		if (req->body.hello.version != PROTO_VERSION) {
-			snprintf(msg, sizeof(msg), "hello: this agent speaks protocol version %u",
-				 PROTO_VERSION);
-			return reply_error(fd, req, EPROTONOSUPPORT, msg);
-		}
-		r.body.hello.version = PROTO_VERSION;
-		snprintf(r.body.hello.software, sizeof(r.body.hello.software), "%s", OZONE_VERSION);
-		return proto_send(fd, &r);
+		return op_hello(req, r);
+	case PROTO_OP_CREATE:
+		return ops_create(req, r);
+	case PROTO_OP_START:
+		return ops_start(req, r);
+	case PROTO_OP_EXEC:
+		return ops_exec(req, r);
+	case PROTO_OP_SIGNAL:
+		return ops_signal(req, r);
+	case PROTO_OP_WAIT:
+		return ops_wait(c, req, r);
+	case PROTO_OP_CLOSE_STDIN:
+		return ops_close_stdin(req, r);
+	case PROTO_OP_RESIZE:
+		return ops_resize(req, r);
+	case PROTO_OP_PS:
+		return ops_ps(req, r);
+	case PROTO_OP_STATS:
+		return ops_stats(req, r);
+	case PROTO_OP_PAUSE:
+	case PROTO_OP_RESUME:
+		return ops_freeze(req, r);
+	case PROTO_OP_UPDATE:
+		return ops_update(req, r);
+	case PROTO_OP_DESTROY:
+		return ops_destroy(req, r);
 	case PROTO_OP_SHUTDOWN:
-		if (proto_send(fd, &r) < 0)
-			return -1;
-		return 1;
+		return 0;
 	default:
-		snprintf(msg, sizeof(msg), "%s: not implemented yet", proto_op_name(req->op));
-		return reply_error(fd, req, ENOSYS, msg);
+		return err_setx(EOPNOTSUPP, "op %d: unknown", (int)req->op);
 	}
 }
 
@@ -123,59 +101,71 @@ static void wait_peer_close(int fd)
 		;
 }
 
+static _Noreturn void do_shutdown(struct agent_conn *c)
+{
+	agent_log("shutdown requested");
+	if (agent_host_mode) {
+		ops_destroy_all();
+		transport_cleanup();
+		exit(0);
+	}
+	wait_peer_close(conn_fd(c));
+	agent_poweroff();
+}
+
+/* One request; true when the agent should shut down once it is answered. */
+static bool handle(struct agent_conn *c, const struct proto_msg *req)
+{
+	struct proto_msg r = {.kind = PROTO_REPLY, .id = req->id, .op = req->op};
+	int ret = dispatch(c, req, &r);
+
+	if (ret == OPS_REPLY_LATER)
+		return false;
+	if (ret < 0) {
+		agent_debug("%s", err_msg());
+		reply_error(c, req, -ret, err_msg());
+		return false;
+	}
+	conn_send(c, &r);
+	if (req->op == PROTO_OP_PS)
+		free(r.body.pids.pids);
+	return req->op == PROTO_OP_SHUTDOWN;
+}
+
 static void *control_conn(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	struct agent_conn *c = conn_open((int)(intptr_t)arg);
 
+	if (!c) {
+		close((int)(intptr_t)arg);
+		return NULL;
+	}
 	for (;;) {
 		struct proto_msg m;
 		char *payload = NULL;
 		size_t len;
-		int ret = frame_read(fd, &payload, &len);
+		bool stop = false;
+		int ret = frame_read(conn_fd(c), &payload, &len);
 
 		if (ret < 0 || !payload)
 			break; /* end of stream, or the frames lost their boundaries */
 		ret = proto_decode(payload, len, &m);
 		free(payload);
 		if (ret < 0)
-			ret = reply_error(fd, &m, -ret, "request does not decode");
+			reply_error(c, &m, -ret, err_msg());
 		else if (m.kind != PROTO_REQUEST)
-			ret = reply_error(fd, &m, EBADMSG, "expected a request");
+			reply_error(c, &m, EBADMSG, "expected a request");
 		else
-			ret = handle(fd, &m);
+			stop = handle(c, &m);
 		proto_msg_free(&m);
-		if (ret == 1) {
-			agent_log("shutdown requested");
-			wait_peer_close(fd);
-			close(fd);
-			agent_poweroff();
-		}
-		if (ret < 0)
-			break;
+		if (stop)
+			do_shutdown(c);
 	}
-	close(fd);
-	return NULL;
-}
-
-static void *control_listener(void *arg)
-{
-	int ret = agent_serve((int)(intptr_t)arg, control_conn);
-
-	agent_log("control listener stopped: %s", strerror(-ret));
+	conn_close(c);
 	return NULL;
 }
 
 int control_start(void)
 {
-	pthread_t th;
-	int fd = agent_vsock_listen(PROTO_AGENT_PORT);
-
-	if (fd < 0)
-		return fd;
-	if (pthread_create(&th, NULL, control_listener, (void *)(intptr_t)fd) != 0) {
-		close(fd);
-		return -EAGAIN;
-	}
-	pthread_detach(th);
-	return 0;
+	return transport_listen(PROTO_AGENT_PORT, control_conn);
 }

@@ -6,7 +6,6 @@
  * push many streams and many MiB through virtio-vsock.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "transport.h"
 
 static void *echo_conn(void *arg)
 {
@@ -43,25 +43,7 @@ out:
 	return NULL;
 }
 
-static void *echo_listener(void *arg)
-{
-	int ret = agent_serve((int)(intptr_t)arg, echo_conn);
-
-	agent_log("echo listener stopped: %s", strerror(-ret));
-	return NULL;
-}
-
 int echo_start(uint32_t port)
 {
-	pthread_t th;
-	int fd = agent_vsock_listen(port);
-
-	if (fd < 0)
-		return fd;
-	if (pthread_create(&th, NULL, echo_listener, (void *)(intptr_t)fd) != 0) {
-		close(fd);
-		return -EAGAIN;
-	}
-	pthread_detach(th);
-	return 0;
+	return transport_listen(port, echo_conn);
 }

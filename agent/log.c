@@ -1,11 +1,31 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Console lines: one write per line so lines never interleave. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
+
+static enum agent_level min_level = AGENT_INFO;
+
+void agent_log_set_level(enum agent_level level)
+{
+	min_level = level;
+}
+
+int agent_log_parse_level(const char *name, enum agent_level *level)
+{
+	static const char *const names[] = {"debug", "info", "warn", "error"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0) {
+			*level = (enum agent_level)i;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 static void vlog(const char *fmt, va_list ap)
 {
@@ -27,10 +47,23 @@ static void vlog(const char *fmt, va_list ap)
 	}
 }
 
+void agent_logl(enum agent_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < min_level)
+		return;
+	va_start(ap, fmt);
+	vlog(fmt, ap);
+	va_end(ap);
+}
+
 void agent_log(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (AGENT_INFO < min_level)
+		return;
 	va_start(ap, fmt);
 	vlog(fmt, ap);
 	va_end(ap);

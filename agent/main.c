@@ -1,29 +1,47 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ozone-agent, PID 1 of the guest: sets up /dev, /proc and /sys, takes the
- * console as its stdio, says "ready", and then either reports what the guest
- * sees and shuts down (ozone.report on the kernel command line) or waits,
- * reaping every child and honouring the usual init signals:
- * SIGUSR1 (halt) and SIGUSR2 (power off) power off, SIGTERM reboots.
+ * ozone-agent, PID 1 of the guest: sets up /dev, /proc, /sys, /run, the
+ * shared directory (virtio-fs tag "ozone" at /run/ozone/shared) and the
+ * cgroup2 hierarchy, takes the console as its stdio, says "ready", and then
+ * either reports what the guest sees and shuts down (ozone.report on the
+ * kernel command line) or serves the control protocol on vsock port 1024
+ * while one reaper thread collects every child, honouring the usual init
+ * signals: SIGUSR1 (halt) and SIGUSR2 (power off) power off, SIGTERM
+ * reboots.
  *
  * ozone.report          report, then power off
  * ozone.report=reboot   report, then reboot
  * ozone.echo=PORT       test aid: echo every stream on vsock port PORT
+ * ozone.log=LEVEL       debug, info (default), warn or error
  *
- * The control channel listens on vsock port 1024 from "ready" on (control.c).
+ * Host mode, for tests: `ozone-agent --hybrid-socket PATH [--shared DIR]
+ * [--cgroup-root DIR] [--log LEVEL]` serves the same protocol as an
+ * ordinary process through one unix socket that speaks the VMM's hybrid
+ * vsock handshake (transport.h); SIGTERM or SIGINT end it.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdlib.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent.h"
+#include "cgroup.h"
+#include "common/error.h"
 #include "guest_info.h"
+#include "notify.h"
+#include "ops.h"
+#include "reaper.h"
+#include "transport.h"
+
+#define SHARED_DIR "/run/ozone/shared"
+#define SHARED_TAG "ozone"
 
 struct mountpoint {
 	const char *source, *target, *fstype;
@@ -36,6 +54,8 @@ static const struct mountpoint mounts[] = {
     {"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
     {"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
     {"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
+    /* Terminals for containers with process.terminal. */
+    {"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666"},
 };
 
 static int mount_one(const struct mountpoint *m)
@@ -64,31 +84,139 @@ static void open_console(void)
 		close(fd);
 }
 
-static void reap_children(void)
+/* The virtio-fs share, if the VMM has one: without it, create fails with a clear message. */
+static void mount_shared(void)
 {
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
+	if (mkdir("/run/ozone", 0755) < 0 && errno != EEXIST)
+		return;
+	if (mkdir(SHARED_DIR, 0755) < 0 && errno != EEXIST)
+		return;
+	if (mount(SHARED_TAG, SHARED_DIR, "virtiofs", MS_NOSUID | MS_NODEV, NULL) == 0) {
+		strcpy(agent_config.shared, SHARED_DIR);
+		agent_debug("virtio-fs '%s' at %s", SHARED_TAG, SHARED_DIR);
+	} else if (errno == ENODEV || errno == ENOENT) {
+		agent_debug("no virtio-fs device tagged '%s'", SHARED_TAG);
+	} else {
+		agent_warn("mount virtio-fs '%s' at %s: %s", SHARED_TAG, SHARED_DIR,
+			   strerror(errno));
+	}
 }
 
-int main(void)
+static void start_server(void)
 {
-	char cmdline[4096], report[32], echo[16];
-	sigset_t set;
 	int ret;
 
-	if (getpid() != 1) {
-		agent_log("must run as PID 1 (init) of the guest");
+	if ((ret = reaper_start()) < 0 || (ret = notify_start()) < 0)
+		agent_fatal("start the server threads: %s", strerror(-ret));
+}
+
+/* Signals are taken synchronously: SIGCHLD by the reaper thread, the rest by main. */
+static void block_signals(sigset_t *waited)
+{
+	sigset_t all;
+
+	sigemptyset(waited);
+	sigaddset(waited, SIGTERM);
+	sigaddset(waited, SIGUSR1);
+	sigaddset(waited, SIGUSR2);
+	sigaddset(waited, SIGINT);
+	all = *waited;
+	sigaddset(&all, SIGCHLD);
+	/* A write to a pipe or socket whose reader is gone is an EPIPE, not a death. */
+	sigaddset(&all, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: ozone-agent (as PID 1 of the guest)\n"
+			"       ozone-agent --hybrid-socket PATH [--shared DIR] "
+			"[--cgroup-root DIR] [--log debug|info|warn|error]\n");
+	exit(2);
+}
+
+static int host_main(int argc, char **argv)
+{
+	const char *sock = NULL, *cgroot = NULL;
+	enum agent_level level;
+	sigset_t waited;
+	int ret, sig;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			usage();
+		if (strcmp(argv[i], "--hybrid-socket") == 0)
+			sock = v;
+		else if (strcmp(argv[i], "--shared") == 0) {
+			if (!realpath(v, agent_config.shared)) {
+				err_printf("ozone-agent", "--shared %s: %s", v, strerror(errno));
+				return 1;
+			}
+		} else if (strcmp(argv[i], "--cgroup-root") == 0)
+			cgroot = v;
+		else if (strcmp(argv[i], "--log") == 0 && agent_log_parse_level(v, &level) == 0)
+			agent_log_set_level(level);
+		else
+			usage();
+		i++;
+	}
+	if (!sock)
+		usage();
+	agent_host_mode = true;
+	block_signals(&waited);
+	/* Orphans of the containers' processes come to us, as they would to PID 1. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	if (cgroot) {
+		ret = cg_init(cgroot, false);
+		if (ret < 0) {
+			err_print("ozone-agent: --cgroup-root", ret);
+			return 1;
+		}
+		agent_config.cgroups = true;
+	}
+	start_server();
+	if ((ret = transport_use_hybrid(sock)) < 0 || (ret = control_start()) < 0) {
+		err_print("ozone-agent", ret);
 		return 1;
 	}
+	agent_log("ready (host mode, %s)", sock);
+	do
+		sig = sigwaitinfo(&waited, NULL);
+	while (sig < 0 || sig == SIGUSR1 || sig == SIGUSR2);
+	agent_log("signal %d: destroying every container", sig);
+	ops_destroy_all();
+	transport_cleanup();
+	return 0;
+}
 
-	/* Signals are taken synchronously from here on. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGUSR2);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+static void set_log_level(const char *cmdline)
+{
+	char val[16];
+	enum agent_level level;
+
+	if (!cmdline_find(cmdline, "ozone.log", val, sizeof(val)))
+		return;
+	if (agent_log_parse_level(val, &level) == 0)
+		agent_log_set_level(level);
+	else
+		agent_warn("ozone.log=%s: not one of debug, info, warn, error", val);
+}
+
+int main(int argc, char **argv)
+{
+	char cmdline[4096], report[32], echo[16];
+	sigset_t waited;
+	int ret;
+
+	if (argc > 1)
+		return host_main(argc, argv);
+	if (getpid() != 1) {
+		agent_log("must run as PID 1 (init) of the guest, or with --hybrid-socket");
+		return 1;
+	}
+	block_signals(&waited);
 
 	ret = mount_one(&mounts[0]);
 	open_console();
@@ -107,13 +235,22 @@ int main(void)
 	ret = cmdline_read(cmdline, sizeof(cmdline));
 	if (ret < 0)
 		agent_fatal("read /proc/cmdline: %s", strerror(-ret));
+	set_log_level(cmdline);
+
+	start_server();
+	mount_shared();
+	ret = cg_init("/sys/fs/cgroup", true);
+	if (ret < 0)
+		agent_warn("cgroup2 at /sys/fs/cgroup: %s; containers get no cgroup", err_msg());
+	else
+		agent_config.cgroups = true;
 
 	agent_log("ready");
 
 	/* No vsock device (a VMM without --vsock-socket): nothing to serve, not an error. */
 	ret = control_start();
 	if (ret < 0 && ret != -ENODEV && ret != -EADDRNOTAVAIL && ret != -EAFNOSUPPORT)
-		agent_log("vsock port 1024: %s", strerror(-ret));
+		agent_log("vsock port 1024: %s", err_msg());
 	if (cmdline_find(cmdline, "ozone.echo", echo, sizeof(echo))) {
 		char *end;
 		unsigned long port = strtoul(echo, &end, 10);
@@ -132,13 +269,7 @@ int main(void)
 	}
 
 	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-
-		switch (sig) {
-		case SIGCHLD:
-			reap_children();
-			break;
+		switch (sigwaitinfo(&waited, NULL)) {
 		case SIGUSR1:
 		case SIGUSR2:
 			agent_poweroff();

@@ -6,6 +6,7 @@
  * line, which the VMM also treats as the end of the VM.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <unistd.h>
@@ -18,8 +19,13 @@ static _Noreturn void halt_forever(void)
 		pause();
 }
 
+bool agent_host_mode;
+
 static _Noreturn void do_reboot(unsigned cmd, const char *what)
 {
+	/* A host-mode agent must never take the host down with it. */
+	if (agent_host_mode)
+		_exit(cmd == RB_POWER_OFF ? 0 : 1);
 	sync();
 	reboot((int)cmd);
 	/* Still here: reboot(2) failed. Try a plain halt, then wait forever. */

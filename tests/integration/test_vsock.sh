@@ -6,8 +6,8 @@
 # (inside the test host: tests/testhost/run -- bash tests/integration/test_vsock.sh).
 #
 # The guest runs with ozone.echo=5000 (the agent's echo test aid). Checks:
-# CONNECT 1024 -> OK and the protocol handshake; an unimplemented op and a
-# bad request answered, a framing error closing that connection only;
+# CONNECT 1024 -> OK and the protocol handshake; a request for an unknown
+# container and a bad request answered, a framing error closing that connection only;
 # CONNECT to a port nobody listens on -> closed; 100 concurrent streams of
 # 64 KiB through the echo service; one stream of several MiB with a
 # checksum; a host reader that stops reading stalls the writer (backpressure)
@@ -95,8 +95,8 @@ check(r is not None and r.get("id") == 1 and r.get("ok") is True and r["body"]["
       "hello answered with version 1", repr(r))
 send_frame(s, {"v": 1, "id": 2, "op": "start", "body": {"container_id": "c1"}})
 r = recv_frame(s)
-check(r is not None and r.get("id") == 2 and r.get("ok") is False and r.get("errno") == 38,
-      "an op not implemented yet: ENOSYS", repr(r))
+check(r is not None and r.get("id") == 2 and r.get("ok") is False and r.get("errno") == 2,
+      "start of a container the agent does not have: ENOENT", repr(r))
 send_frame(s, b'{"v":1,"id":3,"op":')
 r = recv_frame(s)
 check(r is not None and r.get("ok") is False and r.get("errno") == 74, "a bad request: EBADMSG", repr(r))

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A process's stdio streams (docs/protocol.md, "Stdio streams"). The agent
+ * makes pipes (or a pty) when it makes the process, listens on the ports
+ * the request named, and binds each connection to the stream its header
+ * frame names; from then on it relays raw bytes with a fixed buffer, so a
+ * host that stops reading stalls the process, never grows the agent.
+ */
+#ifndef OZONE_AGENT_STREAM_H
+#define OZONE_AGENT_STREAM_H
+
+#include <stdbool.h>
+
+#include "common/oci_spec.h"
+#include "common/proto.h"
+#include "ctr.h"
+#include "proc.h"
+
+/*
+ * Makes the pipes or the pty for the streams in s: the agent's ends go to
+ * p->fd[] (and p->want[] for each stream to expect), the process's ends to
+ * *cs (fds -1 where there is no stream: /dev/null). process gives the
+ * initial terminal size. On failure everything made is closed.
+ */
+int stdio_make(const struct proto_stdio *s, bool tty, const struct oci_process *process,
+	       struct agent_proc *p, struct ctr_stdio *cs);
+/* Closes the process's ends once it holds its own copies. */
+void stdio_close_child(struct ctr_stdio *cs);
+/* Listens on every port of s (a port served already is fine). */
+int stdio_listen(const struct proto_stdio *s);
+
+#endif

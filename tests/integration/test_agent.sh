@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The agent's server in a real guest: ozone-vmm boots the guest kernel with
+# --vsock-socket and --fs ozone=DIR (DIR holding busybox rootfses made by the
+# driver), and tests/unit/test_agent — the same program that tests a
+# host-mode agent — drives the agent through the real vsock and virtio-fs:
+# create/start/stdio/exit status/exec/signal/ps/owner-wait/tty/bad requests/
+# 100 control connections, and with the guest's cgroups: stats, pause/resume,
+# update, /proc/kcore masked, and an OOM kill under memory.max reported as an
+# `oom` event and SIGKILL. Ends with `shutdown`: the VMM exits 0.
+# Runs on a /dev/kvm that can run Linux (inside the test host:
+# tests/testhost/run -- bash tests/integration/test_agent.sh).
+. "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/vmm/lib.sh"
+
+BZIMAGE=$OZONE_BUILD/guest/bzImage
+INITRD=$OZONE_BUILD/guest/initramfs.cpio
+DRIVER=$OZONE_BUILD/tests/unit/test_agent
+BOOT_TIMEOUT_MS=$((${OZONE_BOOT_TIMEOUT:-180} * 1000))
+DRIVER_TIMEOUT=${OZONE_AGENT_TIMEOUT:-600}
+
+if [ ! -c /dev/kvm ]; then
+	echo "FAIL /dev/kvm is not available"
+	exit 1
+fi
+for f in "$VMM" "$BZIMAGE" "$INITRD" "$DRIVER" /bin/busybox; do
+	if [ ! -f "$f" ]; then
+		echo "FAIL missing $f (build it first)"
+		exit 1
+	fi
+done
+
+SOCK=$T_TMP/v.sock
+SHARE=$T_TMP/share
+mkdir -p "$SHARE"
+start agent --kernel "$BZIMAGE" --initrd "$INITRD" --cpus 2 --memory 512 \
+	--vsock-socket "$SOCK" --fs "ozone=$SHARE" --cmdline "ozone.log=info"
+VMM_PID=$PID
+if ! wait_for "$OUT" '^ozone-agent: ready' "$BOOT_TIMEOUT_MS"; then
+	fail "boot to 'ozone-agent: ready'" "err='$(describe "$ERR")' out='$(describe "$OUT")'"
+	finish
+fi
+pass "boots with --vsock-socket and --fs ozone=DIR"
+if grep -q "cgroup2 at /sys/fs/cgroup" "$OUT"; then
+	fail "cgroup2 in the guest" "$(grep cgroup2 "$OUT")"
+else
+	pass "cgroup2 in the guest"
+fi
+
+OZONE_AGENT_SOCKET=$SOCK OZONE_AGENT_SHARED=$SHARE OZONE_AGENT_CGROUPS=1 \
+	OZONE_AGENT_SHUTDOWN=1 OZONE_AGENT_BIG_MB=${OZONE_AGENT_BIG_MB:-32} \
+	timeout -k 5 "$DRIVER_TIMEOUT" "$DRIVER" >"$T_TMP/driver.out" 2>&1
+DRC=$?
+while read -r l; do
+	case $l in
+	"[       OK ] "*) pass "${l#\[       OK \] }" ;;
+	"[  FAILED  ] test_"*) fail "${l#\[  FAILED  \] }" ;;
+	"[  SKIPPED ] "*) fail "${l#\[  SKIPPED \] }" "skipped" ;;
+	"[  ERROR   ] "* | "[   LINE   ] "*) echo "  $l" ;;
+	esac
+done <"$T_TMP/driver.out"
+if [ "$DRC" -ne 0 ]; then
+	fail "driver" "exit $DRC"
+	tail -n 40 "$T_TMP/driver.out" | sed 's/^/  driver: /'
+	tail -n 40 "$OUT" | sed 's/^/  guest: /'
+fi
+
+if wait_exit "$VMM_PID" 60000 && [ "$RC" -eq 0 ]; then
+	pass "guest powered off on 'shutdown': exit 0"
+else
+	fail "power off after 'shutdown'" "rc=$RC err='$(describe "$ERR")'"
+	kill -KILL "$VMM_PID" 2>/dev/null
+fi
+finish

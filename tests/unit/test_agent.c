@@ -1,0 +1,856 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ozone-agent's server, end to end through the hybrid vsock handshake:
+ * by default a host-mode agent (`ozone-agent --hybrid-socket`, as root)
+ * with a busybox rootfs in a temporary shared directory; with
+ * OZONE_AGENT_SOCKET (a VMM's --vsock-socket) and OZONE_AGENT_SHARED (the
+ * dir the VMM shares as virtio-fs tag "ozone") the same scenario runs
+ * against the agent in a guest (tests/integration/test_agent.sh), and with
+ * OZONE_AGENT_CGROUPS=1 also the cgroup ops, OOM and the masked paths;
+ * OZONE_AGENT_SHUTDOWN=1 ends with `shutdown`, OZONE_AGENT_BIG_MB sizes the
+ * big stdout test (64 MiB).
+ */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "test_agent_harness.h"
+
+struct ta_env ta;
+static bool skip_all;
+
+/* ---- the environment ---------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static bool wait_socket(void)
+{
+	for (int i = 0; i < 500; i++) {
+		int fd = ta_connect(PROTO_AGENT_PORT);
+
+		if (fd >= 0) {
+			close(fd);
+			return true;
+		}
+		usleep(10000);
+	}
+	return false;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	ssize_t n;
+
+	if (in < 0)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	close(in);
+	close(out);
+	return n == 0 ? 0 : -1;
+}
+
+static int group_setup(void **state)
+{
+	const char *s = getenv("OZONE_AGENT_SOCKET"), *big = getenv("OZONE_AGENT_BIG_MB");
+	char agent[PATH_MAX], log[PATH_MAX + 16], path[PATH_MAX + 32];
+
+	(void)state;
+	ta.big = (big ? strtoull(big, NULL, 10) : 64) << 20;
+	if (s) {
+		const char *sh = getenv("OZONE_AGENT_SHARED");
+
+		if (!sh)
+			return -1;
+		snprintf(ta.sock, sizeof(ta.sock), "%s", s);
+		snprintf(ta.shared, sizeof(ta.shared), "%s", sh);
+		ta.vm = true;
+		ta.cgroups = getenv("OZONE_AGENT_CGROUPS") != NULL;
+	} else {
+		const char *a = getenv("OZONE_AGENT");
+		ssize_t n;
+
+		if (geteuid() != 0 || access("/bin/busybox", X_OK) != 0) {
+			skip_all = true;
+			return 0;
+		}
+		if (a)
+			snprintf(agent, sizeof(agent), "%s", a);
+		else {
+			/* <build>/tests/unit/test_agent -> <build>/bin/ozone-agent */
+			n = readlink("/proc/self/exe", agent, sizeof(agent) - 1);
+			if (n < 0)
+				return -1;
+			agent[n] = '\0';
+			for (int i = 0; i < 3; i++)
+				*strrchr(agent, '/') = '\0';
+			strcat(agent, "/bin/ozone-agent");
+		}
+		strcpy(ta.tmp, "/tmp/ozone-test-agent.XXXXXX");
+		if (!mkdtemp(ta.tmp))
+			return -1;
+		snprintf(ta.sock, sizeof(ta.sock), "%s/agent.sock", ta.tmp);
+		snprintf(ta.shared, sizeof(ta.shared), "%s/shared", ta.tmp);
+		snprintf(log, sizeof(log), "%s/agent.log", ta.tmp);
+		mkdir(ta.shared, 0755);
+		ta.agent = fork();
+		if (ta.agent == 0) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			dup2(fd, 1);
+			dup2(fd, 2);
+			execl(agent, agent, "--hybrid-socket", ta.sock, "--shared", ta.shared,
+			      "--log", "debug", (char *)NULL);
+			_exit(127);
+		}
+		if (!wait_socket()) {
+			fprintf(stderr, "test_agent: %s did not come up (see %s)\n", agent, log);
+			return -1;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/.busybox", ta.shared);
+	return copy_file("/bin/busybox", path);
+}
+
+static int group_teardown(void **state)
+{
+	char path[PATH_MAX + 32];
+
+	(void)state;
+	if (ta.vm && getenv("OZONE_AGENT_SHUTDOWN")) {
+		struct ta_ctl c;
+
+		/* The guest powers off after the reply. */
+		if (ta_ctl_open(&c) == 0) {
+			struct proto_msg m = {.op = PROTO_OP_SHUTDOWN};
+
+			if (ta_call(&c, &m, NULL) != 0)
+				fprintf(stderr, "test_agent: shutdown failed\n");
+			ta_ctl_close(&c);
+		}
+	}
+	if (ta.agent > 0) {
+		int st;
+
+		kill(ta.agent, SIGTERM);
+		waitpid(ta.agent, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			fprintf(stderr, "test_agent: the agent ended with status 0x%x\n", st);
+	}
+	if (ta.tmp[0] && !getenv("OZONE_AGENT_KEEP"))
+		nftw(ta.tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	snprintf(path, sizeof(path), "%s/.busybox", ta.shared);
+	unlink(path);
+	return 0;
+}
+
+#define SKIP_UNLESS_READY()                                                                        \
+	do {                                                                                       \
+		if (skip_all)                                                                      \
+			skip();                                                                    \
+	} while (0)
+
+/* <shared>/<id>/rootfs: busybox and its applets, and an empty mounts dir. */
+static void make_rootfs(const char *id)
+{
+	static const char *const dirs[] = {"",
+					   "/rootfs",
+					   "/rootfs/bin",
+					   "/rootfs/proc",
+					   "/rootfs/dev",
+					   "/rootfs/sys",
+					   "/rootfs/tmp",
+					   "/rootfs/etc",
+					   "/mounts"};
+	static const char *const applets[] = {"sh",	"echo", "cat",	"sleep", "head",    "tr",
+					      "true",	"test", "wc",	"tty",	 "ls",	    "id",
+					      "printf", "yes",	"kill", "stty",	 "hostname"};
+	char p[PATH_MAX], bb[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%.255s%s", ta.shared, id, dirs[i]);
+		mkdir(p, 0755);
+	}
+	snprintf(bb, sizeof(bb), "%s/.busybox", ta.shared);
+	snprintf(p, sizeof(p), "%s/%.255s/rootfs/bin/busybox", ta.shared, id);
+	if (access(p, X_OK) != 0 && link(bb, p) != 0)
+		assert_int_equal(copy_file(bb, p), 0);
+	for (size_t i = 0; i < sizeof(applets) / sizeof(applets[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%.255s/rootfs/bin/%s", ta.shared, id, applets[i]);
+		if (symlink("busybox", p) < 0)
+			assert_int_equal(errno, EEXIST);
+	}
+}
+
+/* ---- requests ------------------------------------------------------------------------- */
+
+/* A config.json for a busybox rootfs; args is a JSON array, extra more "linux" keys. */
+static char *spec_json(const char *args, bool terminal, const char *extra)
+{
+	char *s;
+
+	assert_true(
+	    asprintf(&s,
+		     "{\"ociVersion\":\"1.0.2\",\"process\":{\"terminal\":%s,"
+		     "\"user\":{\"uid\":0,\"gid\":0},\"args\":%s,"
+		     "\"env\":[\"PATH=/bin\",\"TERM=xterm\"],\"cwd\":\"/\"},"
+		     "\"root\":{\"path\":\"rootfs\"},\"hostname\":\"agent-test\","
+		     "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":"
+		     "\"proc\"},{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":"
+		     "\"tmpfs\",\"options\":[\"nosuid\",\"mode=755\"]}],"
+		     "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"},"
+		     "{\"type\":\"ipc\"},{\"type\":\"uts\"}],"
+		     "\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"]%s%s}}",
+		     terminal ? "true" : "false", args, extra ? "," : "", extra ? extra : "") > 0);
+	return s;
+}
+
+static int create(struct ta_ctl *c, const char *id, char *spec, struct proto_stdio st)
+{
+	struct proto_msg m = {.op = PROTO_OP_CREATE};
+	char rootfs[PROTO_NAME_MAX + 16];
+	int ret;
+
+	make_rootfs(id);
+	snprintf(rootfs, sizeof(rootfs), "%.255s/rootfs", id);
+	snprintf(m.body.create.container_id, sizeof(m.body.create.container_id), "%s", id);
+	m.body.create.rootfs = rootfs;
+	m.body.create.spec_json = spec;
+	m.body.create.stdio = st;
+	ret = ta_call(c, &m, NULL);
+	free(spec);
+	return ret;
+}
+
+static int container_op(struct ta_ctl *c, enum proto_op op, const char *id)
+{
+	struct proto_msg m = {.op = op};
+
+	snprintf(m.body.container.container_id, sizeof(m.body.container.container_id), "%s", id);
+	return ta_call(c, &m, NULL);
+}
+
+static int exec_proc(struct ta_ctl *c, const char *id, const char *eid, const char *args,
+		     struct proto_stdio st)
+{
+	struct proto_msg m = {.op = PROTO_OP_EXEC};
+	char *proc;
+	int ret;
+
+	assert_true(asprintf(&proc,
+			     "{\"user\":{\"uid\":0,\"gid\":0},\"args\":%s,\"env\":[\"PATH=/bin\"],"
+			     "\"cwd\":\"/\"}",
+			     args) > 0);
+	snprintf(m.body.exec.container_id, sizeof(m.body.exec.container_id), "%s", id);
+	snprintf(m.body.exec.exec_id, sizeof(m.body.exec.exec_id), "%s", eid);
+	m.body.exec.process_json = proc;
+	m.body.exec.stdio = st;
+	m.body.exec.tty = st.tty_port != 0;
+	ret = ta_call(c, &m, NULL);
+	free(proc);
+	return ret;
+}
+
+static int signal_proc(struct ta_ctl *c, const char *id, const char *eid, int sig, bool all)
+{
+	struct proto_msg m = {.op = PROTO_OP_SIGNAL};
+
+	snprintf(m.body.signal.container_id, sizeof(m.body.signal.container_id), "%s", id);
+	snprintf(m.body.signal.exec_id, sizeof(m.body.signal.exec_id), "%s", eid);
+	m.body.signal.signal = (uint32_t)sig;
+	m.body.signal.all = all;
+	return ta_call(c, &m, NULL);
+}
+
+static int process_op(struct ta_ctl *c, enum proto_op op, const char *id, const char *eid)
+{
+	struct proto_msg m = {.op = op};
+
+	snprintf(m.body.process.container_id, sizeof(m.body.process.container_id), "%s", id);
+	snprintf(m.body.process.exec_id, sizeof(m.body.process.exec_id), "%s", eid);
+	return ta_call(c, &m, NULL);
+}
+
+/* The process's exit status, by wait: code, or 1000 + signal. */
+static int wait_status(struct ta_ctl *c, const char *id, const char *eid)
+{
+	struct proto_msg m = {.op = PROTO_OP_WAIT}, r;
+	int ret;
+
+	snprintf(m.body.process.container_id, sizeof(m.body.process.container_id), "%s", id);
+	snprintf(m.body.process.exec_id, sizeof(m.body.process.exec_id), "%s", eid);
+	ret = ta_call(c, &m, &r);
+	assert_int_equal(ret, 0);
+	ret = r.body.status.signal ? 1000 + (int)r.body.status.signal : (int)r.body.status.code;
+	proto_msg_free(&r);
+	return ret;
+}
+
+/* The exit event of that process (reading more messages if it has not come yet): as above. */
+static int exit_event(struct ta_ctl *c, const char *id, const char *eid)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		struct proto_msg r;
+		struct pollfd p = {.fd = c->fd, .events = POLLIN};
+		int ret;
+
+		for (size_t i = 0; i < c->n_exits; i++)
+			if (strcmp(c->exits[i].container_id, id) == 0 &&
+			    strcmp(c->exits[i].exec_id, eid) == 0)
+				return c->exits[i].status.signal
+					   ? 1000 + (int)c->exits[i].status.signal
+					   : (int)c->exits[i].status.code;
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		ret = ta_pump(c, &r);
+		if (ret < 0)
+			return -1;
+		if (ret == 1)
+			proto_msg_free(&r);
+	}
+	return -1;
+}
+
+static void destroy(struct ta_ctl *c, const char *id)
+{
+	assert_int_equal(container_op(c, PROTO_OP_DESTROY, id), 0);
+}
+
+static const struct proto_stdio no_stdio;
+static const struct proto_stdio out_only = {.stdout_port = TA_STREAM_PORT};
+static const struct proto_stdio in_out = {.stdin_port = TA_STREAM_PORT,
+					  .stdout_port = TA_STREAM_PORT};
+
+/* ---- tests ---------------------------------------------------------------------------- */
+
+/* A raw payload on the control connection; the reply's errno (0 for ok), or -1 if closed. */
+static int raw_request(int fd, const char *payload)
+{
+	struct proto_msg r;
+	int ret;
+
+	if (frame_write(fd, payload, strlen(payload)) < 0 || proto_recv(fd, &r) < 0 ||
+	    r.kind != PROTO_REPLY)
+		return -1;
+	ret = r.err;
+	proto_msg_free(&r);
+	return ret;
+}
+
+static void test_bad_requests(void **state)
+{
+	struct ta_ctl c;
+	uint8_t zero[4] = {0}, huge[4] = {0x00, 0x20, 0x00, 0x00};
+	char b;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(raw_request(c.fd, "garbage"), EBADMSG);
+	assert_int_equal(raw_request(c.fd, "{\"v\":1,\"id\":3,\"op\":"), EBADMSG);
+	assert_int_equal(raw_request(c.fd, "{\"v\":2,\"id\":4,\"op\":\"hello\"}"), EPROTONOSUPPORT);
+	assert_int_equal(raw_request(c.fd, "{\"v\":1,\"id\":5,\"op\":\"frobnicate\"}"), EOPNOTSUPP);
+	assert_int_equal(raw_request(c.fd, "{\"id\":6,\"ok\":true}"), EBADMSG);
+	assert_int_equal(raw_request(c.fd, "{\"v\":1,\"id\":7,\"op\":\"start\",\"body\":{}}"),
+			 EBADMSG);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "nosuch"), -ENOENT);
+	assert_int_equal(container_op(&c, PROTO_OP_DESTROY, "nosuch"), -ENOENT);
+	assert_int_equal(process_op(&c, PROTO_OP_WAIT, "nosuch", ""), -ENOENT);
+	assert_int_equal(signal_proc(&c, "nosuch", "", 9, true), -ENOENT);
+	assert_int_equal(ta_stream("nosuch", "", PROTO_STREAM_STDOUT), -ECONNREFUSED);
+	/* Still serving on the same connection. */
+	assert_int_equal(container_op(&c, PROTO_OP_PS, "nosuch"), -ENOENT);
+	/* A zero-length frame closes this connection, and only this one. */
+	assert_int_equal(write(c.fd, zero, 4), 4);
+	assert_int_equal(read(c.fd, &b, 1), 0);
+	ta_ctl_close(&c);
+	assert_int_equal(ta_ctl_open(&c), 0);
+	/* So does a frame above the limit. */
+	assert_int_equal(write(c.fd, huge, 4), 4);
+	assert_int_equal(read(c.fd, &b, 1), 0);
+	ta_ctl_close(&c);
+	/* A port nobody listens on: closed unanswered. */
+	assert_int_equal(ta_connect(4000), -1);
+	assert_int_equal(ta_ctl_open(&c), 0);
+	ta_ctl_close(&c);
+}
+
+static void test_exit_code_and_stdout(void **state)
+{
+	struct ta_ctl c;
+	char *out;
+	int fd;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-exit",
+		   spec_json("[\"sh\",\"-c\",\"echo hi; echo err >&2; exit 3\"]", false, NULL),
+		   out_only),
+	    0);
+	/* Not announced: refused, and the connection closed. */
+	assert_int_equal(ta_stream("c-exit", "", PROTO_STREAM_STDERR), -EBADSLT);
+	fd = ta_stream("c-exit", "", PROTO_STREAM_STDOUT);
+	assert_true(fd >= 0);
+	/* Already connected: refused. */
+	assert_int_equal(ta_stream("c-exit", "", PROTO_STREAM_STDOUT), -EBADSLT);
+	assert_int_equal(create(&c, "c-exit", spec_json("[\"true\"]", false, NULL), no_stdio),
+			 -EEXIST);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-exit"), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-exit"), -EALREADY);
+	assert_int_equal(ta_read_all(fd, &out), 3);
+	assert_string_equal(out, "hi\n");
+	free(out);
+	close(fd);
+	assert_int_equal(wait_status(&c, "c-exit", ""), 3);
+	assert_int_equal(exit_event(&c, "c-exit", ""), 3);
+	/* wait after the end: at once. */
+	assert_int_equal(wait_status(&c, "c-exit", ""), 3);
+	destroy(&c, "c-exit");
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-exit"), -ENOENT);
+	ta_ctl_close(&c);
+}
+
+static void test_output_before_connect(void **state)
+{
+	struct ta_ctl c;
+	char *out;
+	int fd;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-late", spec_json("[\"echo\",\"early bird\"]", false, NULL), out_only), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-late"), 0);
+	/* The process ends before its stream is connected: nothing is lost. */
+	assert_int_equal(wait_status(&c, "c-late", ""), 0);
+	fd = ta_stream("c-late", "", PROTO_STREAM_STDOUT);
+	assert_true(fd >= 0);
+	assert_int_equal(ta_read_all(fd, &out), 11);
+	assert_string_equal(out, "early bird\n");
+	free(out);
+	close(fd);
+	destroy(&c, "c-late");
+	ta_ctl_close(&c);
+}
+
+static void test_stdin(void **state)
+{
+	static const char msg[] = "to the container's stdin\n";
+	struct ta_ctl c;
+	char *out;
+	int in, fd;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(create(&c, "c-in", spec_json("[\"cat\"]", false, NULL), in_out), 0);
+	in = ta_stream("c-in", "", PROTO_STREAM_STDIN);
+	fd = ta_stream("c-in", "", PROTO_STREAM_STDOUT);
+	assert_true(in >= 0 && fd >= 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-in"), 0);
+	assert_int_equal(write(in, msg, strlen(msg)), (ssize_t)strlen(msg));
+	/* Half-close: the process sees the end of its input. */
+	shutdown(in, SHUT_WR);
+	assert_int_equal(ta_read_all(fd, &out), (ssize_t)strlen(msg));
+	assert_string_equal(out, msg);
+	free(out);
+	close(fd);
+	close(in);
+	assert_int_equal(wait_status(&c, "c-in", ""), 0);
+	destroy(&c, "c-in");
+
+	/* close_stdin without the host closing its stream. */
+	assert_int_equal(create(&c, "c-in2", spec_json("[\"cat\"]", false, NULL), in_out), 0);
+	in = ta_stream("c-in2", "", PROTO_STREAM_STDIN);
+	fd = ta_stream("c-in2", "", PROTO_STREAM_STDOUT);
+	assert_true(in >= 0 && fd >= 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-in2"), 0);
+	assert_int_equal(write(in, "x", 1), 1);
+	assert_int_equal(process_op(&c, PROTO_OP_CLOSE_STDIN, "c-in2", ""), 0);
+	assert_int_equal(ta_read_all(fd, &out), 1);
+	free(out);
+	assert_int_equal(wait_status(&c, "c-in2", ""), 0);
+	close(fd);
+	close(in);
+	destroy(&c, "c-in2");
+	ta_ctl_close(&c);
+}
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static void test_big_stdout(void **state)
+{
+	struct ta_ctl c;
+	char path[PATH_MAX];
+	uint8_t *buf = malloc(1 << 20);
+	uint64_t want = 0xcbf29ce484222325ull, got = want, x = 88172645463325252ull, n = 0;
+	ssize_t r;
+	int fd;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_non_null(buf);
+	make_rootfs("c-big");
+	snprintf(path, sizeof(path), "%s/c-big/rootfs/big", ta.shared);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (uint64_t off = 0; off < ta.big; off += 1 << 20) {
+		for (size_t i = 0; i < (1 << 20); i += 8) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			memcpy(buf + i, &x, 8);
+		}
+		want = fnv1a(want, buf, 1 << 20);
+		assert_int_equal(write(fd, buf, 1 << 20), 1 << 20);
+	}
+	close(fd);
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-big", spec_json("[\"cat\",\"/big\"]", false, NULL), out_only), 0);
+	fd = ta_stream("c-big", "", PROTO_STREAM_STDOUT);
+	assert_true(fd >= 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-big"), 0);
+	while ((r = read(fd, buf, 1 << 20)) > 0) {
+		got = fnv1a(got, buf, (size_t)r);
+		n += (uint64_t)r;
+	}
+	close(fd);
+	assert_int_equal(n, ta.big);
+	assert_true(got == want);
+	assert_int_equal(wait_status(&c, "c-big", ""), 0);
+	destroy(&c, "c-big");
+	unlink(path);
+	ta_ctl_close(&c);
+	free(buf);
+}
+
+static void test_sigkill(void **state)
+{
+	struct ta_ctl c;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-kill", spec_json("[\"sleep\",\"1000\"]", false, NULL), no_stdio), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-kill"), 0);
+	assert_int_equal(signal_proc(&c, "c-kill", "", SIGKILL, false), 0);
+	assert_int_equal(wait_status(&c, "c-kill", ""), 1000 + SIGKILL);
+	assert_int_equal(exit_event(&c, "c-kill", ""), 1000 + SIGKILL);
+	assert_int_equal(signal_proc(&c, "c-kill", "", SIGKILL, false), -ESRCH);
+	assert_int_equal(exec_proc(&c, "c-kill", "e1", "[\"true\"]", no_stdio), -ESRCH);
+	destroy(&c, "c-kill");
+	/* A container killed before start. */
+	assert_int_equal(
+	    create(&c, "c-kill2", spec_json("[\"sleep\",\"1000\"]", false, NULL), no_stdio), 0);
+	assert_int_equal(signal_proc(&c, "c-kill2", "", SIGKILL, true), 0);
+	assert_int_equal(wait_status(&c, "c-kill2", ""), 1000 + SIGKILL);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-kill2"), -ESRCH);
+	destroy(&c, "c-kill2");
+	ta_ctl_close(&c);
+}
+
+static size_t ps_count(struct ta_ctl *c, const char *id)
+{
+	struct proto_msg m = {.op = PROTO_OP_PS}, r;
+	size_t n;
+
+	strcpy(m.body.container.container_id, id);
+	assert_int_equal(ta_call(c, &m, &r), 0);
+	n = r.body.pids.count;
+	proto_msg_free(&r);
+	return n;
+}
+
+static void test_exec_signal_ps(void **state)
+{
+	struct ta_ctl c;
+	char *out;
+	int fd;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-exec", spec_json("[\"sleep\",\"1000\"]", false, NULL), no_stdio), 0);
+	assert_int_equal(exec_proc(&c, "c-exec", "e0", "[\"true\"]", no_stdio), -ESRCH);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-exec"), 0);
+	assert_int_equal(exec_proc(&c, "c-exec", "e1",
+				   "[\"sh\",\"-c\",\"echo exec-out $(hostname); exit 5\"]",
+				   out_only),
+			 0);
+	fd = ta_stream("c-exec", "e1", PROTO_STREAM_STDOUT);
+	assert_true(fd >= 0);
+	assert_true(ta_read_all(fd, &out) > 0);
+	assert_string_equal(out, "exec-out agent-test\n");
+	free(out);
+	close(fd);
+	assert_int_equal(wait_status(&c, "c-exec", "e1"), 5);
+	assert_int_equal(exit_event(&c, "c-exec", "e1"), 5);
+	assert_int_equal(exec_proc(&c, "c-exec", "e1", "[\"true\"]", no_stdio), -EEXIST);
+	assert_true(exec_proc(&c, "c-exec", "e-missing", "[\"/no/such/binary\"]", no_stdio) < 0);
+	assert_int_equal(exec_proc(&c, "nosuch", "e1", "[\"true\"]", no_stdio), -ENOENT);
+
+	assert_int_equal(ps_count(&c, "c-exec"), 1);
+	assert_int_equal(exec_proc(&c, "c-exec", "e2", "[\"sleep\",\"1000\"]", no_stdio), 0);
+	assert_int_equal(ps_count(&c, "c-exec"), 2);
+	assert_int_equal(signal_proc(&c, "c-exec", "e2", SIGTERM, false), 0);
+	assert_int_equal(wait_status(&c, "c-exec", "e2"), 1000 + SIGTERM);
+	assert_int_equal(ps_count(&c, "c-exec"), 1);
+	assert_int_equal(process_op(&c, PROTO_OP_WAIT, "c-exec", "nosuch"), -ENOENT);
+	assert_int_equal(signal_proc(&c, "c-exec", "", SIGKILL, true), 0);
+	assert_int_equal(wait_status(&c, "c-exec", ""), 1000 + SIGKILL);
+	destroy(&c, "c-exec");
+	ta_ctl_close(&c);
+}
+
+static void send_owner_wait(struct ta_ctl *c, const char *id, const char *eid)
+{
+	struct proto_msg m = {.kind = PROTO_REQUEST, .op = PROTO_OP_WAIT, .id = 77};
+
+	strcpy(m.body.process.container_id, id);
+	strcpy(m.body.process.exec_id, eid);
+	m.body.process.owner = true;
+	assert_int_equal(proto_send(c->fd, &m), 0);
+}
+
+static void test_owner_wait(void **state)
+{
+	struct ta_ctl c, owner;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-own", spec_json("[\"sleep\",\"1000\"]", false, NULL), no_stdio), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-own"), 0);
+	assert_int_equal(exec_proc(&c, "c-own", "e1", "[\"sleep\",\"1000\"]", no_stdio), 0);
+	assert_int_equal(exec_proc(&c, "c-own", "e2", "[\"sleep\",\"1000\"]", no_stdio), 0);
+
+	/* A plain wait's connection closing changes nothing. */
+	assert_int_equal(ta_ctl_open(&owner), 0);
+	assert_int_equal(proto_send(owner.fd, &(struct proto_msg){.kind = PROTO_REQUEST,
+								  .op = PROTO_OP_WAIT,
+								  .id = 9,
+								  .body.process = {"c-own", "e2"}}),
+			 0);
+	ta_ctl_close(&owner);
+	/* The owner of e1 goes away: e1 is killed, the rest is not. */
+	assert_int_equal(ta_ctl_open(&owner), 0);
+	send_owner_wait(&owner, "c-own", "e1");
+	assert_int_equal(ps_count(&owner, "c-own"), 3);
+	ta_ctl_close(&owner);
+	assert_int_equal(wait_status(&c, "c-own", "e1"), 1000 + SIGKILL);
+	assert_int_equal(ps_count(&c, "c-own"), 2);
+
+	/* The owner of the container's process goes away: the whole container goes. */
+	assert_int_equal(ta_ctl_open(&owner), 0);
+	send_owner_wait(&owner, "c-own", "");
+	assert_int_equal(ps_count(&owner, "c-own"), 2);
+	ta_ctl_close(&owner);
+	assert_int_equal(wait_status(&c, "c-own", ""), 1000 + SIGKILL);
+	assert_int_equal(wait_status(&c, "c-own", "e2"), 1000 + SIGKILL);
+	destroy(&c, "c-own");
+	ta_ctl_close(&c);
+}
+
+static void test_create_errors(void **state)
+{
+	struct ta_ctl c;
+	struct proto_stdio tty = {.tty_port = TA_STREAM_PORT};
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	/* A terminal needs a tty stream, and a tty stream needs a terminal. */
+	assert_int_equal(create(&c, "c-bad", spec_json("[\"true\"]", true, NULL), out_only),
+			 -EINVAL);
+	assert_int_equal(create(&c, "c-bad", spec_json("[\"true\"]", false, NULL), tty), -EINVAL);
+	/* A missing binary fails create, not start. */
+	assert_true(create(&c, "c-bad", spec_json("[\"/no/such/binary\"]", false, NULL), no_stdio) <
+		    0);
+	/* Nothing of it is left: the id is free again. */
+	assert_int_equal(create(&c, "c-bad", spec_json("[\"true\"]", false, NULL), no_stdio), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-bad"), 0);
+	assert_int_equal(wait_status(&c, "c-bad", ""), 0);
+	destroy(&c, "c-bad");
+	ta_ctl_close(&c);
+}
+
+static void test_tty(void **state)
+{
+	struct ta_ctl c;
+	struct proto_stdio tty = {.tty_port = TA_STREAM_PORT};
+	struct proto_msg m = {.op = PROTO_OP_RESIZE};
+	char *out;
+	int fd, ret;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	ret = create(
+	    &c, "c-tty",
+	    spec_json("[\"sh\",\"-c\",\"read line; stty size; echo got-$line\"]", true, NULL), tty);
+	if (ret != 0)
+		print_error("create with a terminal: %s\n", ta_last_error);
+	assert_int_equal(ret, 0);
+	fd = ta_stream("c-tty", "", PROTO_STREAM_TTY);
+	assert_true(fd >= 0);
+	strcpy(m.body.resize.container_id, "c-tty");
+	m.body.resize.rows = 33;
+	m.body.resize.cols = 111;
+	assert_int_equal(ta_call(&c, &m, NULL), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-tty"), 0);
+	assert_int_equal(write(fd, "abc\n", 4), 4);
+	assert_true(ta_read_all(fd, &out) > 0);
+	/* The terminal echoes the input, then the output in CRLF. */
+	assert_non_null(strstr(out, "33 111\r\n"));
+	assert_non_null(strstr(out, "got-abc\r\n"));
+	free(out);
+	close(fd);
+	assert_int_equal(wait_status(&c, "c-tty", ""), 0);
+	assert_int_equal(process_op(&c, PROTO_OP_CLOSE_STDIN, "c-tty", ""), 0);
+	destroy(&c, "c-tty");
+	ta_ctl_close(&c);
+}
+
+static void test_concurrent_connections(void **state)
+{
+	enum { N = 100 };
+	static struct ta_ctl cs[N];
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	for (int i = 0; i < N; i++)
+		assert_int_equal(ta_ctl_open(&cs[i]), 0);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(container_op(&cs[i], PROTO_OP_PS, "nosuch"), -ENOENT);
+	for (int i = 0; i < N; i++)
+		ta_ctl_close(&cs[i]);
+}
+
+static void test_cgroup_ops(void **state)
+{
+	struct ta_ctl c;
+	struct proto_msg m = {.op = PROTO_OP_STATS}, r;
+	char *out;
+	int fd;
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	assert_int_equal(
+	    create(&c, "c-cg",
+		   spec_json(
+		       "[\"sleep\",\"1000\"]", false,
+		       "\"resources\":{\"memory\":{\"limit\":67108864},\"pids\":{\"limit\":50}}"),
+		   no_stdio),
+	    0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-cg"), 0);
+	strcpy(m.body.container.container_id, "c-cg");
+	if (!ta.cgroups) {
+		/* A host-mode agent without --cgroup-root: a clear error, nothing else. */
+		assert_int_equal(ta_call(&c, &m, NULL), -EOPNOTSUPP);
+		assert_int_equal(container_op(&c, PROTO_OP_PAUSE, "c-cg"), -EOPNOTSUPP);
+		assert_int_equal(container_op(&c, PROTO_OP_RESUME, "c-cg"), -EOPNOTSUPP);
+		destroy(&c, "c-cg");
+		ta_ctl_close(&c);
+		return;
+	}
+	assert_int_equal(ta_call(&c, &m, &r), 0);
+	assert_true(r.body.stats.pids_current >= 1);
+	assert_int_equal(r.body.stats.pids_limit, 50);
+	assert_int_equal(r.body.stats.memory_limit, 67108864);
+	assert_true(r.body.stats.memory_usage > 0);
+	proto_msg_free(&r);
+	assert_int_equal(container_op(&c, PROTO_OP_PAUSE, "c-cg"), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_RESUME, "c-cg"), 0);
+	{
+		struct proto_msg u = {.op = PROTO_OP_UPDATE};
+
+		strcpy(u.body.update.container_id, "c-cg");
+		u.body.update.resources_json = "{\"pids\":{\"limit\":60}}";
+		assert_int_equal(ta_call(&c, &u, NULL), 0);
+		assert_int_equal(ta_call(&c, &m, &r), 0);
+		assert_int_equal(r.body.stats.pids_limit, 60);
+		proto_msg_free(&r);
+	}
+	/* Inside: /proc/kcore masked, /proc/sys read-only. */
+	assert_int_equal(exec_proc(&c, "c-cg", "e1",
+				   "[\"sh\",\"-c\",\"wc -c </proc/kcore; echo 1 "
+				   ">/proc/sys/kernel/ns_last_pid && echo writable\"]",
+				   out_only),
+			 0);
+	fd = ta_stream("c-cg", "e1", PROTO_STREAM_STDOUT);
+	assert_true(fd >= 0);
+	assert_true(ta_read_all(fd, &out) >= 0);
+	assert_string_equal(out, "0\n");
+	free(out);
+	close(fd);
+	wait_status(&c, "c-cg", "e1");
+	destroy(&c, "c-cg");
+
+	/* Past memory.max: OOM-killed, reported as an oom event and SIGKILL. */
+	assert_int_equal(
+	    create(&c, "c-oom",
+		   spec_json(
+		       "[\"sh\",\"-c\",\"a=$(head -c 200000000 /dev/zero | tr '\\\\\\\\0' x); "
+		       "echo ${#a}\"]",
+		       false, "\"resources\":{\"memory\":{\"limit\":16777216,\"swap\":16777216}}"),
+		   no_stdio),
+	    0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-oom"), 0);
+	assert_int_equal(wait_status(&c, "c-oom", ""), 1000 + SIGKILL);
+	for (int i = 0; i < 20 && !c.n_ooms; i++) {
+		assert_int_equal(container_op(&c, PROTO_OP_PS, "c-oom") == 0 || 1, 1);
+		usleep(100000);
+	}
+	assert_true(c.n_ooms >= 1);
+	assert_string_equal(c.oom_ids[0], "c-oom");
+	destroy(&c, "c-oom");
+	ta_ctl_close(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_exit_code_and_stdout),
+	    cmocka_unit_test(test_output_before_connect),
+	    cmocka_unit_test(test_stdin),
+	    cmocka_unit_test(test_big_stdout),
+	    cmocka_unit_test(test_sigkill),
+	    cmocka_unit_test(test_exec_signal_ps),
+	    cmocka_unit_test(test_owner_wait),
+	    cmocka_unit_test(test_create_errors),
+	    cmocka_unit_test(test_tty),
+	    cmocka_unit_test(test_concurrent_connections),
+	    cmocka_unit_test(test_cgroup_ops),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
