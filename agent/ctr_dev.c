@@ -125,6 +125,26 @@ static int ctr_mount_on(int rootfd, const char *path, bool dir, const char *src,
 	return ret;
 }
 
+/*
+ * The pty the caller gave as fd 0 on /dev/console, as runc does. A bind
+ * needs a path of this mount namespace (the fd's mount belongs to the
+ * agent's), so it goes through the pty's name, checked to be that pty.
+ */
+static int ctr_console(int rootfd)
+{
+	char pty[128];
+	struct stat fd_st, path_st;
+	ssize_t n = readlink("/proc/self/fd/0", pty, sizeof(pty) - 1);
+
+	if (n < 0)
+		return err_set(errno, "terminal: the name of fd 0");
+	pty[n] = '\0';
+	if (fstat(STDIN_FILENO, &fd_st) < 0 || stat(pty, &path_st) < 0 || !S_ISCHR(fd_st.st_mode) ||
+	    fd_st.st_rdev != path_st.st_rdev)
+		return err_setx(ENOTTY, "terminal: fd 0 (%s) is not a pty of the agent", pty);
+	return ctr_mount_on(rootfd, "/dev/console", false, pty, NULL, MS_BIND, NULL);
+}
+
 static bool ctr_spec_mounts(const struct oci_spec *spec, const char *dest)
 {
 	for (size_t i = 0; i < spec->n_mounts; i++)
@@ -168,13 +188,8 @@ int ctr_dev_setup(int rootfd, const struct oci_spec *spec, bool terminal)
 		return ret;
 	if ((ret = ctr_symlink(rootfd, "pts/ptmx", "/dev/ptmx")) < 0)
 		return ret;
-	if (terminal) {
-		/* The pty the caller gave as fd 0: what `tty` and /dev/console show. */
-		ret = ctr_mount_on(rootfd, "/dev/console", false, "/proc/self/fd/0", NULL, MS_BIND,
-				   NULL);
-		if (ret < 0)
-			return ret;
-	}
+	if (terminal && (ret = ctr_console(rootfd)) < 0)
+		return ret;
 	for (size_t i = 0; i < spec->lnx.n_devices; i++) {
 		const struct oci_device *d = &spec->lnx.devices[i];
 		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;

@@ -280,26 +280,37 @@ static int ctr_parent_private(const char *rootfs)
 
 static int ctr_pivot(int rootfd)
 {
-	if (fchdir(rootfd) < 0)
-		return err_set(errno, "chdir to the rootfs");
-	if (syscall(SYS_pivot_root, ".", ".") == 0) {
-		/* The old root now sits on top of the new one: detach it, quietly. */
-		if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-			return err_set(errno, "make the old root a slave");
-		if (umount2(".", MNT_DETACH) < 0)
-			return err_set(errno, "detach the old root");
+	int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), ret = 0;
+
+	if (oldroot < 0)
+		return err_set(errno, "open /");
+	if (fchdir(rootfd) < 0) {
+		ret = err_set(errno, "chdir to the rootfs");
+	} else if (syscall(SYS_pivot_root, ".", ".") == 0) {
+		/*
+		 * The old root now sits on top of the new one. From inside it,
+		 * make it (and only it) a slave, so that detaching it does not
+		 * propagate back to the agent, and detach it.
+		 */
+		if (fchdir(oldroot) < 0)
+			ret = err_set(errno, "chdir to the old root");
+		else if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+			ret = err_set(errno, "make the old root a slave");
+		else if (umount2(".", MNT_DETACH) < 0)
+			ret = err_set(errno, "detach the old root");
 	} else if (errno == EINVAL) {
 		/* The agent's root is an initramfs, which pivot_root cannot leave. */
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-			return err_set(errno, "move the rootfs on /");
-		if (chroot(".") < 0)
-			return err_set(errno, "chroot to the rootfs");
+			ret = err_set(errno, "move the rootfs on /");
+		else if (chroot(".") < 0)
+			ret = err_set(errno, "chroot to the rootfs");
 	} else {
-		return err_set(errno, "pivot_root");
+		ret = err_set(errno, "pivot_root");
 	}
-	if (chdir("/") < 0)
-		return err_set(errno, "chdir /");
-	return 0;
+	close(oldroot);
+	if (ret == 0 && chdir("/") < 0)
+		ret = err_set(errno, "chdir /");
+	return ret;
 }
 
 int ctr_rootfs_setup(const struct ctr_rootfs_args *a)

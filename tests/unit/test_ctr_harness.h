@@ -39,9 +39,9 @@ struct tc_run {
 };
 
 static const char *const tc_applets[] = {
-    "sh",   "id",	"cat",	    "ls",    "echo",  "hostname", "grep",  "head", "wc",
-    "stat", "readlink", "test",	    "mkdir", "touch", "kill",	  "sleep", "true", "stty",
-    "tty",  "env",	"printenv", "mount", "dd",    "rm",	  "ln",	   "pwd",  "sed",
+    "sh",	"id",	 "cat",	  "ls",	   "echo", "hostname", "grep", "head", "wc",  "stat",
+    "readlink", "test",	 "mkdir", "touch", "kill", "sleep",    "true", "stty", "tty", "env",
+    "printenv", "mount", "dd",	  "rm",	   "ln",   "pwd",      "sed",  "cut",
 };
 
 static int tc_write_file(const char *path, const char *text)

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The container's filesystem, built on this host as root: binds (read-only,
+ * recursive attributes, propagation), tmpfs options, cgroup2, targets
+ * behind symlinks that point out of the rootfs, devices, a terminal, and a
+ * process exec'd into a running container.
+ */
+#include <pty.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "test_ctr_harness.h"
+
+static struct tc_env env;
+static struct tc_run run;
+
+static int group_setup(void **state)
+{
+	char path[256];
+
+	(void)state;
+	if (!tc_can_run())
+		return 0;
+	if (tc_env_init(&env) < 0)
+		return -1;
+	/* Bind sources, by their index in the spec's mounts (the defaults take 0 and 1). */
+	snprintf(path, sizeof(path), "%s/2", env.mounts);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/2/f", env.mounts);
+	tc_write_file(path, "hello\n");
+	snprintf(path, sizeof(path), "%s/3", env.mounts);
+	tc_write_file(path, "a file\n");
+	/* Links that point out of the rootfs: they must resolve inside it. */
+	snprintf(path, sizeof(path), "%s/evil", env.rootfs);
+	if (symlink("../../../../../../../../etc", path) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/abs", env.rootfs);
+	if (symlink("/tmp", path) < 0)
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	tc_env_fini(&env);
+	return 0;
+}
+
+static void test_bind_readonly_and_file(void **state)
+{
+	char path[256];
+
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	tc_run(&env,
+	       tc_spec_mounts("[\"sh\",\"-c\",\"cat /data/f /etc/motd; touch /data/g; "
+			      "grep ' /data ' /proc/self/mountinfo\"]",
+			      ",{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\","
+			      "\"options\":[\"rbind\",\"ro\",\"nosuid\",\"noexec\"]},"
+			      "{\"destination\":\"/etc/motd\",\"source\":\"/m\","
+			      "\"options\":[\"bind\"]}",
+			      ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, "hello\na file\n");
+	TC_ASSERT_OUT(&run, "touch: /data/g: Read-only file system");
+	TC_ASSERT_OUT(&run, " ro,nosuid,noexec");
+	snprintf(path, sizeof(path), "%s/2/g", env.mounts);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void test_recursive_readonly(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	tc_run(&env,
+	       tc_spec_mounts("[\"sh\",\"-c\",\"touch /data/g; echo rc=$?\"]",
+			      ",{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv\","
+			      "\"options\":[\"rbind\",\"rro\"]},"
+			      "{\"destination\":\"/x\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}",
+			      ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, "Read-only file system");
+	TC_ASSERT_OUT(&run, "rc=1");
+}
+
+static void test_tmpfs_options_and_propagation(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	tc_run(&env,
+	       tc_spec_mounts(
+		   "[\"sh\",\"-c\",\"stat -c %a /scratch; "
+		   "grep ' /scratch ' /proc/self/mountinfo; "
+		   "grep ' /shared ' /proc/self/mountinfo\"]",
+		   ",{\"destination\":\"/scratch\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+		   "\"options\":[\"nosuid\",\"nodev\",\"noexec\",\"mode=700\",\"size=1m\"]},"
+		   "{\"destination\":\"/shared\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+		   "\"options\":[\"rshared\"]}",
+		   ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, "700\n");
+	TC_ASSERT_OUT(&run, "rw,nosuid,nodev,noexec");
+	TC_ASSERT_OUT(&run, "size=1024k,mode=700");
+	TC_ASSERT_OUT(&run, " shared:");
+}
+
+static void test_targets_stay_inside_rootfs(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	assert_int_equal(access("/etc/ozone-escape-test", F_OK), -1);
+	tc_run(&env,
+	       tc_spec_mounts("[\"sh\",\"-c\",\"grep -o ' /etc/ozone-escape-test \\\\| "
+			      "/tmp/inside ' /proc/self/mountinfo\"]",
+			      ",{\"destination\":\"/evil/ozone-escape-test\",\"type\":\"tmpfs\","
+			      "\"source\":\"tmpfs\"},"
+			      "{\"destination\":\"/abs/inside\",\"type\":\"tmpfs\","
+			      "\"source\":\"tmpfs\"}",
+			      ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, " /etc/ozone-escape-test ");
+	TC_ASSERT_OUT(&run, " /tmp/inside ");
+	/* Nothing was made on the host by following the links. */
+	assert_int_equal(access("/etc/ozone-escape-test", F_OK), -1);
+}
+
+static void test_cgroup_mount(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	if (access("/sys/fs/cgroup/unified/cgroup.procs", F_OK) < 0 &&
+	    access("/sys/fs/cgroup/cgroup.procs", F_OK) < 0)
+		skip();
+	tc_run(&env,
+	       tc_spec_mounts("[\"sh\",\"-c\",\"grep ' /sys/fs/cgroup ' /proc/self/mountinfo; "
+			      "ls /sys/fs/cgroup/cgroup.procs\"]",
+			      ",{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
+			      "\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+			      "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\","
+			      "\"source\":\"cgroup\",\"options\":[\"nosuid\",\"noexec\",\"nodev\","
+			      "\"relatime\",\"ro\"]}",
+			      ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, " - cgroup2 ");
+	TC_ASSERT_OUT(&run, "/sys/fs/cgroup/cgroup.procs");
+}
+
+static void test_devices(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	tc_run(
+	    &env,
+	    tc_spec("[\"sh\",\"-c\",\"stat -c '%n %F %t %T %a %u %g' /dev/null /dev/zero "
+		    "/dev/full /dev/random /dev/urandom /dev/tty /dev/fuse /dev/sub/loop7; "
+		    "for l in ptmx fd stdin stdout stderr; do readlink /dev/$l; done; "
+		    "ls /dev/pts/ptmx /dev/shm /dev/mqueue; echo x > /dev/null && echo null-ok\"]",
+		    "",
+		    ",\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,"
+		    "\"minor\":229,\"fileMode\":384,\"uid\":0,\"gid\":0},"
+		    "{\"path\":\"/dev/sub/loop7\",\"type\":\"b\",\"major\":7,\"minor\":7,"
+		    "\"fileMode\":416,\"uid\":1000,\"gid\":6}]",
+		    ""),
+	    NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, "/dev/null character special file 1 3 666 0 0");
+	TC_ASSERT_OUT(&run, "/dev/zero character special file 1 5 666");
+	TC_ASSERT_OUT(&run, "/dev/full character special file 1 7 666");
+	TC_ASSERT_OUT(&run, "/dev/random character special file 1 8 666");
+	TC_ASSERT_OUT(&run, "/dev/urandom character special file 1 9 666");
+	TC_ASSERT_OUT(&run, "/dev/tty character special file 5 0 666");
+	TC_ASSERT_OUT(&run, "/dev/fuse character special file a e5 600 0 0");
+	TC_ASSERT_OUT(&run, "/dev/sub/loop7 block special file 7 7 640 1000 6");
+	TC_ASSERT_OUT(&run, "pts/ptmx\n/proc/self/fd\n/proc/self/fd/0\n/proc/self/fd/1\n"
+			    "/proc/self/fd/2\n");
+	TC_ASSERT_OUT(&run, "/dev/pts/ptmx");
+	TC_ASSERT_OUT(&run, "null-ok");
+}
+
+static void test_dev_without_spec_mount(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	/* No /dev in the spec: a tmpfs is put there (the rootfs may not take device nodes). */
+	char *json =
+	    strdup("{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\",\"-c\","
+		   "\"grep -c ' /dev ' /proc/self/mountinfo; stat -c %F /dev/null\"],"
+		   "\"env\":[\"PATH=/bin\"],\"cwd\":\"/\"},\"root\":{\"path\":\"r\"},"
+		   "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\"}],"
+		   "\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"mount\"}]}}");
+
+	assert_non_null(json);
+	tc_run(&env, json, NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, "1\ncharacter special file");
+}
+
+static void test_terminal(void **state)
+{
+	struct oci_spec spec;
+	char *json;
+	char out[4096];
+	size_t len = 0;
+	ssize_t n;
+	pid_t pid;
+	int master, slave, start_fd, status;
+
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	json = tc_spec("[\"sh\",\"-c\",\"stty size; test -t 0 && echo is-a-tty; "
+		       "stat -c %F /dev/console; cat /proc/self/stat | cut -d' ' -f6-7\"]",
+		       ",\"terminal\":true,\"consoleSize\":{\"height\":30,\"width\":100}", "", "");
+	assert_int_equal(oci_spec_parse(json, strlen(json), &spec), 0);
+	free(json);
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	struct ctr_create_args a = {.id = "tty",
+				    .spec = &spec,
+				    .rootfs = env.rootfs,
+				    .stdio = {.fd = {slave, slave, slave}, .terminal = true}};
+	if (ctr_create(&a, &pid, &start_fd) != 0)
+		fail_msg("create: %s", err_msg());
+	close(slave);
+	assert_int_equal(ctr_start(start_fd), 0);
+	while ((n = read(master, out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(master);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (!strstr(out, "30 100\r\nis-a-tty\r\ncharacter special file\r\n"))
+		fail_msg("terminal output:\n%s", out);
+	/* Its session is the init's (pid 1 of its namespace), with the pty as its tty. */
+	if (!strstr(out, "file\r\n1 ") || strstr(out, "file\r\n1 0\r"))
+		fail_msg("terminal output:\n%s", out);
+	oci_spec_free(&spec);
+}
+
+static void test_exec_joins_the_container(void **state)
+{
+	struct oci_spec spec;
+	struct oci_process p;
+	char *json, out[4096];
+	const char *proc = "{\"user\":{\"uid\":1000,\"gid\":1000},\"args\":[\"sh\",\"-c\","
+			   "\"hostname; cat /proc/1/comm; id -u; echo pid=$$; "
+			   "grep CapEff /proc/self/status\"],"
+			   "\"env\":[\"PATH=/bin\"],\"cwd\":\"/tmp\"}";
+	const char *bad = "{\"args\":[\"nope\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/\"}";
+	int pfd[2], start_fd, status;
+	pid_t init, pid;
+	ssize_t n;
+	size_t len = 0;
+
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	json =
+	    tc_spec("[\"sleep\",\"100\"]",
+		    ",\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"],"
+		    "\"permitted\":[\"CAP_KILL\"],\"ambient\":[]}",
+		    "", ",\"hostname\":\"inside\"");
+	assert_int_equal(oci_spec_parse(json, strlen(json), &spec), 0);
+	free(json);
+	struct ctr_create_args a = {
+	    .id = "e", .spec = &spec, .rootfs = env.rootfs, .stdio = {.fd = {-1, -1, -1}}};
+	assert_int_equal(ctr_create(&a, &init, &start_fd), 0);
+	assert_int_equal(ctr_start(start_fd), 0);
+
+	assert_int_equal(oci_process_parse("process.json", proc, strlen(proc), &p), 0);
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	struct ctr_stdio st = {.fd = {-1, pfd[1], pfd[1]}};
+	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid), 0);
+	close(pfd[1]);
+	while ((n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Its hostname, its pid namespace (pid 1 is the init), the exec's user, the spec's caps. */
+	if (!strstr(out, "inside\nsleep\n1000\npid=") || !strstr(out, "CapEff:\t0000000000000000"))
+		fail_msg("exec output:\n%s", out);
+	assert_null(strstr(out, "pid=1\n"));
+	oci_process_free(&p);
+
+	assert_int_equal(oci_process_parse("process.json", bad, strlen(bad), &p), 0);
+	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid), -ENOENT);
+	assert_string_equal(err_msg(), "exec: \"nope\": executable file not found in $PATH");
+	oci_process_free(&p);
+
+	assert_int_equal(kill(init, SIGKILL), 0);
+	assert_int_equal(waitpid(init, &status, 0), init);
+	oci_spec_free(&spec);
+}
+
+static void test_rootfs_propagation(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	tc_run(&env,
+	       tc_spec(
+		   "[\"sh\",\"-c\",\"grep -E '^[^ ]+ [^ ]+ [^ ]+ [^ ]+ / ' /proc/self/mountinfo\"]",
+		   "", ",\"rootfsPropagation\":\"shared\"", ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, " shared:");
+	tc_run(&env, tc_spec("[\"true\"]", "", ",\"rootfsPropagation\":\"sideways\"", ""), NULL,
+	       &run);
+	assert_int_equal(run.ret, -EINVAL);
+	assert_non_null(strstr(run.msg, "linux.rootfsPropagation"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bind_readonly_and_file),
+	    cmocka_unit_test(test_recursive_readonly),
+	    cmocka_unit_test(test_tmpfs_options_and_propagation),
+	    cmocka_unit_test(test_targets_stay_inside_rootfs),
+	    cmocka_unit_test(test_cgroup_mount),
+	    cmocka_unit_test(test_devices),
+	    cmocka_unit_test(test_dev_without_spec_mount),
+	    cmocka_unit_test(test_terminal),
+	    cmocka_unit_test(test_exec_joins_the_container),
+	    cmocka_unit_test(test_rootfs_propagation),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
