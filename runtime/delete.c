@@ -50,7 +50,8 @@ int ozone_cmd_delete(struct ozone_globals *g, int argc, char **argv)
 		return 0;
 	if (ret < 0)
 		return ozone_fail(ret);
-	if (strcmp(st.status, "stopped") != 0 && !force) {
+	/* As runc: a created container (its process never ran) goes without --force. */
+	if (strcmp(st.status, "stopped") && strcmp(st.status, "created") && !force) {
 		ret = ozone_failf("cannot delete container %s that is not stopped: %s", id,
 				  st.status);
 		oci_state_free(&st);

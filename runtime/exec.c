@@ -275,7 +275,8 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 	if (!strcmp(st.status, "stopped"))
 		ret = err_setx(EINVAL, "cannot exec in a stopped container");
 	else
-		ret = container_expect(&st, "exec in", x->ignore_paused ? running_or_paused : running);
+		ret = container_expect(&st, "exec in",
+				       x->ignore_paused ? running_or_paused : running);
 	oci_state_free(&st);
 	if (ret == 0)
 		ret = container_agent(g, id, &l.conn);
@@ -367,6 +368,7 @@ int ozone_cmd_exec(struct ozone_globals *g, int argc, char **argv)
 		return OZONE_EXIT_FAIL;
 	if (process && (ret = exec_check_process(process, &text, &tty)) < 0)
 		return ozone_fail(ret);
+	ret = 0;
 	if (tty && detach && !console)
 		ret = err_setx(EINVAL, "cannot allocate tty if ozone will detach without setting "
 				       "console socket");

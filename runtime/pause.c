@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ozone pause ID` and `ozone resume ID`: the agent freezes and thaws the container's cgroup. */
 #include "runtime/container.h"
+#include "common/error.h"
+
+#include <string.h>
 
 static int pause_resume(struct ozone_globals *g, const char *verb, enum proto_op op,
 			const char *from, const char *to, const char *usage, int argc, char **argv)
 {
-	const char *want[] = {from, NULL};
 	struct store_lock lk;
 	struct oci_state st;
 	struct agent_conn c;
@@ -18,7 +20,9 @@ static int pause_resume(struct ozone_globals *g, const char *verb, enum proto_op
 	ret = container_lock(g, id, &lk, &st);
 	if (ret < 0)
 		return ozone_fail(ret);
-	ret = container_expect(&st, verb, want);
+	/* runc's words: "container not running" for pause, "container not paused" for resume. */
+	if (strcmp(st.status, from))
+		ret = err_setx(EINVAL, "container not %s", from);
 	if (ret == 0)
 		ret = container_agent(g, id, &c);
 	if (ret == 0) {

@@ -25,7 +25,11 @@ int ozone_cmd_start(struct ozone_globals *g, int argc, char **argv)
 	ret = container_lock(g, id, &lk, &st);
 	if (ret < 0)
 		return ozone_fail(ret);
-	ret = container_expect(&st, "start", want);
+	/* runc's words for each state. */
+	if (!strcmp(st.status, "running"))
+		ret = err_setx(EINVAL, "cannot start an already running container");
+	else
+		ret = container_expect(&st, "start", want);
 	if (ret == 0)
 		ret = container_spec(g, &st, &b);
 	if (ret < 0) {

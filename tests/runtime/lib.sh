@@ -17,11 +17,23 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ozone-rt-test.XXXXXX")
 ROOT=$T_TMP/root
 
 t_cleanup() {
-	local pid
+	local pid id
 	for pid in "${T_PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
+	# Containers a failed check left: their VMs and mounts go first, so that
+	# rm never walks into a bind mount of something outside the test.
+	for id in $(ls "$ROOT" 2>/dev/null); do
+		"$OZONE" --root "$ROOT" delete --force "$id" >/dev/null 2>&1
+	done
+	grep -o " $T_TMP[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null
+	done
+	if grep -q " $T_TMP" /proc/mounts 2>/dev/null; then
+		echo "lib.sh: mounts left under $T_TMP; not removing it" >&2
+		return
+	fi
 	rm -rf "$T_TMP"
 }
 trap t_cleanup EXIT

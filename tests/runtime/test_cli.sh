@@ -229,8 +229,10 @@ expect_err "create: unknown flag" 1 "ozone: create: flag provided but not define
 	create --bogus c9
 
 # The other verbs that need the VM: flags parsed, container found, its state checked.
+expect_err "start: a stopped container" 1 "ozone: cannot start a container that has stopped" start c2
+expect_err "pause: a stopped container" 1 "ozone: container not running" pause c2
+expect_err "resume: a stopped container" 1 "ozone: container not paused" resume c2
 for v in start pause resume; do
-	expect_err "$v: a stopped container" 1 "ozone: cannot $v a container that has stopped" "$v" c2
 	expect_err "$v: unknown id" 1 'ozone: container "zz" does not exist' "$v" zz
 done
 expect_err "ps --format json: a stopped container" 1 "ozone: container with id c2 is not running" \

@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The ozone CLI end to end on the host, without a VM: OZONE_VMM names a
+# stand-in that serves the sandbox's hybrid vsock socket with the agent's
+# host mode (`ozone-agent --hybrid-socket S --shared DIR`: the same
+# protocol and handshake as the agent behind ozone-vmm, running the
+# container with namespaces on this host). What is checked is ozone's side:
+# run's output and exit code; stdin; the proxy as a shim sees it (a
+# subreaper waiting on the pid-file pid: exit codes, death by the same
+# signal, signals forwarded, the guest process killed when the proxy is
+# SIGKILLed); exec (foreground, detached, --process, flags); the console
+# socket (the pty master with runc's name, window size); the lifecycle and
+# its errors; nothing left after delete.
+. "$(dirname "$0")/lib.sh"
+
+AGENT=${OZONE_AGENT:-$OZONE_BUILD/bin/ozone-agent}
+if [ "$(id -u)" -ne 0 ] || ! have_python || [ ! -x "$AGENT" ] || [ ! -x /bin/busybox ]; then
+	echo "test_proxy: needs root, python3, /bin/busybox (static) and $AGENT" >&2
+	exit 1
+fi
+if ! "$AGENT" --help 2>&1 | grep -q -- --hybrid-socket; then
+	echo "test_proxy: $AGENT has no host mode (--hybrid-socket)" >&2
+	exit 1
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+STANDIN=$T_TMP/agent-vmm
+cat >"$STANDIN" <<EOF
+#!/bin/bash
+# ozone-vmm's command line in, the host-mode agent out.
+while [ \$# -gt 0 ]; do
+	case "\$1" in
+	--vsock-socket) sock=\$2; shift 2 ;;
+	--fs) fs=\${2#*=}; shift 2 ;;
+	*) shift ;;
+	esac
+done
+exec "$AGENT" --hybrid-socket "\$sock" --shared "\$fs" --log debug
+EOF
+chmod +x "$STANDIN"
+: >"$T_TMP/kernel"
+: >"$T_TMP/initrd"
+export OZONE_VMM=$STANDIN OZONE_KERNEL=$T_TMP/kernel OZONE_INITRD=$T_TMP/initrd OZONE_BOOT_TIMEOUT=30
+
+# bundle DIR TERMINAL ARGS-JSON [NAMESPACES-JSON]: a busybox rootfs and a config.json running ARGS.
+bundle() {
+	local dir=$1 ns=${4:-}
+	[ -n "$ns" ] || ns='[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]'
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev" "$dir/rootfs/tmp"
+	cp /bin/busybox "$dir/rootfs/bin/busybox"
+	for c in sh echo cat sleep true stty tty pwd kill trap; do
+		ln -sf busybox "$dir/rootfs/bin/$c"
+	done
+	cat >"$dir/config.json" <<EOF
+{"ociVersion":"1.0.2","process":{"terminal":$2,"user":{"uid":0,"gid":0},"args":$3,
+"env":["PATH=/bin","HOME=/"],"cwd":"/"},"root":{"path":"rootfs"},"hostname":"t",
+"mounts":[{"destination":"/proc","type":"proc","source":"proc"}],
+"linux":{"namespaces":$ns}}
+EOF
+}
+
+leftovers() { # nothing under --root, no agent of ours, no mount
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] && ! pgrep -f "$AGENT --hybrid-socket $ROOT" >/dev/null &&
+		! grep -q " $ROOT" /proc/mounts
+}
+check_gone() {
+	if leftovers; then pass "$1: nothing left (state, agent, mounts)"; else
+		fail "$1: left behind" "$(ls -A "$ROOT"; pgrep -af "$AGENT"; grep " $ROOT" /proc/mounts)"; fi
+}
+
+# shim NAME AFTER VERB ARG...: runs `ozone VERB --pid-file P ARG...` under shim.py; sets SHIM
+# (its verdict) and SOUT/SERR (the process's output).
+shim() {
+	local name=$1 after=$2 verb=$3
+	shift 3
+	SHIM=$(/usr/bin/python3 "$HERE/shim.py" "$T_TMP/$name" "$T_TMP/$name.pid" "$after" -- \
+		"$OZONE" --root "$ROOT" "$verb" --pid-file "$T_TMP/$name.pid" "$@" 2>&1 | tail -1)
+	SOUT=$(cat "$T_TMP/$name.out" 2>/dev/null)
+	SERR=$(cat "$T_TMP/$name.err" 2>/dev/null)
+}
+
+B=$T_TMP/b
+# 1. run in the foreground: output, error output, exit code; then the container is gone.
+bundle "$B" false '["sh","-c","echo hello; echo oops >&2; exit 3"]'
+oz run -b "$B" r1
+[ "$RC" -eq 3 ] && [ "$(cat "$OUT")" = hello ] && [ "$(cat "$ERR")" = oops ] &&
+	pass "run: stdout, stderr, exit code 3" || fail "run" "rc=$RC out=$(cat "$OUT") err=$(cat "$ERR")"
+check_gone "run"
+
+# 2. stdin reaches the process, and its end closes the process's stdin.
+bundle "$B" false '["cat"]'
+"$OZONE" --root "$ROOT" run -b "$B" r2 <<<"piped through" >"$OUT" 2>"$ERR"
+RC=$?
+[ "$RC" -eq 0 ] && [ "$(cat "$OUT")" = "piped through" ] && pass "run: stdin relayed, EOF passed on" ||
+	fail "run: stdin" "rc=$RC out=$(cat "$OUT") err=$(cat "$ERR")"
+head -c 3000000 /dev/urandom >"$T_TMP/big"
+"$OZONE" --root "$ROOT" run -b "$B" r2 <"$T_TMP/big" >"$T_TMP/big.out" 2>"$ERR"
+cmp -s "$T_TMP/big" "$T_TMP/big.out" && pass "run: 3 MB through stdin and stdout intact" ||
+	fail "run: big stream" "$(wc -c <"$T_TMP/big.out") bytes; $(cat "$ERR")"
+check_gone "run with stdin"
+
+# 3. The proxy as a shim sees it: create with pipes, start, wait for the pid-file pid.
+bundle "$B" false '["sh","-c","echo out; echo err >&2; exit 7"]'
+shim s1 "$OZONE --root $ROOT start c1" create -b "$B" c1
+[ "$SHIM" = "exited 7" ] && [ "$SOUT" = out ] && [ "$SERR" = err ] &&
+	pass "shim: the pid-file process exits 7, output through the pipes" ||
+	fail "shim: exit" "$SHIM out=$SOUT err=$SERR"
+oz state c1
+grep -q '"status": "stopped"' "$OUT" && pass "state: stopped once the process ended" ||
+	fail "state after exit" "$(cat "$OUT")"
+oz delete c1
+[ "$RC" -eq 0 ] && check_gone "delete of a stopped container" || fail "delete" "$(cat "$ERR")"
+
+bundle "$B" false '["sh","-c","trap \"echo got TERM; exit 42\" TERM; echo ready; while :; do sleep 0.1; done"]'
+shim s2 "$OZONE --root $ROOT start c2; sleep 1; kill -TERM \$PID" create -b "$B" c2
+[ "$SHIM" = "exited 42" ] && [ "$(printf '%s' "$SOUT" | tail -1)" = "got TERM" ] &&
+	pass "shim: SIGTERM to the proxy is forwarded; the trap's exit 42 comes back" ||
+	fail "shim: signal forwarding" "$SHIM out=$SOUT err=$SERR"
+oz delete c2
+
+bundle "$B" false '["sleep","100"]'
+shim s3 "$OZONE --root $ROOT start c3; sleep 0.5; $OZONE --root $ROOT kill c3 KILL" create -b "$B" c3
+[ "$SHIM" = "signaled 9" ] && pass "shim: a process killed by SIGKILL: the proxy dies by SIGKILL" ||
+	fail "shim: killed" "$SHIM $SERR"
+oz delete c3
+
+# Not the init of a pid namespace, which ignores signals it has no handler for.
+bundle "$B" false '["sleep","100"]' '[{"type":"mount"},{"type":"uts"}]'
+shim s4 "$OZONE --root $ROOT start c4; sleep 0.5; $OZONE --root $ROOT kill c4 USR1" create -b "$B" c4
+[ "$SHIM" = "signaled 10" ] && pass "shim: killed by SIGUSR1: the proxy dies by SIGUSR1" ||
+	fail "shim: killed by USR1" "$SHIM $SERR"
+oz delete --force c4
+bundle "$B" false '["sleep","100"]'
+
+# The proxy SIGKILLed: the agent kills the process it held.
+shim s5 "$OZONE --root $ROOT start c5; sleep 0.5; kill -KILL \$PID" create -b "$B" c5
+for _ in $(seq 50); do grep -q "c5: pid [0-9]* killed by signal 9" "$ROOT/c5/vmm.log" && break; sleep 0.1; done
+[ "$SHIM" = "signaled 9" ] && grep -q "c5: pid [0-9]* killed by signal 9" "$ROOT/c5/vmm.log" &&
+	pass "proxy SIGKILLed: the guest process is killed too" ||
+	fail "proxy SIGKILLed" "$SHIM; $(tail -3 "$ROOT/c5/vmm.log")"
+oz delete c5
+
+# 4. Lifecycle and its errors.
+oz create -b "$B" --pid-file "$T_TMP/c6.pid" c6 </dev/null
+[ "$RC" -eq 0 ] && pass "create" || fail "create" "$(cat "$ERR")"
+oz state c6
+[ "$RC" -eq 0 ] && grep -q '"status": "created"' "$OUT" &&
+	grep -q "\"pid\": $(cat "$T_TMP/c6.pid")," "$OUT" && pass "state: created, pid = the pid file's" ||
+	fail "state created" "$(cat "$OUT" "$ERR")"
+expect_err "create: duplicate id" 1 "ozone: container with id exists: c6" create -b "$B" c6
+oz start c6
+oz state c6
+grep -q '"status": "running"' "$OUT" && pass "start: running" || fail "start" "$(cat "$OUT" "$ERR")"
+expect_err "start twice" 1 "ozone: cannot start an already running container" start c6
+expect_err "delete a running container" 1 \
+	"ozone: cannot delete container c6 that is not stopped: running" delete c6
+oz ps --format json c6
+[ "$RC" -eq 0 ] && grep -Eq '^\[[0-9]+(,[0-9]+)*\]$' "$OUT" && pass "ps --format json: $(cat "$OUT")" ||
+	fail "ps json" "$(cat "$OUT" "$ERR")"
+oz ps c6
+[ "$RC" -eq 0 ] && [ "$(head -1 "$OUT")" = PID ] && pass "ps: a PID table" || fail "ps" "$(cat "$OUT" "$ERR")"
+
+# 5. exec: foreground with flags, a killed one, --process, detached under a shim.
+oz exec -e FOO=bar --cwd /tmp c6 sh -c 'echo $FOO; pwd; echo e >&2; exit 5'
+[ "$RC" -eq 5 ] && [ "$(cat "$OUT" | tr '\n' ' ')" = "bar /tmp " ] && [ "$(cat "$ERR")" = e ] &&
+	pass "exec: env and cwd flags, output, exit code 5" ||
+	fail "exec" "rc=$RC out=$(cat "$OUT") err=$(cat "$ERR")"
+oz exec c6 sh -c 'kill -KILL $$'
+[ "$RC" -eq 137 ] && pass "exec: a process killed by SIGKILL: 128+9, as runc exits" ||
+	fail "exec killed" "rc=$RC $(cat "$ERR")"
+echo '{"args":["sh","-c","echo from process.json; exit 4"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}' >"$T_TMP/p.json"
+oz exec --process "$T_TMP/p.json" c6
+[ "$RC" -eq 4 ] && [ "$(cat "$OUT")" = "from process.json" ] && pass "exec --process" ||
+	fail "exec --process" "rc=$RC $(cat "$OUT" "$ERR")"
+shim x1 "true" exec --detach c6 sh -c 'echo detached; exit 9'
+[ "$SHIM" = "exited 9" ] && [ "$SOUT" = detached ] && pass "exec --detach: the pid-file process exits 9" ||
+	fail "exec --detach" "$SHIM $SOUT $SERR"
+shim x2 "sleep 0.5; kill -KILL \$PID" exec --detach c6 sleep 100
+[ "$SHIM" = "signaled 9" ] && pass "exec --detach: SIGKILL to its proxy" || fail "exec SIGKILL" "$SHIM"
+
+oz kill c6 TERM
+sleep 0.5
+oz delete --force c6
+[ "$RC" -eq 0 ] && pass "delete --force" || fail "delete --force" "$(cat "$ERR")"
+check_gone "delete --force"
+oz delete --force c6
+[ "$RC" -eq 0 ] && [ ! -s "$ERR" ] && pass "delete --force of a deleted id: exit 0, as runc" ||
+	fail "delete --force again" "rc=$RC $(cat "$ERR")"
+
+# 6. A terminal: the pty master goes to --console-socket with runc's name; window size passes.
+bundle "$B" true '["sh","-c","stty size; [ -t 0 ] && echo is-a-tty"]'
+CONSOLE_AFTER="$OZONE --root $ROOT start t1" /usr/bin/python3 "$HERE/console.py" "$T_TMP/console.sock" \
+	33 111 "$T_TMP/console.out" -- "$OZONE" --root "$ROOT" create --console-socket "$T_TMP/console.sock" \
+	-b "$B" t1 >"$T_TMP/console.log" 2>&1
+grep -q '^name=/dev/ptmx$' "$T_TMP/console.log" && grep -q '^rc=0$' "$T_TMP/console.log" &&
+	pass "console socket: the master, named /dev/ptmx, as runc sends it" ||
+	fail "console socket" "$(cat "$T_TMP/console.log")"
+tr -d '\r' <"$T_TMP/console.out" | grep -q '^33 111$' && pass "console: the window size reaches the process" ||
+	fail "console: size" "$(od -c "$T_TMP/console.out" | head -5)"
+tr -d '\r' <"$T_TMP/console.out" | grep -q '^is-a-tty$' && pass "console: the process has a terminal" ||
+	fail "console: tty" "$(cat "$T_TMP/console.out")"
+oz delete --force t1
+check_gone "terminal"
+
+finish
