@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# `ozone` end to end in real microVMs: every container boots ozone-vmm with
+# the guest kernel, its bundle comes over virtio-fs, its process runs under
+# the agent. Checks `ozone run` (output, exit code), the create/start/
+# state/kill/delete lifecycle with a pid file, the proxy as a shim sees it
+# (exit code, death by the same signal, SIGTERM forwarded), exec, ps,
+# pause/resume, events --stats, a read-only rootfs and bind volumes (rw and
+# ro), the console socket; after each delete: no ozone-vmm process, no
+# mount, nothing under --root, and the bundle unchanged.
+# Runs on a /dev/kvm that can run Linux (inside the test host:
+#   tests/testhost/run -- bash tests/integration/test_runtime.sh).
+. "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
+
+HERE=$OZONE_SRC/tests/runtime
+export OZONE_BOOT_TIMEOUT=${OZONE_BOOT_TIMEOUT:-300}
+if [ ! -c /dev/kvm ]; then
+	echo "FAIL /dev/kvm is not available"
+	exit 1
+fi
+for f in "$OZONE_BUILD/bin/ozone-vmm" "${OZONE_KERNEL:-$OZONE_BUILD/guest/bzImage}" \
+	"${OZONE_INITRD:-$OZONE_BUILD/guest/initramfs.cpio}" /bin/busybox /usr/bin/python3; do
+	if [ ! -f "$f" ]; then
+		echo "FAIL missing $f (build it first)"
+		exit 1
+	fi
+done
+
+# bundle DIR TERMINAL ARGS-JSON [EXTRA]: a busybox rootfs; EXTRA goes into the top level.
+bundle() {
+	local dir=$1
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev" "$dir/rootfs/tmp" \
+		"$dir/rootfs/data" "$dir/rootfs/ro" "$dir/rootfs/sys"
+	cp /bin/busybox "$dir/rootfs/bin/busybox"
+	for c in sh echo cat sleep true stty tty pwd kill ls touch mount hostname; do
+		ln -sf busybox "$dir/rootfs/bin/$c"
+	done
+	echo "from the bundle" >"$dir/rootfs/hello.txt"
+	cat >"$dir/config.json" <<EOF
+{"ociVersion":"1.0.2","process":{"terminal":$2,"user":{"uid":0,"gid":0},"args":$3,
+"env":["PATH=/bin","HOME=/"],"cwd":"/"},"root":{"path":"rootfs"${4:+,$4}},"hostname":"guest",
+"mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+{"destination":"/tmp","type":"tmpfs","source":"tmpfs"},
+{"destination":"/data","type":"bind","source":"$T_TMP/vol","options":["rbind","rw"]},
+{"destination":"/ro","type":"bind","source":"$T_TMP/rovol","options":["bind","ro"]}],
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]}}
+EOF
+}
+
+mkdir -p "$T_TMP/vol" "$T_TMP/rovol"
+echo "read only" >"$T_TMP/rovol/file"
+
+snapshot() { (cd "$T_TMP" && find b rovol -printf '%p %y %m %s\n' | sort && find b rovol -type f -print0 | sort -z | xargs -0 sha256sum); }
+vmms() { pgrep -f "$OZONE_BUILD/bin/ozone-vmm .*$ROOT" | wc -l; }
+check_gone() {
+	local name=$1
+	[ "$(vmms)" -eq 0 ] && pass "$name: no ozone-vmm left" || fail "$name: ozone-vmm left" "$(pgrep -af ozone-vmm)"
+	! grep -q " $ROOT" /proc/mounts && pass "$name: no mount left" ||
+		fail "$name: mounts left" "$(grep " $ROOT" /proc/mounts)"
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] && pass "$name: nothing under --root" ||
+		fail "$name: left under --root" "$(ls -A "$ROOT")"
+	snapshot | cmp -s - "$T_TMP/before" && pass "$name: the bundle is unchanged" ||
+		fail "$name: bundle changed" "$(snapshot | diff - "$T_TMP/before" | head -5)"
+}
+shim() { # NAME AFTER VERB ARG...: see tests/runtime/shim.py
+	local name=$1 after=$2 verb=$3
+	shift 3
+	SHIM=$(SHIM_TIMEOUT=300 /usr/bin/python3 "$HERE/shim.py" "$T_TMP/$name" "$T_TMP/$name.pid" "$after" -- \
+		"$OZONE" --root "$ROOT" "$verb" --pid-file "$T_TMP/$name.pid" "$@" 2>&1 | tail -1)
+	SOUT=$(cat "$T_TMP/$name.out" 2>/dev/null)
+	SERR=$(cat "$T_TMP/$name.err" 2>/dev/null)
+}
+vmm_log() { tail -n 20 "$ROOT/$1/vmm.log" 2>/dev/null | sed 's/^/  vmm: /'; }
+
+B=$T_TMP/b
+# 1. run: the process's output and exit code, through a real VM; the volumes.
+bundle "$B" false '["sh","-c","cat /hello.txt; echo written >/data/out; touch /ro/x 2>/dev/null || echo ro-refused; touch /hello2 2>/dev/null || echo rootfs-ro; echo err >&2; exit 3"]' '"readonly":true'
+snapshot >"$T_TMP/before"
+start=$SECONDS
+oz run -b "$B" r1
+if [ "$RC" -eq 3 ] && [ "$(cat "$OUT" | tr '\n' '|')" = "from the bundle|ro-refused|rootfs-ro|" ] &&
+	[ "$(cat "$ERR")" = err ]; then
+	pass "run: output, exit code 3, ro volume and read-only rootfs refused ($((SECONDS - start)) s)"
+else
+	fail "run" "rc=$RC out='$(cat "$OUT")' err='$(head -c 2000 "$ERR")'"
+fi
+[ "$(cat "$T_TMP/vol/out" 2>/dev/null)" = written ] && pass "run: a rw bind volume is written through" ||
+	fail "rw volume" "$(ls -la "$T_TMP/vol")"
+rm -f "$T_TMP/vol/out"
+check_gone "run"
+
+# 2. The lifecycle, with a shim waiting on the pid-file pid: SIGTERM forwarded, exit 42.
+bundle "$B" false '["sh","-c","trap \"echo got TERM; exit 42\" TERM; echo ready; while :; do sleep 0.2; done"]'
+snapshot >"$T_TMP/before"
+shim s1 "$OZONE --root $ROOT state c1 >$T_TMP/c1.created; $OZONE --root $ROOT start c1;
+	$OZONE --root $ROOT state c1 >$T_TMP/c1.running;
+	$OZONE --root $ROOT exec c1 sh -c 'echo in-exec; hostname; exit 5' >$T_TMP/c1.exec 2>&1; echo \$? >>$T_TMP/c1.exec;
+	$OZONE --root $ROOT ps --format json c1 >$T_TMP/c1.ps;
+	$OZONE --root $ROOT pause c1 && $OZONE --root $ROOT state c1 >$T_TMP/c1.paused && $OZONE --root $ROOT resume c1;
+	$OZONE --root $ROOT events --stats c1 >$T_TMP/c1.stats;
+	$OZONE --root $ROOT kill c1 TERM" create -b "$B" c1
+grep -q '"status": "created"' "$T_TMP/c1.created" && pass "state: created" || fail "created" "$(cat "$T_TMP/c1.created")"
+grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fail "running" "$(cat "$T_TMP/c1.running")"
+[ "$(cat "$T_TMP/c1.exec" | tr '\n' '|')" = "in-exec|guest|5|" ] && pass "exec: output, hostname, exit code 5" ||
+	fail "exec" "$(cat "$T_TMP/c1.exec")"
+grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: $(cat "$T_TMP/c1.ps")" ||
+	fail "ps" "$(cat "$T_TMP/c1.ps")"
+grep -q '"status": "paused"' "$T_TMP/c1.paused" && pass "pause: paused, then resumed" ||
+	fail "pause" "$(cat "$T_TMP/c1.paused")"
+grep -q '"type":"stats"' "$T_TMP/c1.stats" && pass "events --stats" || fail "events --stats" "$(cat "$T_TMP/c1.stats")"
+[ "$SHIM" = "exited 42" ] && [ "$(printf '%s' "$SOUT" | tail -1)" = "got TERM" ] &&
+	pass "kill TERM: the trap runs, the pid-file process exits 42" ||
+	{ fail "kill TERM" "$SHIM out='$SOUT' err='$SERR'"; vmm_log c1; }
+oz state c1
+grep -q '"status": "stopped"' "$OUT" && pass "state: stopped" || fail "stopped" "$(cat "$OUT" "$ERR")"
+oz delete c1
+[ "$RC" -eq 0 ] && pass "delete" || fail "delete" "$(cat "$ERR")"
+check_gone "lifecycle"
+
+# 3. A process killed by a signal: the proxy dies by it; the VM killed under a live container.
+bundle "$B" false '["sleep","1000"]'
+snapshot >"$T_TMP/before"
+shim s2 "$OZONE --root $ROOT start c2; $OZONE --root $ROOT kill c2 KILL" create -b "$B" c2
+[ "$SHIM" = "signaled 9" ] && pass "kill KILL: the pid-file process dies by SIGKILL" ||
+	{ fail "kill KILL" "$SHIM $SERR"; vmm_log c2; }
+oz delete c2
+shim s3 "$OZONE --root $ROOT start c3; kill -KILL \$(cut -d' ' -f1 $ROOT/c3/vmm.pid)" create -b "$B" c3
+[ "$SHIM" = "signaled 9" ] && pass "the VM SIGKILLed: the proxy ends as killed by SIGKILL" ||
+	fail "VM killed" "$SHIM $SERR"
+oz state c3
+grep -q '"status": "stopped"' "$OUT" && pass "state: a container whose VM died is stopped" ||
+	fail "state after VM death" "$(cat "$OUT")"
+oz delete c3
+[ "$RC" -eq 0 ] && pass "delete after the VM was killed" || fail "delete after VM death" "$(cat "$ERR")"
+check_gone "killed"
+
+# 4. A terminal through --console-socket, with the window size.
+bundle "$B" true '["sh","-c","stty size; [ -t 0 ] && echo is-a-tty"]'
+snapshot >"$T_TMP/before"
+CONSOLE_AFTER="$OZONE --root $ROOT start t1" /usr/bin/python3 "$HERE/console.py" "$T_TMP/console.sock" \
+	33 111 "$T_TMP/console.out" -- "$OZONE" --root "$ROOT" create --console-socket "$T_TMP/console.sock" \
+	-b "$B" t1 >"$T_TMP/console.log" 2>&1
+grep -q '^name=/dev/ptmx$' "$T_TMP/console.log" && grep -q '^rc=0$' "$T_TMP/console.log" &&
+	pass "console socket: the pty master" || fail "console socket" "$(cat "$T_TMP/console.log")"
+tr -d '\r' <"$T_TMP/console.out" | grep -q '^33 111$' && tr -d '\r' <"$T_TMP/console.out" | grep -q '^is-a-tty$' &&
+	pass "console: a terminal of 33x111 in the guest" || fail "console" "$(od -c "$T_TMP/console.out" | head)"
+oz delete --force t1
+check_gone "terminal"
+
+finish
