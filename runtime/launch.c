@@ -216,6 +216,10 @@ int launch_fork(struct launch *l, pid_t *pid)
 		launch_close_others(keep, sizeof(keep) / sizeof(keep[0]));
 		/* Its own session: a signal to the caller's process group is not one to us. */
 		setsid();
+		/* Holding the caller's cwd (a bundle dir) would keep it busy for the container's
+		 * life. */
+		if (chdir("/") < 0)
+			ozone_debug("proxy: chdir /: %s", strerror(errno));
 		if (l->pty_slave >= 0 && ioctl(l->pty_slave, TIOCSCTTY, 0) < 0)
 			ozone_debug("proxy: controlling terminal: %s", strerror(errno));
 		launch_opts(l, &o, p[1]);
