@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "common/error.h"
 #include "vm.h"
@@ -52,8 +53,10 @@ void cli_usage(FILE *out)
 	    "      --console MODE       serial console: stdio (default), none, or a file PATH\n"
 	    "                           to append the guest's output to\n"
 	    "      --vsock-socket PATH  virtio-vsock device; the host side is this unix socket\n"
-	    "      --fs TAG=DIR         share DIR with the guest over virtio-fs as TAG\n"
-	    "                           (repeatable, up to %d; not available yet)\n"
+	    "      --fs TAG=DIR[,cache=none|auto|always][,writeback]\n"
+	    "                           share DIR with the guest over virtio-fs; the guest\n"
+	    "                           mounts it with `mount -t virtiofs TAG DIR` (TAG: up\n"
+	    "                           to %d bytes; repeatable, up to %d shares)\n"
 	    "      --api-socket PATH    control socket (not available yet)\n"
 	    "  -h, --help               show this help and exit\n"
 	    "  -V, --version            show the version and exit\n"
@@ -62,7 +65,7 @@ void cli_usage(FILE *out)
 	    "1 on an error of the VMM or KVM; 2 on a bad command line; 3 when the guest\n"
 	    "kernel panics.\n",
 	    VM_MAX_CPUS, CLI_DEFAULT_CPUS, CLI_MIN_MEM_MIB, CLI_MAX_MEM_MIB, CLI_DEFAULT_MEM_MIB,
-	    VMM_MAX_FS);
+	    VMM_FS_TAG_MAX, VMM_MAX_FS);
 }
 
 /* A plain decimal number in [min, max]: no sign, no suffix, no blanks. */
@@ -82,19 +85,82 @@ static int parse_uint(const char *opt, const char *s, unsigned long long min,
 	return 0;
 }
 
+/* One ",WORD" after the directory of --fs. */
+static int parse_fs_opt(struct vmm_fs_share *sh, const char *tag, const char *o)
+{
+	if (!strcmp(o, "cache=auto"))
+		sh->cache = FUSE_CACHE_AUTO;
+	else if (!strcmp(o, "cache=none"))
+		sh->cache = FUSE_CACHE_NONE;
+	else if (!strcmp(o, "cache=always"))
+		sh->cache = FUSE_CACHE_ALWAYS;
+	else if (!strcmp(o, "writeback"))
+		sh->writeback = true;
+	else
+		return err_setx(EINVAL,
+				"--fs %s: unknown option '%s' (expected cache=none|auto|always or "
+				"writeback)",
+				tag, o);
+	return 0;
+}
+
+/* The tag goes into the guest's config space and names the mount: printable, no blanks. */
+static int check_fs_tag(const struct vmm_config *cfg, const char *tag)
+{
+	size_t len = strlen(tag);
+
+	if (len > VMM_FS_TAG_MAX)
+		return err_setx(EINVAL, "--fs %s: tag longer than %d bytes", tag, VMM_FS_TAG_MAX);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)tag[i];
+
+		if (c <= ' ' || c >= 0x7f)
+			return err_setx(EINVAL,
+					"--fs %s: tag must be printable ASCII without blanks", tag);
+	}
+	for (unsigned i = 0; i < cfg->nr_fs; i++)
+		if (!strcmp(cfg->fs[i].tag, tag))
+			return err_setx(EINVAL, "--fs %s: tag given twice", tag);
+	return 0;
+}
+
+/*
+ * TAG=DIR[,OPTION]...: everything after the first comma that follows the
+ * '=' is options, so DIR cannot hold a comma (the runtime's paths do not).
+ */
 static int parse_fs(struct vmm_config *cfg, char *arg)
 {
-	char *eq = strchr(arg, '=');
+	char *eq = strchr(arg, '='), *opts, *o, *save = NULL;
+	struct vmm_fs_share sh = {0};
+	struct stat st;
+	int ret;
 
-	if (!eq || eq == arg || !eq[1])
-		return err_setx(EINVAL, "--fs %s: expected TAG=DIR", arg);
+	if (!eq || eq == arg || !eq[1] || eq[1] == ',')
+		return err_setx(
+		    EINVAL, "--fs %s: expected TAG=DIR[,cache=none|auto|always][,writeback]", arg);
 	if (cfg->nr_fs == VMM_MAX_FS)
 		return err_setx(EINVAL, "--fs %s: at most %d shares", arg, VMM_MAX_FS);
 	/* Split in place: argv outlives the config. */
 	*eq = '\0';
-	cfg->fs[cfg->nr_fs].tag = arg;
-	cfg->fs[cfg->nr_fs].dir = eq + 1;
-	cfg->nr_fs++;
+	sh.tag = arg;
+	sh.dir = eq + 1;
+	ret = check_fs_tag(cfg, sh.tag);
+	if (ret < 0)
+		return ret;
+	opts = strchr(eq + 1, ',');
+	if (opts) {
+		*opts++ = '\0';
+		for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+			ret = parse_fs_opt(&sh, sh.tag, o);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	if (stat(sh.dir, &st) < 0)
+		return err_set(errno, "--fs %s: %s", sh.tag, sh.dir);
+	if (!S_ISDIR(st.st_mode))
+		return err_setx(ENOTDIR, "--fs %s: %s is not a directory", sh.tag, sh.dir);
+	cfg->fs[cfg->nr_fs++] = sh;
 	return 0;
 }
 

@@ -3,15 +3,23 @@
 #ifndef OZONE_VMM_CONFIG_H
 #define OZONE_VMM_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "fs/fuse_server.h"
+
 #define VMM_MAX_FS 16
+/* Bytes of a virtio-fs tag (struct virtio_fs_config). */
+#define VMM_FS_TAG_MAX 36
 
 enum console_mode { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
+/* --fs TAG=DIR[,cache=none|auto|always][,writeback] */
 struct vmm_fs_share {
-	const char *tag;
+	const char *tag; /* 1..36 bytes (the virtio-fs config space's tag) */
 	const char *dir;
+	enum fuse_cache_policy cache;
+	bool writeback;
 };
 
 struct vmm_config {

@@ -207,8 +207,6 @@ static int exit_status(struct vm *vm)
 /* Options that later devices will serve: refused for now, rather than ignored. */
 static int check_supported(const struct vmm_config *cfg)
 {
-	if (cfg->nr_fs)
-		return err_setx(ENOTSUP, "--fs: not supported yet");
 	if (cfg->api_socket)
 		return err_setx(ENOTSUP, "--api-socket: not supported yet");
 	return 0;

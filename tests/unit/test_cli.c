@@ -10,12 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "common/error.h"
 
 /* A file that exists and is readable: the test binary itself. */
 static char kernel[4096];
+/* Directories to share: a temp dir with "a" and "b=c" in it. */
+static char fs_root[64], dir_a[128], dir_bc[128];
 
 static int parse_args(struct vmm_config *cfg, FILE *out, ...)
 {
@@ -62,9 +65,11 @@ static void test_defaults(void **state)
 static void test_all_options(void **state)
 {
 	struct vmm_config cfg;
-	char fs1[] = "root=/srv/a", fs2[] = "data=/srv/b=c";
+	char fs1[256], fs2[256];
 
 	(void)state;
+	snprintf(fs1, sizeof(fs1), "root=%s", dir_a);
+	snprintf(fs2, sizeof(fs2), "data=%s,cache=none,writeback", dir_bc);
 	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--initrd", kernel, "--cmdline",
 			       "quiet init=/sbin/init", "--cpus", "64", "--memory", "4096",
 			       "--console", "/tmp/console.log", "--vsock-socket", "/run/v.sock",
@@ -80,9 +85,37 @@ static void test_all_options(void **state)
 	assert_string_equal(cfg.api_socket, "/run/api.sock");
 	assert_int_equal(cfg.nr_fs, 2);
 	assert_string_equal(cfg.fs[0].tag, "root");
-	assert_string_equal(cfg.fs[0].dir, "/srv/a");
+	assert_string_equal(cfg.fs[0].dir, dir_a);
+	assert_int_equal(cfg.fs[0].cache, FUSE_CACHE_AUTO);
+	assert_false(cfg.fs[0].writeback);
 	assert_string_equal(cfg.fs[1].tag, "data");
-	assert_string_equal(cfg.fs[1].dir, "/srv/b=c");
+	assert_string_equal(cfg.fs[1].dir, dir_bc);
+	assert_int_equal(cfg.fs[1].cache, FUSE_CACHE_NONE);
+	assert_true(cfg.fs[1].writeback);
+}
+
+static void test_fs_options(void **state)
+{
+	struct vmm_config cfg;
+	char a[256], b[256], c[256];
+
+	(void)state;
+	/* The runtime's form, and every cache policy. */
+	snprintf(a, sizeof(a), "ozone=%s", dir_a);
+	snprintf(b, sizeof(b), "vol=%s,cache=always", dir_a);
+	snprintf(c, sizeof(c), "v2=%s,writeback,cache=auto", dir_bc);
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", a, "--fs", b, "--fs", c), 0);
+	assert_int_equal(cfg.nr_fs, 3);
+	assert_string_equal(cfg.fs[0].tag, "ozone");
+	assert_int_equal(cfg.fs[0].cache, FUSE_CACHE_AUTO);
+	assert_int_equal(cfg.fs[1].cache, FUSE_CACHE_ALWAYS);
+	assert_string_equal(cfg.fs[1].dir, dir_a);
+	assert_int_equal(cfg.fs[2].cache, FUSE_CACHE_AUTO);
+	assert_true(cfg.fs[2].writeback);
+	/* A tag of exactly 36 bytes fits the config space. */
+	snprintf(a, sizeof(a), "%.36s=%s", "abcdefghijklmnopqrstuvwxyz0123456789", dir_a);
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", a), 0);
+	assert_int_equal(strlen(cfg.fs[0].tag), 36);
 }
 
 static void test_short_and_equals_forms(void **state)
@@ -157,6 +190,34 @@ static void test_bad_fs(void **state)
 	expect_error("TAG=DIR", PARSE(&cfg, "--kernel", kernel, "--fs", c));
 }
 
+static void test_bad_fs_values(void **state)
+{
+	struct vmm_config cfg;
+	char a[256], b[256], c[256], d[sizeof(kernel) + 8];
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s=%s", "abcdefghijklmnopqrstuvwxyz0123456789X", dir_a);
+	expect_error("longer than 36 bytes", PARSE(&cfg, "--kernel", kernel, "--fs", a));
+	snprintf(a, sizeof(a), "same=%s", dir_a);
+	snprintf(b, sizeof(b), "same=%s", dir_bc);
+	expect_error("given twice", PARSE(&cfg, "--kernel", kernel, "--fs", a, "--fs", b));
+	snprintf(c, sizeof(c), "t=%s,cache=sometimes", dir_a);
+	expect_error("unknown option 'cache=sometimes'",
+		     PARSE(&cfg, "--kernel", kernel, "--fs", c));
+	snprintf(c, sizeof(c), "t=%s,", dir_a);
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", c), 0);
+	snprintf(c, sizeof(c), "a tag=%s", dir_a);
+	expect_error("printable", PARSE(&cfg, "--kernel", kernel, "--fs", c));
+	snprintf(d, sizeof(d), "t=%s/missing", fs_root);
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", d), -ENOENT);
+	assert_non_null(strstr(err_msg(), "missing"));
+	snprintf(d, sizeof(d), "t=%s", kernel);
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", d), -ENOTDIR);
+	assert_non_null(strstr(err_msg(), "not a directory"));
+	snprintf(d, sizeof(d), "t=,cache=none");
+	expect_error("TAG=DIR", PARSE(&cfg, "--kernel", kernel, "--fs", d));
+}
+
 static void test_help_and_version(void **state)
 {
 	struct vmm_config cfg;
@@ -190,11 +251,26 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_bad_memory),
 	    cmocka_unit_test(test_bad_files_and_options),
 	    cmocka_unit_test(test_bad_fs),
+	    cmocka_unit_test(test_fs_options),
+	    cmocka_unit_test(test_bad_fs_values),
 	    cmocka_unit_test(test_help_and_version),
 	};
+
+	int ret;
 
 	(void)argc;
 	if (!realpath(argv[0], kernel) && !realpath("/proc/self/exe", kernel))
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	strcpy(fs_root, "/tmp/ozone-cli-XXXXXX");
+	if (!mkdtemp(fs_root))
+		return 1;
+	snprintf(dir_a, sizeof(dir_a), "%s/a", fs_root);
+	snprintf(dir_bc, sizeof(dir_bc), "%s/b=c", fs_root);
+	if (mkdir(dir_a, 0755) < 0 || mkdir(dir_bc, 0755) < 0)
+		return 1;
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rmdir(dir_a);
+	rmdir(dir_bc);
+	rmdir(fs_root);
+	return ret;
 }

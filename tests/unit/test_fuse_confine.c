@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/sysmacros.h>
 
 #include "test_fuse_harness.h"
@@ -342,6 +344,48 @@ static void test_malformed(void **state)
 	assert_int_equal(fh_release(h, e.nodeid, fhd, 0), 0);
 }
 
+/*
+ * The rule for mounts: a bind mount inside the share (the runtime puts the
+ * rootfs and the spec's volumes there) is crossed and served, even when
+ * its source is outside the share. Only the host can make one. Needs
+ * CAP_SYS_ADMIN for a private mount namespace; skipped without it.
+ */
+static void test_bind_mount_crossed(void **state)
+{
+	struct fh *h = *state;
+	char vol[PATH_MAX], src[PATH_MAX];
+	struct fuse_entry_out v, in;
+	uint64_t fhd;
+	uint8_t buf[64];
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		print_message("skipped: no private mount namespace (%s)\n", strerror(errno));
+		skip();
+	}
+	fh_path(vol, h->share, "vol");
+	fh_path(src, h->sentinel, "subdir");
+	assert_int_equal(mkdir(vol, 0755), 0);
+	assert_int_equal(mount(src, vol, NULL, MS_BIND, NULL), 0);
+	/*
+	 * A server sees the mounts of the namespace its root fd was opened in:
+	 * make it again in this one (the VMM makes its servers after it has
+	 * entered its own namespace).
+	 */
+	fuse_server_free(h->s);
+	assert_int_equal(fuse_server_new(h->share, NULL, &h->s), 0);
+	assert_int_equal(fh_init(h), 0);
+	assert_int_equal(fh_lookup(h, 1, "vol", &v), 0);
+	assert_true(S_ISDIR(v.attr.mode));
+	assert_int_equal(fh_lookup(h, v.nodeid, "inner", &in), 0);
+	assert_int_equal(fh_open(h, in.nodeid, O_RDONLY, &fhd), 0);
+	assert_int_equal(fh_read(h, in.nodeid, fhd, 0, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "inner", 5);
+	assert_int_equal(fh_release(h, in.nodeid, fhd, 0), 0);
+	/* Still no way up from the mount's root. */
+	assert_int_equal(fh_lookup(h, v.nodeid, "..", NULL), -ENOENT);
+	assert_int_equal(umount2(vol, MNT_DETACH), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +394,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nodeids, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	    /* Last: it moves the process into a private mount namespace. */
+	    cmocka_unit_test_setup_teardown(test_bind_mount_crossed, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <sys/epoll.h>
 
 #include "common/error.h"
+#include "devices/virtio_fs.h"
 #include "devices/virtio_mmio_kvm.h"
 #include "devices/virtio_rng.h"
 #include "devices/vsock.h"
@@ -15,10 +16,12 @@
  * (devices configured several times, like file system shares, count up),
  * or -errno. destroy() frees what create() made. A device with event
  * sources of its own gets attach() once its transport exists (NULL: none)
- * and detach() before it is destroyed.
+ * and detach() before it is destroyed. A device whose operations depend on
+ * its configuration (the number of queues) gives them through dev_ops().
  */
 struct virtio_device_type {
 	const struct virtio_device_ops *ops;
+	const struct virtio_device_ops *(*dev_ops)(void *dev); /* NULL: ops */
 	int (*create)(const struct vmm_config *cfg, unsigned idx, void **dev);
 	void (*destroy)(void *dev);
 	int (*attach)(void *dev, struct vm *vm, struct virtio_mmio *t);
@@ -67,9 +70,50 @@ static void vsock_detach_vm(void *dev, struct vm *vm)
 	evloop_del(vm->loop, vsock_fd(dev));
 }
 
+_Static_assert(VIRTIO_FS_TAG_MAX == VMM_FS_TAG_MAX, "the CLI checks the tag length");
+
+static int fs_create(const struct vmm_config *cfg, unsigned idx, void **dev)
+{
+	const struct vmm_fs_share *sh = &cfg->fs[idx];
+	struct virtio_fs_params p;
+
+	if (idx >= cfg->nr_fs)
+		return 0;
+	p = (struct virtio_fs_params){
+	    .tag = sh->tag,
+	    .dir = sh->dir,
+	    .request_queues = 1,
+	    .opts = {.cache = sh->cache, .writeback = sh->writeback},
+	};
+	return virtio_fs_new(&p, (struct virtio_fs **)dev) ?: 1;
+}
+
+static void fs_destroy(void *dev)
+{
+	virtio_fs_free(dev);
+}
+
+static const struct virtio_device_ops *fs_dev_ops(void *dev)
+{
+	return virtio_fs_ops(dev);
+}
+
+static int fs_attach(void *dev, struct vm *vm, struct virtio_mmio *t)
+{
+	(void)vm;
+	return virtio_fs_attach(dev, t);
+}
+
+static void fs_detach(void *dev, struct vm *vm)
+{
+	(void)vm;
+	virtio_fs_detach(dev);
+}
+
 static const struct virtio_device_type types[] = {
-    {&virtio_rng_ops, rng_create, rng_destroy, NULL, NULL},
-    {&virtio_vsock_ops, vsock_create, vsock_destroy, vsock_attach_vm, vsock_detach_vm},
+    {&virtio_rng_ops, NULL, rng_create, rng_destroy, NULL, NULL},
+    {&virtio_vsock_ops, NULL, vsock_create, vsock_destroy, vsock_attach_vm, vsock_detach_vm},
+    {NULL, fs_dev_ops, fs_create, fs_destroy, fs_attach, fs_detach},
 };
 
 /* One VM per ozone-vmm process: the devices made for it are kept here. */
@@ -87,6 +131,7 @@ static int setup_type(struct vm *vm, const struct vmm_config *cfg,
 		      const struct virtio_device_type *type)
 {
 	for (unsigned idx = 0;; idx++) {
+		const struct virtio_device_ops *ops;
 		struct virtio_instance *in;
 		void *dev = NULL;
 		int ret;
@@ -94,13 +139,14 @@ static int setup_type(struct vm *vm, const struct vmm_config *cfg,
 		ret = type->create(cfg, idx, &dev);
 		if (ret <= 0)
 			return ret;
+		ops = type->dev_ops ? type->dev_ops(dev) : type->ops;
 		if (nr_instances == MAX_DEVICES) {
 			type->destroy(dev);
-			return err_setx(ENOSPC, "virtio-%s: more than %u virtio devices",
-					type->ops->name, MAX_DEVICES);
+			return err_setx(ENOSPC, "virtio-%s: more than %u virtio devices", ops->name,
+					MAX_DEVICES);
 		}
 		in = &instances[nr_instances];
-		ret = virtio_mmio_create(vm, type->ops, dev, &in->t);
+		ret = virtio_mmio_create(vm, ops, dev, &in->t);
 		if (ret < 0) {
 			type->destroy(dev);
 			return ret;

@@ -361,14 +361,18 @@ static mode_t proc_umask(void)
 	return (mode_t)(m & 0777);
 }
 
-int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out)
+/* Makes a server over root_fd and proc_self_fd, which it takes (closed on failure too). */
+static int server_make(const struct fuse_server_opts *opts, int proc_self_fd, int root_fd,
+		       mode_t proc_umask, struct fuse_server **out)
 {
 	struct fuse_server *s = calloc(1, sizeof(*s));
-	struct stat st;
-	int root = -1, ret;
+	int ret;
 
-	if (!s)
+	if (!s) {
+		close(proc_self_fd);
+		close(root_fd);
 		return -ENOMEM;
+	}
 	if (opts)
 		s->opts = *opts;
 	switch (s->opts.cache) {
@@ -382,40 +386,65 @@ int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct
 		s->timeout = 1;
 		break;
 	}
-	s->proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (s->proc_self_fd < 0) {
-		ret = -errno;
-		goto err_free;
-	}
-	root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || fstat(root, &st) < 0) {
-		ret = -errno;
-		goto err_proc;
-	}
-	/* The umask of the process: creations undo it where the guest's mode asks for more. */
-	s->proc_umask = proc_umask();
+	s->proc_self_fd = proc_self_fd;
+	s->proc_umask = proc_umask;
 	pthread_mutex_init(&s->init_lock, NULL);
-	ret = fs_inodes_init(&s->inodes, root);
-	if (ret < 0)
-		goto err_root;
-	root = -1;
+	ret = fs_inodes_init(&s->inodes, root_fd);
+	if (ret < 0) {
+		close(root_fd);
+		goto err;
+	}
 	ret = fs_handles_init(&s->handles);
-	if (ret < 0)
-		goto err_inodes;
+	if (ret < 0) {
+		fs_inodes_free(&s->inodes);
+		goto err;
+	}
 	*out = s;
 	return 0;
 
-err_inodes:
-	fs_inodes_free(&s->inodes);
-err_root:
+err:
 	pthread_mutex_destroy(&s->init_lock);
-	if (root >= 0)
-		close(root);
-err_proc:
 	close(s->proc_self_fd);
-err_free:
 	free(s);
 	return ret;
+}
+
+int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out)
+{
+	struct stat st;
+	int proc, root, ret;
+
+	proc = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (proc < 0)
+		return -errno;
+	root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || fstat(root, &st) < 0) {
+		ret = -errno;
+		if (root >= 0)
+			close(root);
+		close(proc);
+		return ret;
+	}
+	/* The umask of the process: creations undo it where the guest's mode asks for more. */
+	return server_make(opts, proc, root, proc_umask(), out);
+}
+
+int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out)
+{
+	/* Slot 0 is the root; its fd never changes while the server lives. */
+	int proc = fcntl(s->proc_self_fd, F_DUPFD_CLOEXEC, 0);
+	int root = fcntl(s->inodes.slots[0]->fd, F_DUPFD_CLOEXEC, 0);
+
+	if (proc < 0 || root < 0) {
+		int ret = -errno;
+
+		if (proc >= 0)
+			close(proc);
+		if (root >= 0)
+			close(root);
+		return ret;
+	}
+	return server_make(&s->opts, proc, root, s->proc_umask, out);
 }
 
 void fuse_server_free(struct fuse_server *s)

@@ -39,6 +39,15 @@ struct fuse_server_opts {
  */
 int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out);
 
+/*
+ * A fresh server over the same directory, with the same options: no inode
+ * but the root, no handle, INIT not done. It needs no path and no /proc
+ * lookup (it duplicates `s`'s fds), so it works after the VMM has left the
+ * mount namespace it started in. Safe while requests run on `s`.
+ * 0 with *out set, or -errno.
+ */
+int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out);
+
 /* Closes every inode and file handle. No call may be running. */
 void fuse_server_free(struct fuse_server *s);
 
