@@ -202,4 +202,50 @@ tr -d '\r' <"$T_TMP/console.out" | grep -q '^is-a-tty$' && pass "console: the pr
 oz delete --force t1
 check_gone "terminal"
 
+# 7. OCI hooks, on the host, with the state on stdin; a failing one fails create.
+HOOK=$T_TMP/hook
+cat >"$HOOK" <<EOF
+#!/bin/sh
+# \$1: the hook's name; the state JSON comes on stdin.
+cat >"$T_TMP/hook.\$1"
+[ "\$1" != fail ] || { echo "no good" >&2; exit 3; }
+[ "\$1" != slow ] || exec sleep 30
+EOF
+chmod +x "$HOOK"
+hookcfg() { # NAME...: a "hooks" object with one hook of each kind, running $HOOK NAME
+	local out="" k
+	for k in "$@"; do
+		out="$out${out:+,}\"$k\":[{\"path\":\"$HOOK\",\"args\":[\"hook\",\"$k\"]}]"
+	done
+	echo "{$out}"
+}
+bundle "$B" false '["sh","-c","exit 0"]'
+sed -i "s|\"hostname\":\"t\",|\"hostname\":\"t\",\"hooks\":$(hookcfg prestart createRuntime createContainer startContainer poststart poststop),|" "$B/config.json"
+shim h1 "$OZONE --root $ROOT start h1" create -b "$B" h1
+oz delete h1
+ok=1
+for k in prestart createRuntime createContainer startContainer poststart poststop; do
+	[ -s "$T_TMP/hook.$k" ] || { ok=0; fail "hook $k did not run"; }
+done
+[ $ok -eq 1 ] && pass "hooks: prestart, createRuntime, createContainer, startContainer, poststart, poststop ran"
+want="prestart:creating createRuntime:creating createContainer:creating startContainer:created poststart:running poststop:stopped"
+got=""
+for k in prestart createRuntime createContainer startContainer poststart poststop; do
+	got="$got${got:+ }$k:$(json_eval "$T_TMP/hook.$k" 'd["status"]' 2>/dev/null)"
+done
+[ "$got" = "$want" ] && pass "hooks: the state on stdin with the spec's status for each" || fail "hook states" "$got"
+[ "$(json_eval "$T_TMP/hook.createRuntime" 'd["id"], d["pid"] > 0, d["bundle"]')" = "('h1', True, '$B')" ] &&
+	pass "hooks: id, the proxy's pid and the bundle in the state" ||
+	fail "hook state fields" "$(cat "$T_TMP/hook.createRuntime")"
+bundle "$B" false '["sh","-c","exit 0"]'
+sed -i "s|\"hostname\":\"t\",|\"hostname\":\"t\",\"hooks\":{\"createRuntime\":[{\"path\":\"$HOOK\",\"args\":[\"hook\",\"fail\"]}]},|" "$B/config.json"
+expect_err "hooks: a failing createRuntime hook fails create" 1 \
+	"ozone: hooks.createRuntime[0] ($HOOK): exit status 3: no good" create -b "$B" h2
+check_gone "failed hook"
+bundle "$B" false '["sh","-c","exit 0"]'
+sed -i "s|\"hostname\":\"t\",|\"hostname\":\"t\",\"hooks\":{\"createContainer\":[{\"path\":\"$HOOK\",\"args\":[\"hook\",\"slow\"],\"timeout\":1}]},|" "$B/config.json"
+expect_err "hooks: a hook past its timeout is killed and fails create" 1 \
+	"ozone: hooks.createContainer[0] ($HOOK): timed out after 1 s" create -b "$B" h3
+check_gone "hook timeout"
+
 finish
