@@ -392,6 +392,83 @@ static void test_bad_requests(void **state)
 	ta_ctl_close(&c);
 }
 
+/*
+ * Fuzz-style: valid requests with a few bytes changed, random frames, and
+ * random stream headers. Every frame gets exactly one reply (or, for a
+ * stream, an answer or a close), and the agent goes on serving.
+ */
+static void test_mutated_requests(void **state)
+{
+	static const char *const templates[] = {
+	    "{\"v\":1,\"id\":1,\"op\":\"hello\",\"body\":{\"version\":1,\"runtime\":\"x\"}}",
+	    "{\"v\":1,\"id\":2,\"op\":\"create\",\"body\":{\"container_id\":\"fz\",\"rootfs\":"
+	    "\"fz-none/"
+	    "rootfs\",\"spec\":{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"true\"],"
+	    "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},\"root\":{\"path\":\"rootfs\"}},"
+	    "\"stdio\":{\"stdout\":1025}}}",
+	    "{\"v\":1,\"id\":3,\"op\":\"exec\",\"body\":{\"container_id\":\"fz\",\"exec_id\":\"e\","
+	    "\"process\":{\"args\":[\"true\"],\"cwd\":\"/"
+	    "\"},\"stdio\":{\"tty\":1025},\"tty\":true}}",
+	    "{\"v\":1,\"id\":4,\"op\":\"signal\",\"body\":{\"container_id\":\"fz\",\"signal\":9,"
+	    "\"all\":true}}",
+	    "{\"v\":1,\"id\":5,\"op\":\"wait\",\"body\":{\"container_id\":\"fz\",\"exec_id\":\"e\","
+	    "\"owner\":true}}",
+	    "{\"v\":1,\"id\":6,\"op\":\"resize\",\"body\":{\"container_id\":\"fz\",\"rows\":1,"
+	    "\"cols\":2}}",
+	    "{\"v\":1,\"id\":7,\"op\":\"update\",\"body\":{\"container_id\":\"fz\",\"resources\":{"
+	    "\"pids\":{\"limit\":5}}}}",
+	    "{\"v\":1,\"id\":8,\"op\":\"ps\",\"body\":{\"container_id\":\"fz\"}}",
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	struct ta_ctl c;
+	char buf[1024];
+
+	(void)state;
+	SKIP_UNLESS_READY();
+	assert_int_equal(ta_ctl_open(&c), 0);
+	for (int i = 0; i < 400; i++) {
+		const char *t = templates[i % (sizeof(templates) / sizeof(templates[0]))];
+		size_t len = strlen(t);
+
+		memcpy(buf, t, len);
+		for (int k = 0; k < 1 + i % 3; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			buf[x % len] = (char)(x >> 32);
+		}
+		if (i % 10 == 9) /* now and then all random */
+			for (size_t k = 0; k < len; k++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				buf[k] = (char)x;
+			}
+		buf[len] = '\0';
+		assert_true(raw_request(c.fd, buf) >= 0);
+	}
+	/* Whatever a mutation made, the container "fz" has no rootfs: nothing was created. */
+	assert_int_equal(container_op(&c, PROTO_OP_PS, "fz"), -ENOENT);
+	/* Random stream headers, with a stream expected on the port. */
+	assert_int_equal(create(&c, "fz-stream", spec_json("[\"true\"]", false, NULL), out_only),
+			 0);
+	for (int i = 0; i < 20; i++) {
+		int fd = ta_connect(TA_STREAM_PORT);
+		uint8_t hdr[4] = {0, 0, 0, (uint8_t)(8 + i)};
+		char b;
+
+		assert_true(fd >= 0);
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memcpy(buf, &x, 8);
+		memset(buf + 8, (int)(x >> 56), sizeof(buf) - 8);
+		assert_int_equal(write(fd, hdr, 4), 4);
+		assert_int_equal(write(fd, buf, 8 + (size_t)i), 8 + i);
+		/* An error answer, then the end. */
+		while (read(fd, &b, 1) > 0)
+			;
+		close(fd);
+	}
+	assert_int_equal(container_op(&c, PROTO_OP_PS, "fz"), -ENOENT);
+	destroy(&c, "fz-stream");
+	ta_ctl_close(&c);
+}
+
 static void test_exit_code_and_stdout(void **state)
 {
 	struct ta_ctl c;
@@ -854,6 +931,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_mutated_requests),
 	    cmocka_unit_test(test_exit_code_and_stdout),
 	    cmocka_unit_test(test_output_before_connect),
 	    cmocka_unit_test(test_stdin),
