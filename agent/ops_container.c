@@ -33,6 +33,8 @@ struct agent_ctr *ops_ctr(const char *op, const char *id, int *ret)
 
 	if (!c)
 		*ret = err_setx(ENOENT, "%s: no container '%s'", op, id);
+	else if (c->dying)
+		*ret = err_setx(EBUSY, "%s: container '%s' is being destroyed", op, id);
 	else if (c->busy && !c->procs->pid)
 		*ret = err_setx(EBUSY, "%s: container '%s' is still being created", op, id);
 	else
@@ -302,6 +304,8 @@ static void destroy_locked(struct agent_ctr *c)
 	char cg[PATH_MAX];
 	struct timespec until;
 
+	/* The lock is let go while waiting: nothing new may start meanwhile. */
+	c->dying = true;
 	agent_ctr_signal_all(c, SIGKILL);
 	for (struct agent_proc *p = c->procs; p; p = p->next)
 		if (p->pid > 0 && !p->exited)

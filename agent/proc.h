@@ -49,7 +49,8 @@ struct agent_ctr {
 	struct agent_proc *procs; /* the init first, then execs */
 	int start_fd;		  /* until start; -1 after */
 	bool started;
-	int busy; /* creates, execs and destroys working on it */
+	int busy;   /* creates, execs and destroys working on it */
+	bool dying; /* a destroy is waiting for its processes */
 	uint64_t oom_kills;
 	struct agent_ctr *next;
 };
