@@ -339,7 +339,7 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
 	char tail[256];
-	int ret, delay = 5;
+	int ret, delay = 1;
 
 	for (;;) {
 		long long left = deadline - now_ms();
@@ -365,8 +365,9 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 					timeout_ms / 1000, tail[0] ? "; last VMM output: " : "",
 					tail);
 		}
+		/* Short steps: the boot is what a `run` waits for; a dial costs little. */
 		sleep_ms(delay);
-		if (delay < 100)
+		if (delay < 16)
 			delay *= 2;
 	}
 }

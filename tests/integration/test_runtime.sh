@@ -92,13 +92,23 @@ check_gone "run"
 # 2. The lifecycle, with a shim waiting on the pid-file pid: SIGTERM forwarded, exit 42.
 bundle "$B" false '["sh","-c","trap \"echo got TERM; exit 42\" TERM; echo ready; while :; do sleep 0.2; done"]'
 snapshot >"$T_TMP/before"
-shim s1 "$OZONE --root $ROOT state c1 >$T_TMP/c1.created; $OZONE --root $ROOT start c1;
-	$OZONE --root $ROOT state c1 >$T_TMP/c1.running;
-	$OZONE --root $ROOT exec c1 sh -c 'echo in-exec; hostname; exit 5' >$T_TMP/c1.exec 2>&1; echo \$? >>$T_TMP/c1.exec;
-	$OZONE --root $ROOT ps --format json c1 >$T_TMP/c1.ps;
-	$OZONE --root $ROOT pause c1 && $OZONE --root $ROOT state c1 >$T_TMP/c1.paused && $OZONE --root $ROOT resume c1;
-	$OZONE --root $ROOT events --stats c1 >$T_TMP/c1.stats;
-	$OZONE --root $ROOT kill c1 TERM" create -b "$B" c1
+O="$OZONE --root $ROOT"
+cat >"$T_TMP/c1.after" <<EOF
+$O state c1 >$T_TMP/c1.created
+$O start c1
+$O state c1 >$T_TMP/c1.running
+$O exec c1 sh -c 'echo in-exec; hostname; exit 5' >$T_TMP/c1.exec 2>&1
+echo \$? >>$T_TMP/c1.exec
+$O ps --format json c1 >$T_TMP/c1.ps
+$O pause c1 && $O state c1 >$T_TMP/c1.paused && $O resume c1
+$O events --stats c1 >$T_TMP/c1.stats
+$O update --pids-limit 77 --memory 104857600 c1 >$T_TMP/c1.update 2>&1 && $O events --stats c1 >$T_TMP/c1.stats2
+CONSOLE_AFTER=true /usr/bin/python3 $HERE/console.py $T_TMP/exec.sock 20 60 $T_TMP/exec.out -- \\
+	$O exec --tty --detach --console-socket $T_TMP/exec.sock --pid-file $T_TMP/exec.pid \\
+	c1 sh -c '[ -t 0 ] && echo exec-tty' >$T_TMP/exec.log 2>&1
+$O kill c1 TERM
+EOF
+shim s1 "bash $T_TMP/c1.after" create -b "$B" c1
 grep -q '"status": "created"' "$T_TMP/c1.created" && pass "state: created" || fail "created" "$(cat "$T_TMP/c1.created")"
 grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fail "running" "$(cat "$T_TMP/c1.running")"
 [ "$(cat "$T_TMP/c1.exec" | tr '\n' '|')" = "in-exec|guest|5|" ] && pass "exec: output, hostname, exit code 5" ||
@@ -108,6 +118,11 @@ grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: $(ca
 grep -q '"status": "paused"' "$T_TMP/c1.paused" && pass "pause: paused, then resumed" ||
 	fail "pause" "$(cat "$T_TMP/c1.paused")"
 grep -q '"type":"stats"' "$T_TMP/c1.stats" && pass "events --stats" || fail "events --stats" "$(cat "$T_TMP/c1.stats")"
+[ "$(json_eval "$T_TMP/c1.stats2" 'd["data"]["pids"]["limit"], d["data"]["memory"]["usage"]["limit"]')" = "(77, 104857600)" ] &&
+	pass "update: pids and memory limits applied in the guest" ||
+	fail "update" "$(cat "$T_TMP/c1.update" "$T_TMP/c1.stats2")"
+grep -q '^rc=0$' "$T_TMP/exec.log" && tr -d '\r' <"$T_TMP/exec.out" | grep -q '^exec-tty$' &&
+	pass "exec --tty --detach --console-socket: a terminal" || fail "exec tty" "$(cat "$T_TMP/exec.log" "$T_TMP/exec.out")"
 [ "$SHIM" = "exited 42" ] && [ "$(printf '%s' "$SOUT" | tail -1)" = "got TERM" ] &&
 	pass "kill TERM: the trap runs, the pid-file process exits 42" ||
 	{ fail "kill TERM" "$SHIM out='$SOUT' err='$SERR'"; vmm_log c1; }

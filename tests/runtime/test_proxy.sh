@@ -178,6 +178,13 @@ shim x1 "true" exec --detach c6 sh -c 'echo detached; exit 9'
 shim x2 "sleep 0.5; kill -KILL \$PID" exec --detach c6 sleep 100
 [ "$SHIM" = "signaled 9" ] && pass "exec --detach: SIGKILL to its proxy" || fail "exec SIGKILL" "$SHIM"
 
+CONSOLE_AFTER=true /usr/bin/python3 "$HERE/console.py" "$T_TMP/exec.sock" 20 60 "$T_TMP/exec.out" -- \
+	"$OZONE" --root "$ROOT" exec --tty --detach --console-socket "$T_TMP/exec.sock" \
+	--pid-file "$T_TMP/exec.pid" c6 sh -c '[ -t 0 ] && echo exec-tty' >"$T_TMP/exec.log" 2>&1
+grep -q '^rc=0$' "$T_TMP/exec.log" && tr -d '\r' <"$T_TMP/exec.out" | grep -q '^exec-tty$' &&
+	pass "exec --tty --detach --console-socket: a terminal" ||
+	fail "exec tty" "$(cat "$T_TMP/exec.log" "$T_TMP/exec.out")"
+
 oz kill c6 TERM
 sleep 0.5
 oz delete --force c6
