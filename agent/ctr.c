@@ -111,10 +111,34 @@ static int ctr_child_fds(const struct ctr_stdio *st, int sync)
 	return 0;
 }
 
-/* A child of our parent (CLONE_PARENT), like fork() otherwise. */
-static pid_t ctr_clone_sibling(void)
+/*
+ * In the helper: clones the container's process as a child of the caller
+ * (CLONE_PARENT; like fork() otherwise), reports its pid and exits. The
+ * new process waits until the pid is on the sync socket before it goes on,
+ * so that the caller always reads the pid first, whatever the process
+ * reports next. Returns only in the new process.
+ */
+static void ctr_spawn_sibling(void)
 {
-	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	int go[2];
+	pid_t pid;
+	char b;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		ctr_child_fail(err_set(errno, "pipe"));
+	pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(127); /* the helper died before reporting us */
+		close(go[0]);
+		return;
+	}
+	if (pid < 0)
+		ctr_child_fail(err_set(errno, "clone the container's process"));
+	ctr_send(CTR_SYNC_FD, CTR_MSG_PID, 0, pid);
+	(void)!write(go[1], "", 1);
+	_exit(0);
 }
 
 static int ctr_join_cgroup(const char *cgroup)
@@ -228,7 +252,7 @@ static int ctr_spec_check(const struct oci_spec *spec)
 }
 
 /* Everything the container's init does before it waits for `start`. */
-static int ctr_init_build(const struct ctr_create_args *a, const struct ctr_proc *cp,
+static int ctr_init_build(const struct ctr_create_args *a, struct ctr_proc *cp,
 			  unsigned long root_prop, char *exec_path, size_t len, char ***env)
 {
 	const struct oci_spec *spec = a->spec;
@@ -271,7 +295,7 @@ static int ctr_init_build(const struct ctr_create_args *a, const struct ctr_proc
 	return ctr_lookup_exec(cp->p->args[0], *env, exec_path, len);
 }
 
-static _Noreturn void ctr_init_create(const struct ctr_create_args *a, const struct ctr_proc *cp,
+static _Noreturn void ctr_init_create(const struct ctr_create_args *a, struct ctr_proc *cp,
 				      unsigned long root_prop)
 {
 	char path[PATH_MAX], go;
@@ -290,11 +314,10 @@ static _Noreturn void ctr_init_create(const struct ctr_create_args *a, const str
 	ctr_child_fail(ctr_proc_exec(cp, path, env));
 }
 
-static _Noreturn void ctr_helper_create(const struct ctr_create_args *a, const struct ctr_proc *cp,
+static _Noreturn void ctr_helper_create(const struct ctr_create_args *a, struct ctr_proc *cp,
 					unsigned long root_prop, int sync)
 {
 	const struct oci_spec *spec = a->spec;
-	pid_t pid;
 	int ret;
 
 	ctr_child_signals();
@@ -315,13 +338,8 @@ static _Noreturn void ctr_helper_create(const struct ctr_create_args *a, const s
 		if (ret < 0)
 			ctr_child_fail(ret);
 	}
-	pid = ctr_clone_sibling();
-	if (pid == 0)
-		ctr_init_create(a, cp, root_prop);
-	if (pid < 0)
-		ctr_child_fail(err_set(errno, "clone the container's process"));
-	ctr_send(CTR_SYNC_FD, CTR_MSG_PID, 0, pid);
-	_exit(0);
+	ctr_spawn_sibling();
+	ctr_init_create(a, cp, root_prop);
 }
 
 int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd)
@@ -411,7 +429,7 @@ static const struct {
     {"mnt", CLONE_NEWNS},
 };
 
-static _Noreturn void ctr_init_exec(const struct ctr_proc *cp, const char *cgroup, const int *nsfd)
+static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, const int *nsfd)
 {
 	char path[PATH_MAX], **env;
 	int ret;
@@ -436,12 +454,11 @@ static _Noreturn void ctr_init_exec(const struct ctr_proc *cp, const char *cgrou
 	ctr_child_fail(ctr_proc_exec(cp, path, env));
 }
 
-static _Noreturn void ctr_helper_exec(pid_t init_pid, const struct ctr_proc *cp, const char *cgroup,
+static _Noreturn void ctr_helper_exec(pid_t init_pid, struct ctr_proc *cp, const char *cgroup,
 				      const struct ctr_stdio *stdio, int sync)
 {
 	int nsfd[sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0])];
 	char path[64];
-	pid_t pid;
 	int ret;
 
 	ctr_child_signals();
@@ -460,13 +477,8 @@ static _Noreturn void ctr_helper_exec(pid_t init_pid, const struct ctr_proc *cp,
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init_pid);
 	if ((ret = ctr_setns_path(path, CLONE_NEWPID, "pid")) < 0)
 		ctr_child_fail(ret);
-	pid = ctr_clone_sibling();
-	if (pid == 0)
-		ctr_init_exec(cp, cgroup, nsfd);
-	if (pid < 0)
-		ctr_child_fail(err_set(errno, "clone the exec process"));
-	ctr_send(CTR_SYNC_FD, CTR_MSG_PID, 0, pid);
-	_exit(0);
+	ctr_spawn_sibling();
+	ctr_init_exec(cp, cgroup, nsfd);
 }
 
 int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_process *p,

@@ -93,22 +93,28 @@ int ctr_rlimit_from_name(const char *name, int *res);
 int ctr_lookup_exec(const char *file, char *const *env, char *out, size_t len);
 
 /*
- * What a process needs from the spec, translated before the fork so that
- * errors are reported by the parent and the child has less to do.
+ * What a process needs from the spec. Names (capabilities, rlimits) are
+ * translated before the fork, so that a bad one fails before any process
+ * exists; the seccomp filter is built in the child (ctr_proc_setup).
  */
 struct ctr_proc {
 	const struct oci_process *p;
 	struct ctr_caps caps;
-	void *seccomp;	 /* scmp_filter_ctx or NULL */
-	int *rlimit_res; /* the resource of each p->rlimits[i] */
+	const char *seccomp_json; /* linux.seccomp of the spec, or NULL */
+	void *seccomp;		  /* its filter (scmp_filter_ctx), built in the child */
+	int *rlimit_res;	  /* the resource of each p->rlimits[i] */
 };
 
 int ctr_proc_prepare(const struct oci_spec *spec, const struct oci_process *p,
 		     struct ctr_proc *out);
 void ctr_proc_release(struct ctr_proc *cp);
 
-/* In the child: the terminal, rlimits, oom_score_adj, user, capabilities, umask, cwd. */
-int ctr_proc_setup(const struct ctr_proc *cp);
+/*
+ * In the child: the seccomp filter is built (there, so that libseccomp's
+ * work on a profile from the spec never runs in the agent itself), then
+ * the terminal, rlimits, oom_score_adj, user, capabilities, umask, cwd.
+ */
+int ctr_proc_setup(struct ctr_proc *cp);
 /* In the child, once allowed to: seccomp (if not loaded yet) and execve. Returns on failure. */
 int ctr_proc_exec(const struct ctr_proc *cp, const char *path, char *const *env);
 /*

@@ -191,9 +191,7 @@ int ctr_proc_prepare(const struct oci_spec *spec, const struct oci_process *p, s
 		if (ret < 0)
 			goto fail;
 	}
-	ret = ctr_seccomp_build(spec->has_linux ? spec->lnx.seccomp : NULL, &out->seccomp);
-	if (ret < 0)
-		goto fail;
+	out->seccomp_json = spec->has_linux ? spec->lnx.seccomp : NULL;
 	return 0;
 fail:
 	ctr_proc_release(out);
@@ -234,11 +232,13 @@ static int ctr_user(const struct oci_process *p)
 	return 0;
 }
 
-int ctr_proc_setup(const struct ctr_proc *cp)
+int ctr_proc_setup(struct ctr_proc *cp)
 {
 	const struct oci_process *p = cp->p;
 	int ret;
 
+	if ((ret = ctr_seccomp_build(cp->seccomp_json, &cp->seccomp)) < 0)
+		return ret;
 	if (p->terminal && (ret = ctr_terminal(p)) < 0)
 		return ret;
 	for (size_t i = 0; i < p->n_rlimits; i++) {

@@ -34,7 +34,8 @@ static int ctr_seccomp_bad(int ret, const char *where)
 	char msg[256];
 
 	snprintf(msg, sizeof(msg), "%s", err_msg());
-	return err_setx(-ret, "linux.seccomp%s: %s", where, msg);
+	(void)ret; /* every profile error is the profile's: EINVAL */
+	return err_setx(EINVAL, "linux.seccomp%s: %s", where, msg);
 }
 
 static int ctr_seccomp_action(const char *name, uint32_t errno_ret, uint32_t *act)
