@@ -132,12 +132,21 @@ static void write_full(int fd, const void *buf, size_t len)
 	}
 }
 
-/* The grandchild: becomes ozone-vmm. Reports an exec failure's errno on fd. */
-static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd)
+/*
+ * The grandchild: becomes ozone-vmm once go says so (the pid is recorded by
+ * then; if the creator died first, go ends empty and nothing is started).
+ * Reports an exec failure's errno on fd.
+ */
+static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, int go)
 {
 	sigset_t none;
 	int e, log, null;
+	char c;
 
+	while ((e = read(go, &c, 1)) < 0 && errno == EINTR)
+		;
+	if (e != 1)
+		_exit(1);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
@@ -180,7 +189,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	char vmm[PATH_MAX + 16], kernel[PATH_MAX], initrd[PATH_MAX], dir[PATH_MAX];
 	char cpus[16], mem[16], fs[PATH_MAX + 16];
 	const char *env = getenv("OZONE_VMM");
-	int p[2], e, status, ret, got;
+	int p[2], go[2], e, status, ret, got;
 	pid_t child;
 
 	if (env && *env) {
@@ -214,11 +223,19 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set(errno, "pipe");
+	if (pipe2(go, O_CLOEXEC) < 0) {
+		ret = err_set(errno, "pipe");
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
 	child = fork();
 	if (child < 0) {
 		ret = err_set(errno, "fork");
 		close(p[0]);
 		close(p[1]);
+		close(go[0]);
+		close(go[1]);
 		return ret;
 	}
 	if (child == 0) {
@@ -227,23 +244,40 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		pid_t gc;
 
 		close(p[0]);
+		close(go[1]);
 		setsid();
 		gc = fork();
 		if (gc < 0)
 			_exit(1);
 		if (gc == 0)
-			vmm_exec(sb, argv, p[1]);
+			vmm_exec(sb, argv, p[1], go[0]);
 		write_full(p[1], &gc, sizeof(gc));
 		_exit(0);
 	}
 	close(p[1]);
+	close(go[0]);
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
 	got = read(p[0], &sb->vmm_pid, sizeof(sb->vmm_pid));
 	if (got != sizeof(sb->vmm_pid)) {
 		close(p[0]);
+		close(go[1]);
 		sb->vmm_pid = 0;
 		return err_setx(ECHILD, "starting ozone-vmm: fork failed");
+	}
+	/*
+	 * Recorded before it may exec: a create killed from here on leaves a
+	 * vmm.pid that delete finds, and one killed before leaves no VMM.
+	 */
+	sb->vmm_start = store_pid_start(sb->vmm_pid);
+	ret = vmm_record(sb);
+	if (ret == 0)
+		write_full(go[1], "g", 1);
+	close(go[1]);
+	if (ret < 0) {
+		close(p[0]);
+		sb->vmm_pid = 0;
+		return ret;
 	}
 	/* The exec closes the pipe (CLOEXEC); an errno before EOF means it failed. */
 	while ((got = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
@@ -253,8 +287,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		sb->vmm_pid = 0;
 		return err_set(e, "exec %s", vmm);
 	}
-	sb->vmm_start = store_pid_start(sb->vmm_pid);
-	return vmm_record(sb);
+	return 0;
 }
 
 bool sandbox_vmm_alive(const struct sandbox *sb)
