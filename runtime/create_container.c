@@ -133,6 +133,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	pid_t pid = 0;
 	int ret, status;
 	char msg[1024];
+	sigset_t old;
 
 	memset(&sb, 0, sizeof(sb));
 	launch_init(&l);
@@ -142,12 +143,16 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = sandbox_size(&b->spec, &size);
 	if (ret < 0)
 		return ozone_fail(ret);
+	sandbox_block_stop_signals(&old);
 	ret = store_create(g, id, &lk);
-	if (ret < 0)
+	if (ret < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return ozone_fail(ret);
+	}
 	ret = state_init(&st, id, b);
 	if (ret < 0) {
 		store_remove(g, id, &lk);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return ozone_fail(ret);
 	}
 	ret = store_write(&lk, &st);
@@ -181,6 +186,9 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		ret = hooks_run(b, &st, HOOK_CREATE_RUNTIME);
 	if (ret == 0)
 		ret = hooks_run(b, &st, HOOK_CREATE_CONTAINER);
+	/* The commit point: a stop signal until now undoes the container. */
+	if (ret == 0)
+		ret = sandbox_interrupted();
 	if (ret == 0)
 		ret = container_set_status(&lk, &st, "created");
 	if (ret == 0 && mode != CREATE_ONLY) {
@@ -203,22 +211,25 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		if (!l.detach)
 			launch_close(&l);
 		oci_state_free(&st);
-		return ozone_failf("%s", msg);
+		ret = ozone_failf("%s", msg);
+		/* A pending stop signal now ends us as it would have. */
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return ret;
 	}
 	store_unlock(&lk);
 	if (l.detach) {
 		launch_close(&l);
 		oci_state_free(&st);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return 0;
 	}
-	/* A foreground run: this process is the proxy until the process ends. */
+	/* A foreground run: this process is the proxy (which forwards the stop signals too). */
 	status = launch_run(&l);
-	if (!o->keep) {
-		if (store_lock(g, id, &lk) == 0) {
+	if (!o->keep && store_lock(g, id, &lk) == 0) {
+		if (container_remove(g, id, &lk, 0, 0) < 0)
+			ozone_fail(-1);
+		else
 			hooks_run(b, &st, HOOK_POSTSTOP);
-			if (container_remove(g, id, &lk, 0, 0) < 0)
-				ozone_fail(-1);
-		}
 	}
 	oci_state_free(&st);
 	return status;

@@ -22,6 +22,7 @@
 #define OZONE_RUNTIME_SANDBOX_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -78,6 +79,14 @@ bool sandbox_vmm_alive(const struct sandbox *sb);
  * the last line of its log.
  */
 int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms);
+/*
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT are blocked while a container is
+ * made, so that one arriving half-way undoes what was made instead of
+ * killing ozone in the middle; sandbox_interrupted() says whether one is
+ * pending (-EINTR with "interrupted by ...").
+ */
+void sandbox_block_stop_signals(sigset_t *old);
+int sandbox_interrupted(void);
 /* Asks the agent to power off, then SIGKILLs the VMM if it is still there. */
 int sandbox_stop_vmm(struct sandbox *sb);
 

@@ -368,6 +368,31 @@ int sandbox_boot_timeout_ms(void)
 	return 60000;
 }
 
+void sandbox_block_stop_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+int sandbox_interrupted(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	sigset_t pending;
+
+	if (sigpending(&pending) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&pending, sigs[i]))
+			return err_setx(EINTR, "interrupted by %s", strsignal(sigs[i]));
+	return 0;
+}
+
 int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -386,6 +411,9 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 		 * closes the connection: -ECONNRESET). Anything else is an answer.
 		 */
 		if (ret != -ENOENT && ret != -ECONNREFUSED && ret != -ECONNRESET)
+			return ret;
+		ret = sandbox_interrupted();
+		if (ret < 0)
 			return ret;
 		if (!sandbox_vmm_alive(sb)) {
 			vmm_log_tail(sb, tail, sizeof(tail));

@@ -150,6 +150,21 @@ oz delete c1
 [ "$RC" -eq 0 ] && pass "delete after a crash" || fail "delete after a crash" "rc=$RC $(cat "$ERR")"
 check_clean "crash mid-way"
 
+# SIGTERM (or ^C) during create: what was made is undone, then create dies by the signal.
+OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>"$ERR" &
+CPID=$!
+T_PIDS+=("$CPID")
+for _ in $(seq 100); do
+	[ "$(mounts_left)" -ge 5 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
+	sleep 0.1
+done
+kill -TERM "$CPID"
+wait "$CPID"
+crc=$?
+[ "$crc" -eq 143 ] && grep -q "^ozone: interrupted by Terminated$" "$ERR" &&
+	pass "SIGTERM during create: undone, then killed by it" || fail "SIGTERM during create" "rc=$crc $(cat "$ERR")"
+check_clean "interrupted create"
+
 # 3. The lock: a delete waits for the create holding it.
 OZONE_BOOT_TIMEOUT=2 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
 CPID=$!
