@@ -5,6 +5,7 @@
  * /dev/std{in,out,err}, /dev/ptmx -> pts/ptmx, /dev/core), a devpts on
  * /dev/pts and a tmpfs on /dev/shm when the spec mounts none, the pty on
  * /dev/console for a terminal, then linux.devices with their mode and owner.
+ * A /dev bound from elsewhere gets only linux.devices, as with runc.
  * Everything is created under a directory resolved inside the rootfs.
  */
 #include <errno.h>
@@ -153,9 +154,29 @@ static bool ctr_spec_mounts(const struct oci_spec *spec, const char *dest)
 	return false;
 }
 
+/* A bind on /dev (a privileged container given the guest's /dev): its nodes are already there. */
+static bool ctr_dev_is_bind(const struct oci_spec *spec)
+{
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct oci_mount *m = &spec->mounts[i];
+
+		if (strcmp(m->destination, "/dev"))
+			continue;
+		if (m->type && !strcmp(m->type, "bind"))
+			return true;
+		for (size_t k = 0; k < m->n_options; k++)
+			if (!strcmp(m->options[k], "bind") || !strcmp(m->options[k], "rbind"))
+				return true;
+	}
+	return false;
+}
+
 int ctr_dev_setup(int rootfd, const struct oci_spec *spec, bool terminal)
 {
 	int ret;
+
+	if (ctr_dev_is_bind(spec))
+		goto devices;
 
 	for (size_t i = 0; i < sizeof(ctr_default_devs) / sizeof(ctr_default_devs[0]); i++) {
 		const struct ctr_default_dev *d = &ctr_default_devs[i];
@@ -190,6 +211,7 @@ int ctr_dev_setup(int rootfd, const struct oci_spec *spec, bool terminal)
 		return ret;
 	if (terminal && (ret = ctr_console(rootfd)) < 0)
 		return ret;
+devices:
 	for (size_t i = 0; i < spec->lnx.n_devices; i++) {
 		const struct oci_device *d = &spec->lnx.devices[i];
 		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
