@@ -21,6 +21,7 @@ enum {
 	OPT_VSOCK,
 	OPT_FS,
 	OPT_API,
+	OPT_JAIL,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
     {"vsock-socket", required_argument, NULL, OPT_VSOCK},
     {"fs", required_argument, NULL, OPT_FS},
     {"api-socket", required_argument, NULL, OPT_API},
+    {"jail", required_argument, NULL, OPT_JAIL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -58,6 +60,10 @@ void cli_usage(FILE *out)
 	    "                           mounts it with `mount -t virtiofs TAG DIR` (TAG: up\n"
 	    "                           to %d bytes; repeatable, up to %d shares)\n"
 	    "      --api-socket PATH    control socket (not available yet)\n"
+	    "      --jail DIR           confine the VMM before the guest runs: own mount, IPC\n"
+	    "                           and UTS namespaces with a root in DIR (an empty\n"
+	    "                           directory) holding only what it serves, no_new_privs,\n"
+	    "                           capabilities dropped, seccomp filters per thread\n"
 	    "  -h, --help               show this help and exit\n"
 	    "  -V, --version            show the version and exit\n"
 	    "\n"
@@ -209,6 +215,11 @@ static int parse_opt(struct vmm_config *cfg, int c, char *arg, FILE *out)
 		} else {
 			return err_setx(EINVAL, "--console: expected stdio, none or a file path");
 		}
+		return 0;
+	case OPT_JAIL:
+		if (!*arg)
+			return err_setx(EINVAL, "--jail: empty path");
+		cfg->jail_dir = arg;
 		return 0;
 	case OPT_VSOCK:
 		cfg->vsock_socket = arg;

@@ -32,6 +32,7 @@ struct vmm_config {
 	const char *console_path; /* CONSOLE_FILE */
 	const char *vsock_socket; /* NULL: no vsock device */
 	const char *api_socket;	  /* NULL: none */
+	const char *jail_dir;	  /* NULL: not confined (see jail.h) */
 	struct vmm_fs_share fs[VMM_MAX_FS];
 	unsigned nr_fs;
 };

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "arch/x86_64/boot.h"
@@ -19,7 +21,10 @@
 #include "devices/i8042.h"
 #include "devices/serial.h"
 #include "devices/virtio_devices.h"
+#include "fs/fuse_server.h"
+#include "jail.h"
 #include "legacy_io.h"
+#include "seccomp_policy.h"
 #include "vcpu.h"
 #include "vm.h"
 
@@ -149,12 +154,62 @@ static int build(struct vmm *v)
 	return console_attach_input(&v->console, vm->loop, v->serial);
 }
 
+/*
+ * With --jail: leaves the host's root before anything is opened (jail.h),
+ * and turns on the seccomp filters that each thread installs as it starts.
+ */
+static int confine(struct vmm *v)
+{
+	int ret;
+
+	if (!v->cfg.jail_dir)
+		return 0;
+	jail_close_stray_fds();
+	ret = fuse_server_preopen_proc();
+	if (ret < 0)
+		return err_set(-ret, "open /proc/self/fd");
+	ret = jail_enter(v->cfg.jail_dir, &v->cfg);
+	if (ret == 0)
+		seccomp_policy_enable();
+	return ret;
+}
+
+/*
+ * The event loop's own filter goes on last: a thread inherits the filter
+ * of the thread that creates it, and every other thread is running now.
+ */
+static int lock_down_main_thread(void)
+{
+	int ret = seccomp_policy_apply(VMM_THREAD_MAIN);
+
+#ifdef OZONE_SECCOMP_SELFTEST
+	/* Test-only build: a call no filter allows must kill the monitor here. */
+	if (ret == 0 && seccomp_policy_enabled())
+		syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+#endif
+	return ret;
+}
+
 static int run(struct vmm *v)
 {
-	int ret = vcpus_start(&v->vm);
+	int ret = 0;
 
+	/* Every file and device is open: give up what the guest's monitor no longer needs. */
+	if (v->cfg.jail_dir)
+		ret = jail_lock_down(v->cfg.nr_fs > 0);
+	if (ret == 0)
+		ret = vcpus_start(&v->vm);
 	if (ret < 0)
 		return ret;
+	ret = lock_down_main_thread();
+	if (ret < 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		vm_request_exit(&v->vm, VM_EXIT_ERROR, msg);
+		vcpus_stop(&v->vm);
+		return 0;
+	}
 	ret = evloop_run(v->vm.loop);
 	if (ret < 0) {
 		char msg[256];
@@ -227,7 +282,9 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 
-	ret = setup_signals(&v);
+	ret = confine(&v);
+	if (ret == 0)
+		ret = setup_signals(&v);
 	if (ret == 0)
 		ret = build(&v);
 	if (ret == 0)

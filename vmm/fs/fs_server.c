@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "fs/fs_internal.h"
@@ -409,12 +410,24 @@ err:
 	return ret;
 }
 
+/* /proc/self/fd opened before the monitor left the host's root (fuse_server_preopen_proc). */
+static int preopened_proc = -1;
+
+int fuse_server_preopen_proc(void)
+{
+	if (preopened_proc >= 0)
+		return 0;
+	preopened_proc = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return preopened_proc < 0 ? -errno : 0;
+}
+
 int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct fuse_server **out)
 {
 	struct stat st;
 	int proc, root, ret;
 
-	proc = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	proc = preopened_proc >= 0 ? fcntl(preopened_proc, F_DUPFD_CLOEXEC, 0)
+				   : open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (proc < 0)
 		return -errno;
 	root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -445,6 +458,35 @@ int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out)
 		return ret;
 	}
 	return server_make(&s->opts, proc, root, s->proc_umask, out);
+}
+
+unsigned long fuse_server_raise_fd_limit(void)
+{
+	unsigned long nr_open = 0;
+	struct rlimit rl;
+	FILE *f;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	f = fopen("/proc/sys/fs/nr_open", "re");
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (nr_open > rl.rlim_max) {
+		struct rlimit want = {nr_open, nr_open};
+
+		/* Without CAP_SYS_RESOURCE this fails: the hard limit stays. */
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return nr_open;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur;
 }
 
 void fuse_server_free(struct fuse_server *s)

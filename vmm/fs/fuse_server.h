@@ -34,6 +34,14 @@ struct fuse_server_opts {
 };
 
 /*
+ * Opens /proc/self/fd once for every server made from now on: a monitor
+ * that will leave the host's root (vmm/jail.h) calls it first, since the
+ * server reopens its O_PATH handles through that directory. The fd is only
+ * ever used with names the server formats from its own fd numbers.
+ */
+int fuse_server_preopen_proc(void);
+
+/*
  * Serves `dir` (which must be a directory; it is the guest's root, nodeid 1).
  * `opts` may be NULL for the defaults. 0 with *out set, or -errno.
  */
@@ -47,6 +55,16 @@ int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct
  * 0 with *out set, or -errno.
  */
 int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out);
+
+/*
+ * Every inode the guest holds costs the server an O_PATH fd, and a guest
+ * keeps every inode in its dentry cache: a directory of 10,000 files
+ * needs 10,000 fds. Raises RLIMIT_NOFILE's soft limit to the hard one,
+ * and the hard one to fs.nr_open where the process may (CAP_SYS_RESOURCE),
+ * as virtiofsd does. Call once, before dropping capabilities. Returns the
+ * soft limit now in force.
+ */
+unsigned long fuse_server_raise_fd_limit(void);
 
 /* Closes every inode and file handle. No call may be running. */
 void fuse_server_free(struct fuse_server *s);
