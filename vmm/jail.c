@@ -145,7 +145,7 @@ static int populate(const char *root, struct vmm_config *cfg)
 		}
 	}
 	if (cfg->vsock_socket) {
-		const char *base;
+		const char *base = NULL;
 
 		ret = split_path(cfg->vsock_socket, dir, sizeof(dir), &base);
 		if (ret == 0)
