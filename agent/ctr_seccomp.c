@@ -143,7 +143,7 @@ static int ctr_seccomp_args(yajl_val arr, const char *where, struct scmp_arg_cmp
 	*n = 0;
 	for (size_t i = 0; i < arr->u.array.len; i++) {
 		yajl_val o = arr->u.array.values[i];
-		char op[32], ctx[64];
+		char op[32], ctx[96];
 		uint64_t value, value2 = 0;
 		uint32_t index;
 		int ret;
