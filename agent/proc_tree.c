@@ -79,7 +79,7 @@ static int scan_proc(struct pid_ppid **out, size_t *n)
 
 static int tree_pids(struct agent_ctr *c, uint32_t **pids, size_t *n)
 {
-	struct pid_ppid *all;
+	struct pid_ppid *all = NULL;
 	size_t n_all, count = 0, cap;
 	uint32_t *out;
 	int ret = scan_proc(&all, &n_all);
