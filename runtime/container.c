@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/container.h"
+#include "runtime/host_cgroup.h"
 #include "common/error.h"
 
 #include <errno.h>
@@ -42,6 +43,16 @@ int container_set_status(const struct store_lock *lk, struct oci_state *st, cons
 	return store_write(lk, st);
 }
 
+int container_join_cgroup(const struct ozone_globals *g, const char *id, pid_t pid)
+{
+	struct sandbox sb;
+	int ret = sandbox_init(&sb, g, id);
+
+	if (ret == 0)
+		ret = host_cgroup_join(sb.cgroup, pid, sb.cgroup_ignore_perm);
+	return ret;
+}
+
 int container_agent(const struct ozone_globals *g, const char *id, struct agent_conn *c)
 {
 	struct sandbox sb;
@@ -77,6 +88,11 @@ int container_remove(const struct ozone_globals *g, const char *id, struct store
 			nanosleep(&ts, NULL);
 		if (store_pid_alive(proxy_pid, proxy_start))
 			kill(proxy_pid, SIGKILL);
+	}
+	ret = sandbox_remove_cgroup(&sb);
+	if (ret < 0) {
+		store_unlock(lk);
+		return ret;
 	}
 	if (unlinkat(lk->dirfd, CONTAINER_CONFIG, 0) < 0 && errno != ENOENT) {
 		ret = err_set(errno, "remove %s", CONTAINER_CONFIG);

@@ -9,6 +9,8 @@
 #include "runtime/sandbox.h"
 #include "runtime/store.h"
 
+#include <sys/types.h>
+
 /* The copy of config.json kept in the state directory (exec reads the process from it). */
 #define CONTAINER_CONFIG "config.json"
 
@@ -21,6 +23,8 @@ int container_lock(const struct ozone_globals *g, const char *id, struct store_l
 		   struct oci_state *st);
 /* Sets the status and writes the state of a locked container. */
 int container_set_status(const struct store_lock *lk, struct oci_state *st, const char *status);
+/* Puts pid (a proxy) in the container's host cgroup, if it has one. */
+int container_join_cgroup(const struct ozone_globals *g, const char *id, pid_t pid);
 /* Reaches the agent of the container's sandbox. */
 int container_agent(const struct ozone_globals *g, const char *id, struct agent_conn *c);
 /*

@@ -16,6 +16,7 @@
 #include "runtime/container.h"
 #include "runtime/create.h"
 #include "runtime/hooks.h"
+#include "runtime/host_cgroup.h"
 #include "runtime/launch.h"
 #include "common/error.h"
 
@@ -132,7 +133,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	struct sandbox sb;
 	pid_t pid = 0;
 	int ret, status;
-	char msg[1024];
+	char msg[1024], cgroup[PATH_MAX];
 	sigset_t old;
 
 	memset(&sb, 0, sizeof(sb));
@@ -161,6 +162,13 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	if (ret == 0)
 		ret = sandbox_init(&sb, g, id);
 	if (ret == 0)
+		ret = host_cgroup_path(b->spec.has_linux ? b->spec.lnx.cgroups_path : NULL,
+				       g->systemd_cgroup, cgroup, sizeof(cgroup));
+	if (ret == 0)
+		ret = sandbox_set_cgroup(&sb, cgroup);
+	if (ret == 0)
+		ret = host_cgroup_create(sb.cgroup, sb.cgroup_ignore_perm);
+	if (ret == 0)
 		ret = sandbox_share(&sb, id, b);
 	if (ret == 0)
 		ret = sandbox_start_vmm(&sb, &size);
@@ -172,6 +180,8 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		ret = launch_connect(&l, sb.sock);
 	if (ret == 0 && l.detach)
 		ret = launch_fork(&l, &pid);
+	if (ret == 0 && l.detach)
+		ret = host_cgroup_join(sb.cgroup, pid, sb.cgroup_ignore_perm);
 	if (ret == 0 && !l.detach)
 		pid = getpid();
 	if (ret == 0 && o->pid_file)

@@ -289,6 +289,8 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 	store_unlock(&lk);
 	if (ret == 0 && l.detach)
 		ret = launch_fork(&l, &pid);
+	if (ret == 0 && l.detach)
+		ret = container_join_cgroup(g, id, pid);
 	if (ret == 0 && x->pid_file)
 		ret = launch_pidfile(x->pid_file, l.detach ? pid : getpid());
 	if (ret < 0) {

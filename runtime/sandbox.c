@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/sandbox.h"
+#include "runtime/host_cgroup.h"
 #include "runtime/store.h"
 #include "common/error.h"
 
@@ -33,6 +34,54 @@ static int sandbox_read_pid(struct sandbox *sb)
 	return 0;
 }
 
+static void sandbox_read_cgroup(struct sandbox *sb)
+{
+	char path[PATH_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup", sb->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	n = read(fd, sb->cgroup, sizeof(sb->cgroup) - 1);
+	close(fd);
+	sb->cgroup[n > 0 ? n : 0] = '\0';
+}
+
+int sandbox_set_cgroup(struct sandbox *sb, const char *path)
+{
+	char file[PATH_MAX + 16];
+	size_t len = strlen(path);
+	int fd, ret = 0;
+
+	snprintf(sb->cgroup, sizeof(sb->cgroup), "%s", path);
+	if (!len)
+		return 0;
+	snprintf(file, sizeof(file), "%s/cgroup", sb->dir);
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return err_set(errno, "create %s", file);
+	if (write(fd, path, len) != (ssize_t)len)
+		ret = err_set(errno ? errno : EIO, "write %s", file);
+	close(fd);
+	return ret;
+}
+
+int sandbox_remove_cgroup(struct sandbox *sb)
+{
+	char file[PATH_MAX + 16];
+	int ret = host_cgroup_remove(sb->cgroup);
+
+	if (ret < 0)
+		return ret;
+	snprintf(file, sizeof(file), "%s/cgroup", sb->dir);
+	if (unlink(file) < 0 && errno != ENOENT)
+		return err_set(errno, "remove %s", file);
+	sb->cgroup[0] = '\0';
+	return 0;
+}
+
 int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *id)
 {
 	char path[PATH_MAX];
@@ -50,6 +99,10 @@ int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *
 		sizeof(sb->sock) ||
 	    (size_t)snprintf(sb->log, sizeof(sb->log), "%s/vmm.log", sb->dir) >= sizeof(sb->log))
 		return err_setx(ENAMETOOLONG, "%s: path too long", sb->dir);
+	/* As runc: permission errors on cgroups are no failure for a rootless ozone. */
+	sb->cgroup_ignore_perm =
+	    !strcmp(g->rootless, "true") || (!strcmp(g->rootless, "auto") && geteuid() != 0);
+	sandbox_read_cgroup(sb);
 	return sandbox_read_pid(sb);
 }
 

@@ -6,6 +6,7 @@
  *   <root>/<id>/vmm.pid      "<pid> <start time>" of the ozone-vmm daemon
  *   <root>/<id>/vmm.log      its stdout/stderr and the guest console
  *   <root>/<id>/vsock.sock   its hybrid vsock socket (the agent: guest port 1024)
+ *   <root>/<id>/cgroup       the host cgroup its VMM and proxies are in (host_cgroup.h)
  *   <root>/<id>/shared/      served to the guest over virtio-fs (tag "ozone");
  *                            a private bind mount of itself, holding
  *     <id>/rootfs            a bind mount of the bundle's rootfs (read-only if root.readonly)
@@ -45,7 +46,9 @@ struct sandbox {
 	char shared[PATH_MAX]; /* <dir>/shared */
 	char sock[PATH_MAX];   /* <dir>/vsock.sock */
 	char log[PATH_MAX];    /* <dir>/vmm.log */
-	int vmm_pid;	       /* 0: none recorded */
+	char cgroup[PATH_MAX]; /* the host cgroup (host_cgroup.h), from <dir>/cgroup; "" none */
+	bool cgroup_ignore_perm;
+	int vmm_pid; /* 0: none recorded */
 	uint64_t vmm_start;
 };
 
@@ -69,7 +72,10 @@ int sandbox_unshare(struct sandbox *sb);
 
 /* sandbox_vmm.c: the VM's size from the spec (and the annotations). */
 int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz);
-/* Starts ozone-vmm as a daemon (its own session, not our child) and records vmm.pid. */
+/*
+ * Starts ozone-vmm as a daemon (its own session, not our child), records
+ * vmm.pid, and puts it in sb->cgroup before it execs.
+ */
 int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz);
 /* Whether the recorded VMM still runs (a zombie or a reused pid does not). */
 bool sandbox_vmm_alive(const struct sandbox *sb);
@@ -92,6 +98,10 @@ int sandbox_stop_vmm(struct sandbox *sb);
 
 /* Stops the VMM, unshares, removes the sandbox's files. The state dir itself stays. */
 int sandbox_destroy(struct sandbox *sb);
+/* Records the host cgroup path in <dir>/cgroup (sandbox.c). */
+int sandbox_set_cgroup(struct sandbox *sb, const char *path);
+/* Removes the host cgroup (once the VMM and the proxies are gone) and <dir>/cgroup. */
+int sandbox_remove_cgroup(struct sandbox *sb);
 
 /* The agent's boot timeout: OZONE_BOOT_TIMEOUT seconds, default 60. */
 int sandbox_boot_timeout_ms(void);

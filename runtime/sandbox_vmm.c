@@ -11,6 +11,7 @@
  *               else OZONE_DATADIR/initramfs.cpio
  */
 #include "runtime/sandbox.h"
+#include "runtime/host_cgroup.h"
 #include "runtime/store.h"
 #include "common/error.h"
 
@@ -271,6 +272,8 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	 */
 	sb->vmm_start = store_pid_start(sb->vmm_pid);
 	ret = vmm_record(sb);
+	if (ret == 0)
+		ret = host_cgroup_join(sb->cgroup, sb->vmm_pid, sb->cgroup_ignore_perm);
 	if (ret == 0)
 		write_full(go[1], "g", 1);
 	close(go[1]);

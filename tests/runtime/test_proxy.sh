@@ -194,6 +194,27 @@ oz delete --force c6
 [ "$RC" -eq 0 ] && [ ! -s "$ERR" ] && pass "delete --force of a deleted id: exit 0, as runc" ||
 	fail "delete --force again" "rc=$RC $(cat "$ERR")"
 
+# The host cgroup of cgroupsPath holds the VMM (here, the agent standing in for it) and the proxies.
+CG=ozone-test-${T_TMP##*.}
+bundle "$B" false '["sleep","100"]'
+sed -i "s|\"hostname\":\"t\",|\"hostname\":\"t\",|; s|\"linux\":{|\"linux\":{\"cgroupsPath\":\"/$CG/g1\",|" "$B/config.json"
+oz create -b "$B" --pid-file "$T_TMP/g1.pid" g1
+oz start g1
+PROCS=/sys/fs/cgroup/pids/$CG/g1/cgroup.procs
+[ -d /sys/fs/cgroup/pids ] || PROCS=/sys/fs/cgroup/$CG/g1/cgroup.procs
+shim g2 "grep -qx \$PID $PROCS && echo in >$T_TMP/g2.in; kill -KILL \$PID" exec --detach g1 sleep 100
+[ "$(cat "$T_TMP/g2.in" 2>/dev/null)" = in ] && [ "$SHIM" = "signaled 9" ] &&
+	pass "host cgroup: an exec's proxy is in it too" || fail "exec proxy cgroup" "$SHIM $(cat "$PROCS")"
+vpid=$(cut -d' ' -f1 "$ROOT/g1/vmm.pid")
+grep -qx "$vpid" "$PROCS" && grep -qx "$(cat "$T_TMP/g1.pid")" "$PROCS" &&
+	pass "host cgroup: the VMM and the container's proxy are in $CG/g1" ||
+	fail "host cgroup" "vmm $vpid proxy $(cat "$T_TMP/g1.pid"): $(cat "$PROCS" 2>&1)"
+oz delete --force g1
+[ "$RC" -eq 0 ] && [ ! -e "${PROCS%/cgroup.procs}" ] && pass "host cgroup: gone after delete --force" ||
+	fail "host cgroup after delete" "$(cat "$ERR")"
+for d in /sys/fs/cgroup/*/"$CG" /sys/fs/cgroup/"$CG"; do rmdir "$d" 2>/dev/null; done
+check_gone "host cgroup"
+
 # 6. A terminal: the pty master goes to --console-socket with runc's name; window size passes.
 bundle "$B" true '["sh","-c","stty size; [ -t 0 ] && echo is-a-tty"]'
 CONSOLE_AFTER="$OZONE --root $ROOT start t1" /usr/bin/python3 "$HERE/console.py" "$T_TMP/console.sock" \

@@ -49,6 +49,11 @@ write_config() {
 {"destination":"/two","type":"none","source":"../vol2","options":["rbind","rw"]}],
 "linux":{"namespaces":[{"type":"pid"},{"type":"mount"}]$2}}
 EOF
+	# The test changed the bundle, not ozone: that is the new reference.
+	if [ -e "$T_TMP/before" ]; then
+		snapshot >"$T_TMP/before"
+		rm -rf "$T_TMP/b.copy" && cp -a "$B" "$T_TMP/b.copy"
+	fi
 }
 write_config rootfs "" ""
 
@@ -164,6 +169,53 @@ crc=$?
 [ "$crc" -eq 143 ] && grep -q "^ozone: interrupted by Terminated$" "$ERR" &&
 	pass "SIGTERM during create: undone, then killed by it" || fail "SIGTERM during create" "rc=$crc $(cat "$ERR")"
 check_clean "interrupted create"
+
+# The host cgroup: cgroupsPath in every hierarchy (v1 and v2 of a hybrid); the VMM in it
+# before it runs; the group (not its parent) removed by delete.
+CG=ozone-test-${T_TMP##*.}
+cg_dirs() { grep -E ' - cgroup2? ' /proc/self/mountinfo | awk '$4 == "/" {print $5}'; }
+write_config rootfs ",\"cgroupsPath\":\"/$CG/c1\"" ""
+OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
+CPID=$!
+T_PIDS+=("$CPID")
+for _ in $(seq 100); do [ -s "$ROOT/c1/vmm.pid" ] && break; sleep 0.1; done
+sleep 0.3
+vpid=$(cut -d' ' -f1 "$ROOT/c1/vmm.pid" 2>/dev/null)
+ok=1
+n=0
+for d in $(cg_dirs); do
+	n=$((n + 1))
+	grep -qx "$vpid" "$d/$CG/c1/cgroup.procs" 2>/dev/null || { ok=0; fail "VMM not in $d/$CG/c1"; }
+done
+[ "$ok" -eq 1 ] && [ "$n" -gt 0 ] && pass "host cgroup: the VMM is in $CG/c1 of all $n hierarchies"
+kill -KILL "$CPID"
+wait "$CPID" 2>/dev/null
+oz delete c1
+gone=1
+for d in $(cg_dirs); do
+	[ -e "$d/$CG/c1" ] && gone=0
+	rmdir "$d/$CG" 2>/dev/null
+done
+[ "$RC" -eq 0 ] && [ "$gone" -eq 1 ] && pass "host cgroup: removed by delete" ||
+	fail "host cgroup removal" "rc=$RC $(cat "$ERR")"
+check_clean "host cgroup"
+SL=ozt${T_TMP##*.}.slice
+write_config rootfs ",\"cgroupsPath\":\"$SL:ozone:c1\"" ""
+OZONE_BOOT_TIMEOUT=1 oz --systemd-cgroup create -b "$B" c1
+grep -q "the agent did not answer" "$ERR" && pass "--systemd-cgroup slice:prefix:name accepted" ||
+	fail "systemd cgroup" "$(cat "$ERR")"
+made=0
+for d in $(cg_dirs); do
+	[ -d "$d/$SL" ] && made=1
+	[ -e "$d/$SL/ozone-c1.scope" ] && made=2
+	rmdir "$d/$SL" 2>/dev/null
+done
+[ "$made" -eq 1 ] && pass "--systemd-cgroup: $SL/ozone-c1.scope made, then removed" ||
+	fail "systemd scope" "made=$made"
+write_config rootfs ",\"cgroupsPath\":\"nocolons\"" ""
+expect_err "--systemd-cgroup: a path that is not slice:prefix:name" 1 \
+	'ozone: cgroupsPath "nocolons": want slice:prefix:name with --systemd-cgroup' --systemd-cgroup create -b "$B" c1
+write_config rootfs "" ""
 
 # 3. The lock: a delete waits for the create holding it.
 OZONE_BOOT_TIMEOUT=2 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
