@@ -388,6 +388,46 @@ static void test_bad_requests(void **state)
 	ta_ctl_close(&c);
 	/* A port nobody listens on: closed unanswered. */
 	assert_int_equal(ta_connect(4000), -1);
+	/* Bad CONNECT lines are closed; bytes right after a good line are the stream's. */
+	{
+		static const char *const bad[] = {"CONNECT\n",
+						  "CONNECT 1024x\n",
+						  "connect 1024\n",
+						  "CONNECT -1024\n",
+						  "CONNECT 4294967295\n",
+						  "CONNECT 1024 1024 1024 1024 1024 1024\n"};
+		static const char hello[] =
+		    "CONNECT 1024\n\0\0\0\x3e{\"v\":1,\"id\":9,\"op\":\"hello\",\"body\":{"
+		    "\"version\":1,\"runtime\":\"x\"}}";
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		struct proto_msg r;
+		char line[32];
+		int fd;
+
+		memcpy(sa.sun_path, ta.sock, sizeof(sa.sun_path));
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+			assert_int_equal(write(fd, bad[i], strlen(bad[i])),
+					 (ssize_t)strlen(bad[i]));
+			assert_true(read(fd, line, sizeof(line)) <= 0);
+			close(fd);
+		}
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(write(fd, hello, sizeof(hello) - 1), (ssize_t)sizeof(hello) - 1);
+		for (size_t n = 0; n < sizeof(line) - 1; n++) {
+			assert_int_equal(read(fd, &line[n], 1), 1);
+			if (line[n] == '\n')
+				break;
+		}
+		assert_int_equal(strncmp(line, "OK ", 3), 0);
+		assert_int_equal(proto_recv(fd, &r), 0);
+		assert_int_equal(r.id, 9);
+		assert_int_equal(r.err, 0);
+		proto_msg_free(&r);
+		close(fd);
+	}
 	assert_int_equal(ta_ctl_open(&c), 0);
 	ta_ctl_close(&c);
 }
