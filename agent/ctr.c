@@ -283,6 +283,8 @@ static int ctr_init_build(const struct ctr_create_args *a, struct ctr_proc *cp,
 		return err_set(errno, "unshare namespaces");
 	if ((ret = ctr_hostname_apply(spec)) < 0)
 		return ret;
+	if ((ret = ctr_proc_oom(cp)) < 0)
+		return ret;
 	if ((ret = ctr_sysctl_apply(spec)) < 0)
 		return ret;
 	if ((ret = ctr_rootfs_setup(&ra)) < 0)
@@ -434,7 +436,7 @@ static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, con
 	char path[PATH_MAX], **env;
 	int ret;
 
-	if ((ret = ctr_join_cgroup(cgroup)) < 0)
+	if ((ret = ctr_join_cgroup(cgroup)) < 0 || (ret = ctr_proc_oom(cp)) < 0)
 		ctr_child_fail(ret);
 	for (size_t i = 0; i < sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0]); i++) {
 		if (nsfd[i] < 0)

@@ -109,10 +109,12 @@ int ctr_proc_prepare(const struct oci_spec *spec, const struct oci_process *p,
 		     struct ctr_proc *out);
 void ctr_proc_release(struct ctr_proc *cp);
 
+/* In the child, through the agent's /proc (the container may mount none): oomScoreAdj. */
+int ctr_proc_oom(const struct ctr_proc *cp);
 /*
  * In the child: the seccomp filter is built (there, so that libseccomp's
  * work on a profile from the spec never runs in the agent itself), then
- * the terminal, rlimits, oom_score_adj, user, capabilities, umask, cwd.
+ * the terminal, rlimits, user, capabilities, umask, cwd.
  */
 int ctr_proc_setup(struct ctr_proc *cp);
 /* In the child, once allowed to: seccomp (if not loaded yet) and execve. Returns on failure. */

@@ -2,8 +2,10 @@
 /*
  * The settings of a container's process (process in the OCI spec), the same
  * for the container's init and for every exec, applied in runc's order:
- * the terminal (a new session with the pty as controlling tty, its size),
- * rlimits, oom_score_adj, no_new_privs, seccomp when no_new_privs is off
+ * oom_score_adj first (through the agent's /proc, before the container's
+ * root replaces it), then the terminal (a new session with the pty as
+ * controlling tty, its size), rlimits, no_new_privs, seccomp when
+ * no_new_privs is off
  * (loading a filter then needs CAP_SYS_ADMIN, which is about to go),
  * the bounding set, the user (groups, gid, uid, keeping the capabilities
  * across), the other capability sets, umask, cwd; and at the very end,
@@ -240,6 +242,25 @@ static int ctr_user(const struct oci_process *p)
 	return 0;
 }
 
+int ctr_proc_oom(const struct ctr_proc *cp)
+{
+	const struct oci_process *p = cp->p;
+	char buf[16];
+	int fd, n, ret;
+
+	if (!p->has_oom_score_adj)
+		return 0;
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(errno, "process.oomScoreAdj");
+	n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
+	ret = write(fd, buf, (size_t)n) == n ? 0 : -errno;
+	close(fd);
+	if (ret < 0)
+		return err_set(-ret, "process.oomScoreAdj %d", p->oom_score_adj);
+	return 0;
+}
+
 int ctr_proc_setup(struct ctr_proc *cp)
 {
 	const struct oci_process *p = cp->p;
@@ -256,18 +277,6 @@ int ctr_proc_setup(struct ctr_proc *cp)
 			return err_set(errno, "process.rlimits: %s (soft %llu, hard %llu)",
 				       p->rlimits[i].type, (unsigned long long)p->rlimits[i].soft,
 				       (unsigned long long)p->rlimits[i].hard);
-	}
-	if (p->has_oom_score_adj) {
-		char buf[16];
-		int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-		int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-
-		if (fd < 0)
-			return err_set(errno, "process.oomScoreAdj");
-		ret = write(fd, buf, (size_t)n) == n ? 0 : -errno;
-		close(fd);
-		if (ret < 0)
-			return err_set(-ret, "process.oomScoreAdj %d", p->oom_score_adj);
 	}
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(errno, "process.noNewPrivileges");
