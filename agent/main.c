@@ -91,7 +91,11 @@ static void mount_shared(void)
 		return;
 	if (mkdir(SHARED_DIR, 0755) < 0 && errno != EEXIST)
 		return;
-	if (mount(SHARED_TAG, SHARED_DIR, "virtiofs", MS_NOSUID | MS_NODEV, NULL) == 0) {
+	/*
+	 * No nosuid or nodev: binds of the rootfs inherit the share's flags,
+	 * and a container's set-uid binaries must work as under runc.
+	 */
+	if (mount(SHARED_TAG, SHARED_DIR, "virtiofs", 0, NULL) == 0) {
 		strcpy(agent_config.shared, SHARED_DIR);
 		agent_debug("virtio-fs '%s' at %s", SHARED_TAG, SHARED_DIR);
 	} else if (errno == ENODEV || errno == ENOENT) {
