@@ -19,7 +19,8 @@
  *  6. pivot_root(".", ".") and a lazy unmount of the old root stacked on
  *     top; root.readonly remounts "/" read-only last.
  * pivot_root cannot leave an initramfs root (it has no parent mount); there,
- * and only there, the rootfs is moved on "/" and chrooted into instead.
+ * and only there, the rootfs is moved on "/" and chrooted into instead
+ * (weaker: see docs/agent.md). Any other pivot_root failure fails create.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -278,6 +281,37 @@ static int ctr_parent_private(const char *rootfs)
 	return 0;
 }
 
+/*
+ * The agent runs from the kernel's initramfs: "/" is a ramfs or tmpfs and
+ * the root of the mount namespace itself, with nothing under it.
+ */
+static bool ctr_root_is_initramfs(void)
+{
+	char line[512];
+	bool yes = false;
+	struct statfs sf;
+	FILE *f;
+
+	if (statfs("/", &sf) < 0 || (sf.f_type != RAMFS_MAGIC && sf.f_type != TMPFS_MAGIC))
+		return false;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned id, parent;
+		char root[256], point[256];
+
+		/* The root of the namespace is its own parent: nothing to pivot under. */
+		if (sscanf(line, "%u %u %*s %255s %255s", &id, &parent, root, point) == 4 &&
+		    !strcmp(point, "/") && parent == id) {
+			yes = true;
+			break;
+		}
+	}
+	fclose(f);
+	return yes;
+}
+
 static int ctr_pivot(int rootfd)
 {
 	int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), ret = 0;
@@ -298,8 +332,8 @@ static int ctr_pivot(int rootfd)
 			ret = err_set(errno, "make the old root a slave");
 		else if (umount2(".", MNT_DETACH) < 0)
 			ret = err_set(errno, "detach the old root");
-	} else if (errno == EINVAL) {
-		/* The agent's root is an initramfs, which pivot_root cannot leave. */
+	} else if (errno == EINVAL && ctr_root_is_initramfs()) {
+		/* pivot_root cannot leave an initramfs: it is not mounted on anything. */
 		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 			ret = err_set(errno, "move the rootfs on /");
 		else if (chroot(".") < 0)
@@ -322,10 +356,11 @@ int ctr_rootfs_setup(const struct ctr_rootfs_args *a)
 
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return err_set(errno, "set the propagation of /");
-	if (mount(a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return err_set(errno, "bind the rootfs %s", a->rootfs);
+	/* Before the bind: a bind of a shared mount is shared, and pivot_root refuses that. */
 	if ((prop & MS_SHARED) && (ret = ctr_parent_private(a->rootfs)) < 0)
 		return ret;
+	if (mount(a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return err_set(errno, "bind the rootfs %s", a->rootfs);
 	rootfd = open(a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_set(errno, "rootfs %s", a->rootfs);
