@@ -251,7 +251,7 @@ static void test_exec_joins_the_container(void **state)
 	char *json, out[4096];
 	const char *proc = "{\"user\":{\"uid\":1000,\"gid\":1000},\"args\":[\"sh\",\"-c\","
 			   "\"hostname; cat /proc/1/comm; id -u; echo pid=$$; "
-			   "grep CapEff /proc/self/status\"],"
+			   "grep -E 'CapEff|CapBnd|Seccomp:' /proc/self/status; mkdir /tmp/q\"],"
 			   "\"env\":[\"PATH=/bin\"],\"cwd\":\"/tmp\"}";
 	const char *bad = "{\"args\":[\"nope\"],\"env\":[\"PATH=/bin\"],\"cwd\":\"/\"}";
 	int pfd[2], start_fd, status;
@@ -265,7 +265,9 @@ static void test_exec_joins_the_container(void **state)
 	    tc_spec("[\"sleep\",\"100\"]",
 		    ",\"capabilities\":{\"bounding\":[\"CAP_KILL\"],\"effective\":[\"CAP_KILL\"],"
 		    "\"permitted\":[\"CAP_KILL\"],\"ambient\":[]}",
-		    "", ",\"hostname\":\"inside\"");
+		    ",\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":"
+		    "[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":18}]}",
+		    ",\"hostname\":\"inside\"");
 	assert_int_equal(oci_spec_parse(json, strlen(json), &spec), 0);
 	free(json);
 	struct ctr_create_args a = {
@@ -284,9 +286,15 @@ static void test_exec_joins_the_container(void **state)
 	close(pfd[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
-	/* Its hostname, its pid namespace (pid 1 is the init), the exec's user, the spec's caps. */
-	if (!strstr(out, "inside\nsleep\n1000\npid=") || !strstr(out, "CapEff:\t0000000000000000"))
+	assert_int_equal(WEXITSTATUS(status), 1); /* mkdir's */
+	/*
+	 * Its hostname, its pid namespace (pid 1 is the init), the exec's user,
+	 * the container's capabilities and seccomp profile.
+	 */
+	if (!strstr(out, "inside\nsleep\n1000\npid=") ||
+	    !strstr(out, "CapEff:\t0000000000000000") ||
+	    !strstr(out, "CapBnd:\t0000000000000020") || !strstr(out, "Seccomp:\t2") ||
+	    !strstr(out, "Invalid cross-device link"))
 		fail_msg("exec output:\n%s", out);
 	assert_null(strstr(out, "pid=1\n"));
 	oci_process_free(&p);
