@@ -64,20 +64,26 @@ static int cg_write(const char *dir, const char *file, const char *value)
 	return ret;
 }
 
-/* Enables every controller of dir's cgroup.controllers for its children. */
+/*
+ * Enables every controller of dir's cgroup.controllers for its children,
+ * one at a time: one the kernel will not enable (cpu with a realtime task
+ * about) must not cost the others. A group that then asks for a missing
+ * controller's limit fails by name (cgroup_res.c).
+ */
 static int cg_enable_controllers(const char *dir)
 {
-	char ctrl[1024], req[1200] = "", *save = NULL;
+	char ctrl[1024], *save = NULL;
 	ssize_t n = cg_read(dir, "cgroup.controllers", ctrl, sizeof(ctrl));
 
 	if (n < 0)
 		return err_set((int)-n, "%s/cgroup.controllers", dir);
 	for (char *c = strtok_r(ctrl, " \n", &save); c; c = strtok_r(NULL, " \n", &save)) {
-		size_t l = strlen(req);
+		char req[64];
 
-		snprintf(req + l, sizeof(req) - l, "%s+%s", l ? " " : "", c);
+		snprintf(req, sizeof(req), "+%.60s", c);
+		(void)cg_write(dir, "cgroup.subtree_control", req);
 	}
-	return *req ? cg_write(dir, "cgroup.subtree_control", req) : 0;
+	return 0;
 }
 
 int cg_init(const char *root, bool do_mount)
