@@ -4,10 +4,11 @@
 # the guest kernel, its bundle comes over virtio-fs, its process runs under
 # the agent. Checks `ozone run` (output, exit code), the create/start/
 # state/kill/delete lifecycle with a pid file, the proxy as a shim sees it
-# (exit code, death by the same signal, SIGTERM forwarded), exec, ps,
-# pause/resume, events --stats, a read-only rootfs and bind volumes (rw and
-# ro), the console socket; after each delete: no ozone-vmm process, no
-# mount, nothing under --root, and the bundle unchanged.
+# (exit code, death by the same signal, SIGTERM forwarded), exec (also with
+# a tty), ps, pause/resume, update, events --stats, a read-only rootfs and
+# bind volumes (rw and ro), the host cgroup of cgroupsPath, the VMM killed
+# under a live container, the console socket; after each delete: no
+# ozone-vmm process, no mount, nothing under --root, the bundle unchanged.
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 #   tests/testhost/run -- bash tests/integration/test_runtime.sh).
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
@@ -134,11 +135,20 @@ check_gone "lifecycle"
 
 # 3. A process killed by a signal: the proxy dies by it; the VM killed under a live container.
 bundle "$B" false '["sleep","1000"]'
+sed -i 's|"linux":{|"linux":{"cgroupsPath":"/ozone-it/c2",|' "$B/config.json"
 snapshot >"$T_TMP/before"
-shim s2 "$OZONE --root $ROOT start c2; $OZONE --root $ROOT kill c2 KILL" create -b "$B" c2
+CGP=$(grep -E ' - cgroup2 ' /proc/self/mountinfo | awk '$4 == "/" {print $5; exit}')/ozone-it/c2/cgroup.procs
+shim s2 "$OZONE --root $ROOT start c2; cat $CGP >$T_TMP/c2.procs; $OZONE --root $ROOT kill c2 KILL" create -b "$B" c2
+grep -qx "$(cut -d' ' -f1 "$ROOT/c2/vmm.pid")" "$T_TMP/c2.procs" && grep -qx "$(cat "$T_TMP/s2.pid")" "$T_TMP/c2.procs" &&
+	pass "host cgroup: the VMM and the proxy are in cgroupsPath's group" ||
+	fail "host cgroup" "$(cat "$T_TMP/c2.procs")"
 [ "$SHIM" = "signaled 9" ] && pass "kill KILL: the pid-file process dies by SIGKILL" ||
 	{ fail "kill KILL" "$SHIM $SERR"; vmm_log c2; }
 oz delete c2
+[ ! -e "${CGP%/cgroup.procs}" ] && pass "host cgroup: removed by delete" || fail "host cgroup left"
+rmdir "$(dirname "${CGP%/cgroup.procs}")" 2>/dev/null
+bundle "$B" false '["sleep","1000"]'
+snapshot >"$T_TMP/before"
 shim s3 "$OZONE --root $ROOT start c3; kill -KILL \$(cut -d' ' -f1 $ROOT/c3/vmm.pid)" create -b "$B" c3
 [ "$SHIM" = "signaled 9" ] && pass "the VM SIGKILLed: the proxy ends as killed by SIGKILL" ||
 	fail "VM killed" "$SHIM $SERR"
