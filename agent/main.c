@@ -146,7 +146,8 @@ static int host_main(int argc, char **argv)
 	sigset_t waited;
 	int ret, sig;
 
-	for (int i = 1; i < argc; i++) {
+	/* Every option takes a value: argv[i], argv[i + 1]. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v)
@@ -164,7 +165,6 @@ static int host_main(int argc, char **argv)
 			agent_log_set_level(level);
 		else
 			usage();
-		i++;
 	}
 	if (!sock)
 		usage();

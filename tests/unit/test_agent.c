@@ -770,11 +770,13 @@ static void test_owner_wait(void **state)
 
 	/* A plain wait's connection closing changes nothing. */
 	assert_int_equal(ta_ctl_open(&owner), 0);
-	assert_int_equal(proto_send(owner.fd, &(struct proto_msg){.kind = PROTO_REQUEST,
-								  .op = PROTO_OP_WAIT,
-								  .id = 9,
-								  .body.process = {"c-own", "e2"}}),
-			 0);
+	assert_int_equal(
+	    proto_send(owner.fd, &(struct proto_msg){.kind = PROTO_REQUEST,
+						     .op = PROTO_OP_WAIT,
+						     .id = 9,
+						     .body.process = {.container_id = "c-own",
+								      .exec_id = "e2"}}),
+	    0);
 	ta_ctl_close(&owner);
 	/* The owner of e1 goes away: e1 is killed, the rest is not. */
 	assert_int_equal(ta_ctl_open(&owner), 0);

@@ -209,6 +209,8 @@ static inline ssize_t ta_read_all(int fd, char **out)
 	size_t cap = 4096, n = 0;
 	char *b = malloc(cap);
 
+	*out = NULL;
+
 	while (b) {
 		ssize_t r;
 
