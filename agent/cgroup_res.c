@@ -181,10 +181,14 @@ static int cg_memory(yajl_val mem, struct cg_writes *w)
 	if ((ret = cg_swap_max(swap, limit, &out, &skip)) < 0)
 		return ret;
 	/* Swap first: memory.swap.max does not depend on memory.max, the reverse check would. */
-	if (!skip &&
-	    (ret = out < 0 ? cg_add(w, "memory.swap.max", NULL, NULL, "max")
-			   : cg_add(w, "memory.swap.max", NULL, NULL, "%" PRId64, out)) < 0)
-		return ret;
+	if (!skip) {
+		ret = out < 0 ? cg_add(w, "memory.swap.max", NULL, NULL, "max")
+			      : cg_add(w, "memory.swap.max", NULL, NULL, "%" PRId64, out);
+		if (ret < 0)
+			return ret;
+		/* Without swap accounting, "no limit" and "no swap" hold anyway (runc's rule). */
+		w->w[w->n - 1].optional = out <= 0;
+	}
 	if (limit && (ret = limit < 0 ? cg_add(w, "memory.max", NULL, NULL, "max")
 				      : cg_add(w, "memory.max", NULL, NULL, "%" PRId64, limit)) < 0)
 		return ret;
@@ -515,6 +519,8 @@ int cg_writes_apply(const char *dir, const struct cg_writes *w)
 			value = e->alt_value;
 			ret = cg_write_file(dir, file, value);
 		}
+		if (ret == -ENOENT && e->optional)
+			continue;
 		if (ret == -ENOENT)
 			return err_setx(ENOENT, "cgroup %s: no %s (controller not available)", dir,
 					file);

@@ -10,6 +10,7 @@
 #ifndef OZONE_AGENT_CGROUP_RES_H
 #define OZONE_AGENT_CGROUP_RES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@ struct cg_write {
 	char *value;	   /* malloc'd */
 	char alt_file[64]; /* written instead when file does not exist ("" if none) */
 	char *alt_value;
+	bool optional; /* a missing file is no error (no swap accounting, and no swap asked) */
 };
 
 struct cg_writes {

@@ -210,8 +210,8 @@ static void content(const char *name, const char *want)
 
 static void test_apply_to_dir(void **state)
 {
-	static const char *const files[] = {"cpu.weight", "cpu.max",   "memory.max",
-					    "pids.max",	  "io.weight", "memory.swap.max"};
+	static const char *const files[] = {"cpu.weight", "cpu.max", "memory.max", "pids.max",
+					    "io.weight"};
 	struct cg_writes w;
 
 	(void)state;
@@ -231,6 +231,23 @@ static void test_apply_to_dir(void **state)
 	content("memory.max", "1048576");
 	content("pids.max", "7");
 	content("io.weight", "10000");
+	cg_writes_free(&w);
+
+	/* No swap accounting (no memory.swap.max): "no swap limit" and "no swap" hold anyway. */
+	assert_int_equal(cg_resources_translate("{\"memory\":{\"limit\":1048576,\"swap\":-1}}", &w),
+			 0);
+	assert_int_equal(cg_writes_apply(tmpdir, &w), 0);
+	cg_writes_free(&w);
+	assert_int_equal(
+	    cg_resources_translate("{\"memory\":{\"limit\":1048576,\"swap\":1048576}}", &w), 0);
+	expect(&w, 0, "memory.swap.max", "0");
+	assert_int_equal(cg_writes_apply(tmpdir, &w), 0);
+	cg_writes_free(&w);
+	/* But a swap limit that cannot be set is an error. */
+	assert_int_equal(
+	    cg_resources_translate("{\"memory\":{\"limit\":1048576,\"swap\":2097152}}", &w), 0);
+	assert_int_equal(cg_writes_apply(tmpdir, &w), -ENOENT);
+	assert_non_null(strstr(err_msg(), "no memory.swap.max"));
 	cg_writes_free(&w);
 
 	/* A controller the kernel does not offer: its files are missing. */
