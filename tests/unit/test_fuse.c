@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/xattr.h>
 #include <cmocka.h>
 
@@ -641,9 +642,31 @@ static void test_writeback_option(void **state)
 	assert_int_equal(fh_release(h, e.nodeid, fhd, 0), 0);
 }
 
+/* The fd limit is raised to at least the hard limit: a guest's dentry cache holds an fd per inode.
+ */
+static void test_fd_limit(void **state)
+{
+	struct rlimit saved, low, now;
+
+	(void)state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	if (saved.rlim_max < 128)
+		skip();
+	low = (struct rlimit){64, saved.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	unsigned long got = fuse_server_raise_fd_limit();
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
+	assert_int_equal(got, now.rlim_cur);
+	assert_true(now.rlim_cur >= saved.rlim_max);
+	assert_true(now.rlim_cur <= now.rlim_max);
+	setrlimit(RLIMIT_NOFILE, &saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fd_limit),
 	    cmocka_unit_test_setup_teardown(test_init, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lookup_getattr, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_create_write_read, setup_init, teardown),

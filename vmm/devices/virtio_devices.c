@@ -79,6 +79,8 @@ static int fs_create(const struct vmm_config *cfg, unsigned idx, void **dev)
 
 	if (idx >= cfg->nr_fs)
 		return 0;
+	if (idx == 0)
+		fuse_server_raise_fd_limit();
 	p = (struct virtio_fs_params){
 	    .tag = sh->tag,
 	    .dir = sh->dir,
