@@ -3,8 +3,8 @@
  * cgroup v2 groups of the containers (cgroup.h): <root>/ozone/<id>. The
  * limits come from cgroup_res.c; this file owns the groups themselves:
  * making them with every controller the kernel has enabled below
- * <root>/ozone, reading the counters, the freezer (cgroup.freeze, waiting
- * on cgroup.events), cgroup.kill and removal.
+ * <root>/ozone and the device rules (cgroup_dev.c), reading the counters, the freezer
+ * (cgroup.freeze, waiting on cgroup.events), cgroup.kill and removal.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup_dev.h"
 #include "cgroup_res.h"
 #include "common/error.h"
 
@@ -115,6 +116,7 @@ int cg_init(const char *root, bool do_mount)
 
 int cg_create(const char *id, const char *resources_json, char *path, size_t len)
 {
+	struct cg_dev_rules dev;
 	struct cg_writes w;
 	char dir[PATH_MAX];
 	int ret;
@@ -124,37 +126,50 @@ int cg_create(const char *id, const char *resources_json, char *path, size_t len
 	if (!id || !*id || strchr(id, '/') || !strcmp(id, ".") || !strcmp(id, "..") ||
 	    strlen(id) > 255)
 		return err_setx(EINVAL, "cgroup: bad container id");
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/ozone/%s", cg_root, id) >= sizeof(dir) ||
+	    strlen(dir) >= len)
+		return err_setx(ENAMETOOLONG, "cgroup %s: path too long", dir);
 	if ((ret = cg_resources_translate(resources_json, &w)) < 0)
 		return ret;
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/ozone/%s", cg_root, id) >= sizeof(dir) ||
-	    strlen(dir) >= len) {
+	if ((ret = cg_dev_rules_parse(resources_json, &dev)) < 0) {
 		cg_writes_free(&w);
-		return err_setx(ENAMETOOLONG, "cgroup %s: path too long", dir);
+		return ret;
 	}
 	if (mkdir(dir, 0755) < 0) {
 		ret = err_set(errno, "cgroup %s", dir);
-		cg_writes_free(&w);
-		return ret;
+	} else {
+		ret = cg_writes_apply(dir, &w);
+		if (ret == 0)
+			ret = cg_dev_apply(dir, &dev);
+		if (ret < 0)
+			rmdir(dir);
 	}
-	ret = cg_writes_apply(dir, &w);
 	cg_writes_free(&w);
-	if (ret < 0) {
-		rmdir(dir);
+	cg_dev_rules_free(&dev);
+	if (ret < 0)
 		return ret;
-	}
 	snprintf(path, len, "%s", dir);
 	return 0;
 }
 
 int cg_update(const char *path, const char *resources_json)
 {
+	struct cg_dev_rules dev;
 	struct cg_writes w;
 	int ret = cg_resources_translate(resources_json, &w);
 
 	if (ret < 0)
 		return ret;
+	if ((ret = cg_dev_rules_parse(resources_json, &dev)) < 0) {
+		cg_writes_free(&w);
+		return ret;
+	}
 	ret = cg_writes_apply(path, &w);
+	/* Device rules are replaced only when the update gives some. */
+	if (ret == 0 && dev.given)
+		ret = cg_dev_apply(path, &dev);
 	cg_writes_free(&w);
+	cg_dev_rules_free(&dev);
 	return ret;
 }
 

@@ -23,11 +23,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "agent/cgroup.h"
+#include "agent/cgroup_dev.h"
 #include "agent/cgroup_res.h"
 #include "common/error.h"
 
@@ -179,6 +181,83 @@ static void test_translate_refused(void **state)
 	refused("{\"unified\":{\"\":\"1\"}}", "is not a cgroup file name");
 	refused("{\"unified\":{\"memory.max\":1}}", "must be a string");
 	refused("{\"rdma\":{\"a b\":{}}}", "bad device");
+}
+
+#define R BPF_DEVCG_ACC_READ
+#define W BPF_DEVCG_ACC_WRITE
+#define M BPF_DEVCG_ACC_MKNOD
+
+static void test_device_rules(void **state)
+{
+	struct cg_dev_rules r;
+	struct bpf_insn *insns;
+	size_t n;
+
+	(void)state;
+	/* No rules in the spec: runc's defaults only, everything else denied. */
+	assert_int_equal(cg_dev_rules_parse(NULL, &r), 0);
+	assert_false(r.given);
+	assert_true(cg_dev_allowed(&r, 'c', 1, 3, R | W));   /* null */
+	assert_true(cg_dev_allowed(&r, 'c', 136, 7, R | W)); /* a pty */
+	assert_true(cg_dev_allowed(&r, 'c', 5, 2, R | W));   /* ptmx */
+	assert_true(cg_dev_allowed(&r, 'b', 8, 0, M));	     /* mknod of anything */
+	assert_false(cg_dev_allowed(&r, 'c', 1, 1, R));	     /* /dev/mem */
+	assert_false(cg_dev_allowed(&r, 'b', 8, 0, R));
+	assert_false(cg_dev_allowed(&r, 'c', 5, 1, R | W)); /* /dev/console: a pty is bound there */
+	assert_int_equal(cg_dev_prog(&r, &insns, &n), 0);
+	assert_true(n > 8);
+	assert_int_equal(insns[n - 1].code, BPF_JMP | BPF_EXIT);
+	free(insns);
+	cg_dev_rules_free(&r);
+
+	/* Deny all, then the spec's own: the last rule that matches decides. */
+	assert_int_equal(cg_dev_rules_parse("{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+					    "{\"allow\":true,\"type\":\"c\",\"major\":10,"
+					    "\"minor\":229,\"access\":\"rw\"},"
+					    "{\"allow\":true,\"type\":\"b\",\"major\":7,"
+					    "\"access\":\"r\"},"
+					    "{\"allow\":false,\"type\":\"b\",\"major\":7,"
+					    "\"minor\":3}]}",
+					    &r),
+			 0);
+	assert_true(r.given);
+	assert_true(cg_dev_allowed(&r, 'c', 10, 229, R | W));
+	assert_false(cg_dev_allowed(&r, 'b', 10, 229, R));
+	assert_true(cg_dev_allowed(&r, 'b', 7, 1, R));
+	assert_false(cg_dev_allowed(&r, 'b', 7, 1, R | W)); /* more than the rule gives */
+	assert_false(cg_dev_allowed(&r, 'b', 7, 3, R));	    /* a later rule denies it */
+	cg_dev_rules_free(&r);
+
+	/* Allow all (type a, no numbers), as for a privileged container. */
+	assert_int_equal(
+	    cg_dev_rules_parse("{\"devices\":[{\"allow\":true,\"access\":\"rwm\"}]}", &r), 0);
+	assert_true(cg_dev_allowed(&r, 'c', 1, 1, R | W | M));
+	assert_true(cg_dev_allowed(&r, 'b', 8, 0, R));
+	cg_dev_rules_free(&r);
+
+	/* The defaults come last: a spec cannot take /dev/null away (runc does the same). */
+	assert_int_equal(cg_dev_rules_parse("{\"devices\":[{\"allow\":false,\"type\":\"c\","
+					    "\"major\":1,\"minor\":3,\"access\":\"rwm\"}]}",
+					    &r),
+			 0);
+	assert_true(cg_dev_allowed(&r, 'c', 1, 3, R));
+	cg_dev_rules_free(&r);
+
+	static const char *const bad[] = {
+	    "{\"devices\":{}}",
+	    "{\"devices\":[{\"access\":\"r\"}]}",
+	    "{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}",
+	    "{\"devices\":[{\"allow\":true,\"access\":\"rx\"}]}",
+	    "{\"devices\":[{\"allow\":true,\"access\":\"rr\"}]}",
+	    "{\"devices\":[{\"allow\":true,\"major\":-2}]}",
+	    "{\"devices\":[{\"allow\":true,\"minor\":2000000}]}",
+	    "{\"devices\":[3]}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cg_dev_rules_parse(bad[i], &r), -EINVAL);
+		assert_null(r.r);
+		assert_non_null(strstr(err_msg(), "linux.resources.devices"));
+	}
 }
 
 static char tmpdir[64];
@@ -423,16 +502,88 @@ static void test_kernel_missing_controller(void **state)
 	assert_int_equal(access(dir, F_OK), -1);
 }
 
+/* A child in the group opens path; 0 or the errno. */
+static int open_in(const char *dir, const char *path, int flags)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char procs[256];
+		int fd;
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+		fd = open(procs, O_WRONLY);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			_exit(255);
+		close(fd);
+		fd = open(path, flags | O_NONBLOCK);
+		_exit(fd < 0 ? errno : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static uint32_t device_programs(const char *dir)
+{
+	uint32_t ids[8];
+	union bpf_attr q;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+
+	assert_true(fd >= 0);
+	memset(&q, 0, sizeof(q));
+	q.query.target_fd = (uint32_t)fd;
+	q.query.attach_type = BPF_CGROUP_DEVICE;
+	q.query.prog_ids = (uint64_t)(uintptr_t)ids;
+	q.query.prog_cnt = 8;
+	assert_int_equal(syscall(SYS_bpf, BPF_PROG_QUERY, &q, sizeof(q)), 0);
+	close(fd);
+	return q.query.prog_cnt;
+}
+
+static void test_kernel_devices(void **state)
+{
+	char path[256], id[32];
+
+	(void)state;
+	if (!cgroot[0] || access("/dev/kmsg", F_OK) < 0)
+		skip();
+	snprintf(id, sizeof(id), "d%d", (int)getpid());
+	if (cg_create(id, "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]}", path,
+		      sizeof(path)) != 0)
+		fail_msg("cg_create: %s", err_msg());
+	assert_int_equal(device_programs(path), 1);
+	/* /dev/kmsg (c 1:11) is not among the defaults; /dev/null is. */
+	assert_int_equal(open_in(path, "/dev/kmsg", O_RDONLY), EPERM);
+	assert_int_equal(open_in(path, "/dev/null", O_WRONLY), 0);
+
+	/* An update with rules replaces the program: now read, but not write. */
+	assert_int_equal(cg_update(path, "{\"devices\":[{\"allow\":true,\"type\":\"c\","
+					 "\"major\":1,\"minor\":11,\"access\":\"r\"}]}"),
+			 0);
+	assert_int_equal(device_programs(path), 1);
+	assert_int_equal(open_in(path, "/dev/kmsg", O_RDONLY), 0);
+	assert_int_equal(open_in(path, "/dev/kmsg", O_WRONLY), EPERM);
+	/* An update without rules leaves them alone. */
+	assert_int_equal(cg_update(path, "{\"pids\":{\"limit\":0}}"), 0);
+	assert_int_equal(device_programs(path), 1);
+	assert_int_equal(open_in(path, "/dev/kmsg", O_WRONLY), EPERM);
+	assert_int_equal(cg_destroy(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
 	    cmocka_unit_test(test_conversions),		cmocka_unit_test(test_translate_full),
 	    cmocka_unit_test(test_translate_unlimited), cmocka_unit_test(test_translate_refused),
-	    cmocka_unit_test(test_apply_to_dir),
+	    cmocka_unit_test(test_apply_to_dir),	cmocka_unit_test(test_device_rules),
 	};
 	const struct CMUnitTest kernel[] = {
 	    cmocka_unit_test(test_kernel_group_lifecycle),
 	    cmocka_unit_test(test_kernel_missing_controller),
+	    cmocka_unit_test(test_kernel_devices),
 	};
 	int ret = cmocka_run_group_tests(pure, NULL, NULL);
 
