@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -217,9 +218,17 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	snprintf(cpus, sizeof(cpus), "%u", sz->cpus);
 	snprintf(mem, sizeof(mem), "%u", sz->memory_mib);
 	snprintf(fs, sizeof(fs), "%s=%s", SANDBOX_FS_TAG, sb->shared);
-	char *argv[] = {vmm,	  "--kernel", kernel, "--initrd",  initrd,  "--cpus",
-			cpus,	  "--memory", mem,    "--console", sb->log, "--vsock-socket",
-			sb->sock, "--fs",     fs,     NULL};
+	/*
+	 * A unix socket path holds at most 107 bytes; a longer one (a long
+	 * --root and a 64-character id) is given relative to the VMM's cwd,
+	 * the state directory. Our side reaches it through the directory.
+	 */
+	char sock_rel[] = "vsock.sock";
+	char *sock =
+	    strlen(sb->sock) < sizeof(((struct sockaddr_un *)0)->sun_path) ? sb->sock : sock_rel;
+	char *argv[] = {vmm,  "--kernel", kernel, "--initrd",  initrd,	"--cpus",
+			cpus, "--memory", mem,	  "--console", sb->log, "--vsock-socket",
+			sock, "--fs",	  fs,	  NULL};
 
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
 	if (pipe2(p, O_CLOEXEC) < 0)

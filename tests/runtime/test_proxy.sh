@@ -87,6 +87,15 @@ oz run -b "$B" r1
 	pass "run: stdout, stderr, exit code 3" || fail "run" "rc=$RC out=$(cat "$OUT") err=$(cat "$ERR")"
 check_gone "run"
 
+# A socket path past sun_path's 107 bytes (a long --root, a 64-character id) still works.
+LONGROOT=$T_TMP/a-rather-long-root-directory-name/for-the-state-of-containers
+LONGID=$(printf '%064d' 7)
+"$OZONE" --root "$LONGROOT" run -b "$B" "$LONGID" >"$OUT" 2>"$ERR"
+RC=$?
+[ "$RC" -eq 3 ] && [ "$(cat "$OUT")" = hello ] && [ ${#LONGROOT} -gt 40 ] &&
+	pass "run: a vsock socket path of $((${#LONGROOT} + 76)) bytes" || fail "long socket path" "rc=$RC $(cat "$ERR")"
+[ -z "$(ls -A "$LONGROOT")" ] && pass "run: nothing left under the long root" || fail "long root left"
+
 # 2. stdin reaches the process, and its end closes the process's stdin.
 bundle "$B" false '["cat"]'
 "$OZONE" --root "$ROOT" run -b "$B" r2 <<<"piped through" >"$OUT" 2>"$ERR"
