@@ -251,8 +251,6 @@ static int exec_build(const struct ozone_globals *g, const char *id, const struc
 static int exec_container(const struct ozone_globals *g, const char *id, struct exec_opts *x,
 			  const char *process_json, bool terminal)
 {
-	static const char *const running[] = {"running", NULL};
-	static const char *const running_or_paused[] = {"running", "paused", NULL};
 	char exec_id[32];
 	struct launch l = {.container_id = id,
 			   .exec_id = exec_id,
@@ -272,11 +270,14 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 	ret = container_lock(g, id, &lk, &st);
 	if (ret < 0)
 		return ret;
+	/* Running only (the agent has no process to join before start); paused with
+	 * --ignore-paused. */
 	if (!strcmp(st.status, "stopped"))
 		ret = err_setx(EINVAL, "cannot exec in a stopped container");
-	else
-		ret = container_expect(&st, "exec in",
-				       x->ignore_paused ? running_or_paused : running);
+	else if (!strcmp(st.status, "paused") && !x->ignore_paused)
+		ret = err_setx(EINVAL, "cannot exec in a paused container (use --ignore-paused)");
+	else if (strcmp(st.status, "running") && strcmp(st.status, "paused"))
+		ret = err_setx(EINVAL, "cannot exec in a container that is %s", st.status);
 	oci_state_free(&st);
 	if (ret == 0)
 		ret = container_agent(g, id, &l.conn);
