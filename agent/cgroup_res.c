@@ -169,7 +169,7 @@ static int cg_get_str(yajl_val obj, const char *where, const char *key, const ch
 
 static int cg_memory(yajl_val mem, struct cg_writes *w)
 {
-	int64_t limit = 0, swap = 0, resv = 0, out;
+	int64_t limit = 0, swap = 0, resv = 0, out = 0;
 	int skip, ret;
 
 	if ((ret = cg_get_i64(mem, "memory", "limit", &limit)) < 0 ||

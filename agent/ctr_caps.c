@@ -36,7 +36,7 @@ static int ctr_caps_mask(const char *set, char **names, uint64_t *mask)
 
 	*mask = 0;
 	for (char **n = names; n && *n; n++) {
-		int cap, ret = ctr_cap_from_name(*n, &cap);
+		int cap = 0, ret = ctr_cap_from_name(*n, &cap);
 
 		if (ret < 0)
 			return err_setx(

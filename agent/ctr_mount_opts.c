@@ -162,7 +162,7 @@ int ctr_mount_opts_parse(char *const *opts, size_t n, struct ctr_mount_opts *out
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++) {
 		const char *opt = opts[i];
-		unsigned long prop;
+		unsigned long prop = 0;
 		int ret;
 
 		if (ctr_opt_flag(out, opt) || ctr_opt_rec(out, opt))
