@@ -164,7 +164,8 @@ static void cg_cpuset_inherit(const char *dir, const char *parent)
 		ssize_t n;
 		int fd;
 
-		snprintf(path, sizeof(path), "%s/%s", parent, files[i]);
+		if (snprintf(path, sizeof(path), "%s/%s", parent, files[i]) >= (int)sizeof(path))
+			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -239,7 +240,8 @@ int host_cgroup_join(const char *path, pid_t pid, bool ignore_perm)
 		return ret;
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < n; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path);
+		if (snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path) >= (int)sizeof(dir))
+			return err_setx(ENAMETOOLONG, "cgroup path too long: %s", path);
 		ret = cg_write(dir, "cgroup.procs", val);
 		if (ret == -ENOENT && ignore_perm)
 			continue; /* not made: permission denied at create */
@@ -262,7 +264,8 @@ int host_cgroup_remove(const char *path)
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path);
+		if (snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path) >= (int)sizeof(dir))
+			return err_setx(ENAMETOOLONG, "cgroup path too long: %s", path);
 		/* A process just killed may take a moment to leave the group. */
 		for (int tries = 0; rmdir(dir) < 0; tries++) {
 			struct timespec ts = {0, 20 * 1000 * 1000};

@@ -110,8 +110,7 @@ static int find_file(const char *env, const char *rel, const char *name, const c
 	ret = exe_dir(dir, sizeof(dir));
 	if (ret < 0)
 		return ret;
-	snprintf(out, size, "%s/%s", dir, rel);
-	if (access(out, R_OK) == 0)
+	if (snprintf(out, size, "%s/%s", dir, rel) < (int)size && access(out, R_OK) == 0)
 		return 0;
 	snprintf(out, size, "%s/%s", OZONE_DATADIR, name);
 	if (access(out, R_OK) == 0)
@@ -349,9 +348,14 @@ static void vmm_log_tail(const struct sandbox *sb, char *out, size_t size)
 	buf[n] = '\0';
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
-	char *line = strrchr(buf, '\n');
+	const char *line = strrchr(buf, '\n');
+	size_t len;
 
-	snprintf(out, size, "%s", line ? line + 1 : buf);
+	line = line ? line + 1 : buf;
+	/* The last line, cut to fit: it only decorates a message. */
+	len = strnlen(line, size - 1);
+	memcpy(out, line, len);
+	out[len] = '\0';
 }
 
 static void sleep_ms(int ms)
