@@ -18,9 +18,9 @@
  *     agent's own /dev/null and /proc are still reachable;
  *  6. pivot_root(".", ".") and a lazy unmount of the old root stacked on
  *     top; root.readonly remounts "/" read-only last.
- * pivot_root cannot leave an initramfs root (it has no parent mount); there,
- * and only there, the rootfs is moved on "/" and chrooted into instead
- * (weaker: see docs/agent.md). Any other pivot_root failure fails create.
+ * pivot_root cannot leave an initramfs root (it has no parent mount), so
+ * the agent moves off it at boot (agent/main.c); a pivot_root failure
+ * fails create: there is no weaker chroot fallback.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,9 +29,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -281,37 +279,6 @@ static int ctr_parent_private(const char *rootfs)
 	return 0;
 }
 
-/*
- * The agent runs from the kernel's initramfs: "/" is a ramfs or tmpfs and
- * the root of the mount namespace itself, with nothing under it.
- */
-static bool ctr_root_is_initramfs(void)
-{
-	char line[512];
-	bool yes = false;
-	struct statfs sf;
-	FILE *f;
-
-	if (statfs("/", &sf) < 0 || (sf.f_type != RAMFS_MAGIC && sf.f_type != TMPFS_MAGIC))
-		return false;
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned id, parent;
-		char root[256], point[256];
-
-		/* The root of the namespace is its own parent: nothing to pivot under. */
-		if (sscanf(line, "%u %u %*s %255s %255s", &id, &parent, root, point) == 4 &&
-		    !strcmp(point, "/") && parent == id) {
-			yes = true;
-			break;
-		}
-	}
-	fclose(f);
-	return yes;
-}
-
 static int ctr_pivot(int rootfd)
 {
 	int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), ret = 0;
@@ -332,12 +299,6 @@ static int ctr_pivot(int rootfd)
 			ret = err_set(errno, "make the old root a slave");
 		else if (umount2(".", MNT_DETACH) < 0)
 			ret = err_set(errno, "detach the old root");
-	} else if (errno == EINVAL && ctr_root_is_initramfs()) {
-		/* pivot_root cannot leave an initramfs: it is not mounted on anything. */
-		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-			ret = err_set(errno, "move the rootfs on /");
-		else if (chroot(".") < 0)
-			ret = err_set(errno, "chroot to the rootfs");
 	} else {
 		ret = err_set(errno, "pivot_root");
 	}

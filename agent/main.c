@@ -67,6 +67,35 @@ static int mount_one(const struct mountpoint *m)
 	return 0;
 }
 
+/*
+ * The initramfs is the kernel's rootfs, which pivot_root cannot leave: a
+ * container would only get a chroot, which a process with CAP_SYS_CHROOT
+ * can climb out of. So, as switch_root does, PID 1 first moves onto a
+ * tmpfs of its own; everything after, containers included, lives below a
+ * root that pivot_root can replace. The agent keeps running from the
+ * initramfs' pages it is mapped from.
+ */
+static int leave_initramfs(void)
+{
+	static const char *const dirs[] = {"dev", "proc", "sys", "run", "tmp"};
+
+	if (mkdir("/.root", 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("tmpfs", "/.root", "tmpfs", MS_NOSUID, "mode=0755") < 0)
+		return -errno;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/.root/%s", dirs[i]);
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	if (chmod("/.root/tmp", 01777) < 0 || chdir("/.root") < 0 ||
+	    mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return -errno;
+	return 0;
+}
+
 /* Makes fds 0, 1, 2 the console unless the kernel already gave us one. */
 static void open_console(void)
 {
@@ -212,7 +241,7 @@ int main(int argc, char **argv)
 {
 	char cmdline[4096], report[32], echo[16];
 	sigset_t waited;
-	int ret;
+	int ret, moved;
 
 	if (argc > 1)
 		return host_main(argc, argv);
@@ -222,10 +251,13 @@ int main(int argc, char **argv)
 	}
 	block_signals(&waited);
 
+	moved = leave_initramfs();
 	ret = mount_one(&mounts[0]);
 	open_console();
 	if (ret < 0)
 		agent_fatal("mount %s: %s", mounts[0].target, strerror(-ret));
+	if (moved < 0)
+		agent_fatal("move off the initramfs: %s", strerror(-moved));
 	for (size_t i = 1; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
 		ret = mount_one(&mounts[i]);
 		if (ret < 0)
