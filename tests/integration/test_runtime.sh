@@ -9,6 +9,8 @@
 # bind volumes (rw and ro), the host cgroup of cgroupsPath, the VMM killed
 # under a live container, the console socket; after each delete: no
 # ozone-vmm process, no mount, nothing under --root, the bundle unchanged.
+# Then the real clients: containerd's runc shim (ctr run/exec/kill/delete
+# with --runc-binary) and podman with conmon (run, exec, rm -f).
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 #   tests/testhost/run -- bash tests/integration/test_runtime.sh).
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
@@ -171,5 +173,59 @@ tr -d '\r' <"$T_TMP/console.out" | grep -q '^33 111$' && tr -d '\r' <"$T_TMP/con
 	pass "console: a terminal of 33x111 in the guest" || fail "console" "$(od -c "$T_TMP/console.out" | head)"
 oz delete --force t1
 check_gone "terminal"
+
+# 5. The real clients: containerd's runc shim (ctr --runc-binary) and podman + conmon.
+RFS=$T_TMP/rfs
+mkdir -p "$RFS/bin" "$RFS/proc" "$RFS/dev" "$RFS/sys" "$RFS/tmp" "$RFS/etc" "$RFS/run"
+cp /bin/busybox "$RFS/bin/"
+for c in sh echo sleep cat; do ln -sf busybox "$RFS/bin/$c"; done
+if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+	CTD=$T_TMP/ctd
+	mkdir -p "$CTD/root" "$CTD/state"
+	printf 'version = 2\nroot = "%s/root"\nstate = "%s/state"\n[grpc]\n  address = "%s/sock"\n' \
+		"$CTD" "$CTD" "$CTD" >"$CTD/config.toml"
+	containerd --config "$CTD/config.toml" >"$CTD/log" 2>&1 &
+	T_PIDS+=("$!")
+	for _ in $(seq 300); do [ -S "$CTD/sock" ] && break; sleep 0.1; done
+	CTR="ctr --address $CTD/sock"
+	out=$(timeout 600 $CTR run --rm --rootfs --runc-binary "$OZONE" "$RFS" k1 sh -c 'echo hello-ctr; exit 7' </dev/null 2>&1)
+	rc=$?
+	[ "$rc" -eq 7 ] && [ "$out" = hello-ctr ] && pass "containerd: ctr run: output and exit code 7" ||
+		fail "ctr run" "rc=$rc out=$out"
+	timeout 600 $CTR run -d --rootfs --runc-binary "$OZONE" "$RFS" k2 sleep 1000 </dev/null >/dev/null 2>&1
+	out=$(timeout 300 $CTR task exec --exec-id e1 k2 sh -c 'echo in-exec; exit 3' </dev/null 2>&1)
+	rc=$?
+	[ "$rc" -eq 3 ] && [ "$out" = in-exec ] && pass "containerd: ctr task exec: output and exit code 3" ||
+		fail "ctr task exec" "rc=$rc out=$out"
+	$CTR task kill -s KILL k2 >/dev/null 2>&1
+	for _ in $(seq 300); do $CTR task ls 2>/dev/null | grep -q "k2 .*STOPPED" && break; sleep 0.2; done
+	$CTR task delete k2 >/dev/null 2>&1 && $CTR container delete k2 >/dev/null 2>&1 &&
+		pass "containerd: kill -s KILL, task and container deleted" ||
+		fail "ctr kill/delete" "$($CTR task ls 2>&1)"
+	[ "$(pgrep -fc "$OZONE_BUILD/bin/ozone-vmm")" -eq 0 ] && pass "containerd: no ozone-vmm left" ||
+		fail "containerd: ozone-vmm left" "$(pgrep -af ozone-vmm)"
+	kill "${T_PIDS[-1]}" 2>/dev/null
+else
+	fail "containerd and ctr are not installed"
+fi
+if command -v podman >/dev/null && command -v conmon >/dev/null; then
+	P="podman --runtime $OZONE --cgroup-manager cgroupfs --events-backend file"
+	out=$(ulimit -n 4096; timeout 600 $P run --rm --rootfs --network none --ulimit host "$RFS" \
+		sh -c 'echo hello-podman; exit 7' </dev/null 2>&1)
+	rc=$?
+	[ "$rc" -eq 7 ] && [ "$out" = hello-podman ] && pass "podman run: output and exit code 7" ||
+		fail "podman run" "rc=$rc out=$out"
+	(ulimit -n 4096; timeout 600 $P run -d --name p2 --network none --ulimit host --rootfs "$RFS" sleep 1000) \
+		</dev/null >/dev/null 2>&1
+	out=$(timeout 300 $P exec p2 sh -c 'echo in-exec; exit 3' </dev/null 2>&1)
+	rc=$?
+	[ "$rc" -eq 3 ] && [ "$out" = in-exec ] && pass "podman exec: output and exit code 3" ||
+		fail "podman exec" "rc=$rc out=$out"
+	timeout 300 $P rm -f p2 </dev/null >/dev/null 2>&1 && pass "podman rm -f" || fail "podman rm -f"
+	[ "$(pgrep -fc "$OZONE_BUILD/bin/ozone-vmm")" -eq 0 ] && pass "podman: no ozone-vmm left" ||
+		fail "podman: ozone-vmm left" "$(pgrep -af ozone-vmm)"
+else
+	fail "podman and conmon are not installed"
+fi
 
 finish
