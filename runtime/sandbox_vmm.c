@@ -6,9 +6,9 @@
  * Where things are found (first match wins):
  *   ozone-vmm   $OZONE_VMM, else next to the ozone binary (/proc/self/exe)
  *   kernel      $OZONE_KERNEL, else <exe dir>/../guest/bzImage (a build tree),
- *               else OZONE_DATADIR/bzImage (the install, <prefix>/share/ozone)
- *   initramfs   $OZONE_INITRD, else <exe dir>/../guest/initramfs.cpio,
- *               else OZONE_DATADIR/initramfs.cpio
+ *               else <exe dir>/../share/ozone/bzImage (an install, even moved),
+ *               else OZONE_DATADIR/bzImage (<prefix>/share/ozone, compiled in)
+ *   initramfs   the same with $OZONE_INITRD and initramfs.cpio
  */
 #include "runtime/sandbox.h"
 #include "runtime/host_cgroup.h"
@@ -93,10 +93,14 @@ static int exe_dir(char *buf, size_t size)
 	return 0;
 }
 
-/* The first of env, <exe dir>/<rel>, OZONE_DATADIR/<name> that exists. */
-static int find_file(const char *env, const char *rel, const char *name, const char *what,
-		     char *out, size_t size)
+/*
+ * The first that exists of: $env; <exe dir>/../guest/<name> (a build tree);
+ * <exe dir>/../share/ozone/<name> (an install, wherever it was moved);
+ * OZONE_DATADIR/<name> (the install prefix compiled in).
+ */
+static int find_file(const char *env, const char *name, const char *what, char *out, size_t size)
 {
+	static const char *const rel[] = {"../guest", "../share/ozone"};
 	const char *v = getenv(env);
 	char dir[PATH_MAX];
 	int ret;
@@ -110,13 +114,16 @@ static int find_file(const char *env, const char *rel, const char *name, const c
 	ret = exe_dir(dir, sizeof(dir));
 	if (ret < 0)
 		return ret;
-	if (snprintf(out, size, "%s/%s", dir, rel) < (int)size && access(out, R_OK) == 0)
-		return 0;
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
+		if (snprintf(out, size, "%s/%s/%s", dir, rel[i], name) < (int)size &&
+		    access(out, R_OK) == 0)
+			return 0;
 	snprintf(out, size, "%s/%s", OZONE_DATADIR, name);
 	if (access(out, R_OK) == 0)
 		return 0;
-	return err_setx(ENOENT, "%s not found: looked in $%s, %s/%s and %s/%s", what, env, dir, rel,
-			OZONE_DATADIR, name);
+	return err_setx(
+	    ENOENT, "%s not found: looked at $%s, %s/../guest/%s, %s/../share/ozone/%s and %s/%s",
+	    what, env, dir, name, dir, name, OZONE_DATADIR, name);
 }
 
 static void write_full(int fd, const void *buf, size_t len)
@@ -207,11 +214,10 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	}
 	if (access(vmm, X_OK) < 0)
 		return err_set(errno, "ozone-vmm %s", vmm);
-	ret = find_file("OZONE_KERNEL", "../guest/bzImage", "bzImage", "guest kernel", kernel,
-			sizeof(kernel));
+	ret = find_file("OZONE_KERNEL", "bzImage", "guest kernel", kernel, sizeof(kernel));
 	if (ret == 0)
-		ret = find_file("OZONE_INITRD", "../guest/initramfs.cpio", "initramfs.cpio",
-				"guest initramfs", initrd, sizeof(initrd));
+		ret = find_file("OZONE_INITRD", "initramfs.cpio", "guest initramfs", initrd,
+				sizeof(initrd));
 	if (ret < 0)
 		return ret;
 	snprintf(cpus, sizeof(cpus), "%u", sz->cpus);

@@ -112,6 +112,22 @@ expect_err "VM size: bad annotation" 1 \
 	'ozone: annotation org.ozone.vm.cpus: "0" is not an integer in [1, 64]' create -b "$B" c1
 write_config rootfs "" ""
 
+# Where the guest is found without $OZONE_KERNEL/$OZONE_INITRD: an install tree next to the binary.
+mkdir -p "$T_TMP/inst/bin" "$T_TMP/inst/share/ozone"
+cp "$OZONE" "$T_TMP/inst/bin/ozone"
+: >"$T_TMP/inst/share/ozone/bzImage"
+: >"$T_TMP/inst/share/ozone/initramfs.cpio"
+(unset OZONE_KERNEL OZONE_INITRD
+	OZONE_BOOT_TIMEOUT=1 "$T_TMP/inst/bin/ozone" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1)
+grep -q -- "--kernel $T_TMP/inst/bin/../share/ozone/bzImage --initrd $T_TMP/inst/bin/../share/ozone/initramfs.cpio " \
+	"$T_TMP/vmm.args" && pass "an install tree: the guest from <exe dir>/../share/ozone" ||
+	fail "install tree lookup" "$(cat "$T_TMP/vmm.args")"
+rm "$T_TMP/inst/share/ozone/bzImage"
+(unset OZONE_KERNEL OZONE_INITRD
+	"$T_TMP/inst/bin/ozone" --root "$ROOT" create -b "$B" c1 >"$OUT" 2>"$ERR")
+grep -q "^ozone: guest kernel not found: looked at \$OZONE_KERNEL, $T_TMP/inst/bin/../guest/bzImage, " "$ERR" &&
+	pass "no guest kernel anywhere: the places looked at" || fail "kernel not found" "$(cat "$ERR")"
+
 # A VMM that exits at once: its last words are the error.
 printf '#!/bin/sh\necho "ozone-vmm: KVM_CREATE_VM: no luck" >&2\nexit 1\n' >"$T_TMP/dying-vmm"
 chmod +x "$T_TMP/dying-vmm"
