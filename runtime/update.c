@@ -283,8 +283,10 @@ int ozone_cmd_update(struct ozone_globals *g, int argc, char **argv)
 	if (ozone_args_count(&a, argc, argv, 1, 1) < 0)
 		return OZONE_EXIT_FAIL;
 	ret = resources ? update_read_resources(resources, &text) : update_from_flags(&f, &text);
-	if (ret == 0)
+	if (ret == 0) {
+		ozone_debug("update %s: resources %s", argv[optind], text);
 		ret = update_apply(g, argv[optind], text);
+	}
 	free(text);
 	return ret < 0 ? ozone_fail(ret) : 0;
 }
