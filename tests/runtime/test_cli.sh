@@ -243,6 +243,13 @@ expect_err "events: bad interval" 1 \
 	'ozone: invalid value "soon" for flag --interval: not a duration' events --interval soon c2
 expect_err "update --memory: a stopped container" 1 "ozone: container with id c2 is not running" \
 	update --memory 1048576 --cpu-quota 50000 --pids-limit 10 c2
+oz --debug update --memory 1048576 --memory-swap -1 --cpu-quota 50000 --cpuset-cpus 0-1 \
+	--pids-limit 10 --blkio-weight 100 c2
+grep -qF 'resources {"memory":{"limit":1048576,"swap":-1},"cpu":{"quota":50000,"cpus":"0-1"},"pids":{"limit":10},"blockIO":{"weight":100}}' "$ERR" &&
+	pass "update: the flags as one linux.resources object" || fail "update flags" "$(cat "$ERR")"
+expect_err "update: Intel RDT" 1 \
+	"ozone: Intel RDT (--l3-cache-schema, --mem-bw-schema) is not available in a microVM" \
+	update --l3-cache-schema L3:0=f c2
 oz update -r - c2 <<<'{"memory":{"limit":1}}'
 echo '[1]' >"$T_TMP/res.json"
 expect_err "update --resources: not an object" 1 "ozone: resources: must be a JSON object" \
