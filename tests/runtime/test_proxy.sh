@@ -48,7 +48,7 @@ bundle() {
 	[ -n "$ns" ] || ns='[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]'
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev" "$dir/rootfs/tmp"
 	cp /bin/busybox "$dir/rootfs/bin/busybox"
-	for c in sh echo cat sleep true stty tty pwd kill trap; do
+	for c in sh echo cat sleep true stty tty pwd kill trap id; do
 		ln -sf busybox "$dir/rootfs/bin/$c"
 	done
 	cat >"$dir/config.json" <<EOF
@@ -174,6 +174,10 @@ oz exec -e FOO=bar --cwd /tmp c6 sh -c 'echo $FOO; pwd; echo e >&2; exit 5'
 [ "$RC" -eq 5 ] && [ "$(cat "$OUT" | tr '\n' ' ')" = "bar /tmp " ] && [ "$(cat "$ERR")" = e ] &&
 	pass "exec: env and cwd flags, output, exit code 5" ||
 	fail "exec" "rc=$RC out=$(cat "$OUT") err=$(cat "$ERR")"
+oz exec -u 1000:1001 -g 5 --cap CAP_KILL --no-new-privs c6 sh -c 'id -u; id -g; id -G; grep ^NoNewPrivs /proc/self/status'
+[ "$RC" -eq 0 ] && [ "$(cat "$OUT" | tr '\n' '|' | tr -s ' \t' ' ')" = "1000|1001|1001 5|NoNewPrivs: 1|" ] &&
+	pass "exec: --user, --additional-gids, --no-new-privs reach the process" ||
+	fail "exec user flags" "rc=$RC $(cat "$OUT" "$ERR")"
 oz exec c6 sh -c 'kill -KILL $$'
 [ "$RC" -eq 137 ] && pass "exec: a process killed by SIGKILL: 128+9, as runc exits" ||
 	fail "exec killed" "rc=$RC $(cat "$ERR")"
