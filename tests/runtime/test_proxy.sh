@@ -108,6 +108,15 @@ cmp -s "$T_TMP/big" "$T_TMP/big.out" && pass "run: 3 MB through stdin and stdout
 	fail "run: big stream" "$(wc -c <"$T_TMP/big.out") bytes; $(cat "$ERR")"
 check_gone "run with stdin"
 
+# run --detach: created and started; the proxy stays.
+bundle "$B" false '["sleep","100"]'
+oz run -d --pid-file "$T_TMP/r3.pid" -b "$B" r3
+oz state r3
+[ "$RC" -eq 0 ] && grep -q '"status": "running"' "$OUT" && kill -0 "$(cat "$T_TMP/r3.pid")" &&
+	pass "run --detach: running, the pid file names a live proxy" || fail "run -d" "$(cat "$OUT" "$ERR")"
+oz delete --force r3
+check_gone "run --detach"
+
 # 3. The proxy as a shim sees it: create with pipes, start, wait for the pid-file pid.
 bundle "$B" false '["sh","-c","echo out; echo err >&2; exit 7"]'
 shim s1 "$OZONE --root $ROOT start c1" create -b "$B" c1
