@@ -12,8 +12,10 @@
 # NOREPLACE, hard link, symlink, chmod (with set-uid), chown, utimes (ns,
 # OMIT), xattrs, mkfifo, mknod, a 5 GiB sparse file, readdir of 10,000
 # entries (made on the host) and 1,000 made by the guest, 8 concurrent writers, a tar of a busybox tree out of the share and
-# back into it (diff -r and ownerships on the host), and a bind mount inside
-# DIR made on the host (the runtime's case), which the server must cross.
+# back into it (diff -r and ownerships on the host), a bind mount inside
+# DIR made on the host (the runtime's case), which the server must cross,
+# and a tmpfs mounted inside DIR, which the guest must see as a file system
+# of its own (FUSE submount: its own st_dev, no hard link across).
 #
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 # tests/testhost/run -- bash tests/integration/test_virtiofs.sh). Runs in a
@@ -51,8 +53,15 @@ if ! mount --bind "$VOL" "$SHARE/vol"; then
 	fail "bind-mount a volume into the share"
 	finish
 fi
+# And a file system of its own inside the share: the guest must see it as one (st_dev).
+mkdir "$SHARE/tmpvol"
+if ! mount -t tmpfs -o size=4m ozone-test "$SHARE/tmpvol"; then
+	fail "mount a tmpfs inside the share"
+	finish
+fi
+echo "on another file system" >"$SHARE/tmpvol/other"
 # Unmounted before lib.sh's cleanup removes the temp dir.
-trap 'umount -l "$SHARE/vol" 2>/dev/null; t_cleanup' EXIT
+trap 'umount -l "$SHARE/vol" "$SHARE/tmpvol" 2>/dev/null; t_cleanup' EXIT
 
 # The tree that goes out with tar and back in: busybox and its links, owners, modes.
 TREE=$SHARE/tree-in
@@ -200,11 +209,20 @@ check "diff -r in the guest" diff -r tree-in tree-out
 same "bind mount inside the share is served" "from the volume" "$(cat vol/volfile)"
 check "write into the bind mount" sh -c 'echo from the guest >vol/fromguest'
 
+# a file system mounted inside the share by the host: its own st_dev in the guest too
+same "another file system inside the share is served" "on another file system" "$(cat tmpvol/other)"
+if [ "$(stat -c %d tmpvol)" != "$(stat -c %d .)" ]; then pass "it has its own st_dev in the guest"; else fail "it has its own st_dev in the guest" "same st_dev $(stat -c %d .)"; fi
+same "the bind mount of the same file system keeps its st_dev" "$(stat -c %d .)" "$(stat -c %d vol)"
+check "write into it" sh -c 'echo from the guest >tmpvol/fromguest'
+if ln tmpvol/other cross-link 2>/dev/null; then fail "no hard link across file systems"; else pass "no hard link across file systems"; fi
+
 # the tree-out files must survive a drop of the guest's caches
 sync
 echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 same "after drop_caches" "hello world" "$(cat hello)"
 cd /
+# The guest mounted the submount itself: it goes first, as on any host.
+check "umount the submount" umount $M/tmpvol
 check "umount" umount $M
 echo "SUITE-END"
 poweroff -f
@@ -281,4 +299,5 @@ hcheck "tar tree: diff -r" diff -r --no-dereference "$S/tree-in" "$S/tree-out"
 listing() { (cd "$1" && find . -printf '%p %y %U:%G %m %n %l\n' | sort); }
 hsame "tar tree: types, owners, modes, links" "$(listing "$S/tree-in")" "$(listing "$S/tree-out")"
 hsame "write through the bind mount lands in the volume" "from the guest" "$(cat "$VOL/fromguest" 2>&1)"
+hsame "write into the other file system lands there" "from the guest" "$(cat "$SHARE/tmpvol/fromguest" 2>&1)"
 finish

@@ -61,10 +61,11 @@ static void test_init(void **state)
 	assert_true(out.flags & FUSE_MAX_PAGES);
 	assert_true(out.flags & FUSE_HANDLE_KILLPRIV_V2);
 	assert_true(out.flags & FUSE_CACHE_SYMLINKS);
+	assert_true(out.flags & FUSE_SUBMOUNTS);
 	/* Nothing we do not implement. */
 	assert_false(out.flags & (FUSE_POSIX_LOCKS | FUSE_FLOCK_LOCKS | FUSE_WRITEBACK_CACHE |
 				  FUSE_EXPORT_SUPPORT | FUSE_SPLICE_READ | FUSE_POSIX_ACL |
-				  FUSE_DONT_MASK | FUSE_SUBMOUNTS | FUSE_SETXATTR_EXT));
+				  FUSE_DONT_MASK | FUSE_SETXATTR_EXT));
 	assert_true(out.max_pages > 0 && out.max_write == out.max_pages * 4096u);
 
 	/* Only what the guest offered comes back. */
@@ -288,6 +289,8 @@ static void test_mkdir_readdir(void **state)
 	assert_int_equal(fh_req2(h, FUSE_MKDIR, 1, &mk, sizeof(mk), "dir", 4), 0);
 	memcpy(&e, fh_body(h), sizeof(e));
 	assert_true(S_ISDIR(e.attr.mode));
+	/* A directory on its parent's file system is no submount. */
+	assert_false(e.attr.flags & FUSE_ATTR_SUBMOUNT);
 	assert_int_equal(fh_req2(h, FUSE_MKDIR, 1, &mk, sizeof(mk), "dir", 4), -EEXIST);
 	for (int i = 0; i < 20; i++) {
 		snprintf(name, sizeof(name), "file%02d", i);

@@ -376,7 +376,10 @@ static void test_bind_mount_crossed(void **state)
 	assert_int_equal(fh_init(h), 0);
 	assert_int_equal(fh_lookup(h, 1, "vol", &v), 0);
 	assert_true(S_ISDIR(v.attr.mode));
+	/* A bind mount of the same file system: same st_dev on the host, no submount. */
+	assert_false(v.attr.flags & FUSE_ATTR_SUBMOUNT);
 	assert_int_equal(fh_lookup(h, v.nodeid, "inner", &in), 0);
+	assert_false(in.attr.flags & FUSE_ATTR_SUBMOUNT);
 	assert_int_equal(fh_open(h, in.nodeid, O_RDONLY, &fhd), 0);
 	assert_int_equal(fh_read(h, in.nodeid, fhd, 0, buf, sizeof(buf)), 5);
 	assert_memory_equal(buf, "inner", 5);
@@ -384,6 +387,20 @@ static void test_bind_mount_crossed(void **state)
 	/* Still no way up from the mount's root. */
 	assert_int_equal(fh_lookup(h, v.nodeid, "..", NULL), -ENOENT);
 	assert_int_equal(umount2(vol, MNT_DETACH), 0);
+
+	/* Another file system mounted inside: announced as a submount (its own st_dev in the
+	 * guest). */
+	struct fuse_entry_out m, f;
+	char tmpvol[PATH_MAX];
+
+	fh_path(tmpvol, h->share, "tmpvol");
+	assert_int_equal(mkdir(tmpvol, 0755), 0);
+	assert_int_equal(mount("ozone-test", tmpvol, "tmpfs", 0, "size=64k"), 0);
+	assert_int_equal(fh_lookup(h, 1, "tmpvol", &m), 0);
+	assert_true(m.attr.flags & FUSE_ATTR_SUBMOUNT);
+	assert_int_equal(fh_create(h, m.nodeid, "f", O_WRONLY, 0644, &f, NULL), 0);
+	assert_false(f.attr.flags & FUSE_ATTR_SUBMOUNT);
+	assert_int_equal(umount2(tmpvol, MNT_DETACH), 0);
 }
 
 int main(void)

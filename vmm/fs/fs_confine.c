@@ -147,6 +147,14 @@ int fs_do_lookup(struct fuse_server *s, struct fs_inode *dir, const char *name,
 	if (ret < 0)
 		return ret;
 	fs_fill_entry(s, nodeid, &st, e);
+	/*
+	 * A directory on another device than its parent is the root of a
+	 * mount the host made inside the share: the guest mounts it as a file
+	 * system of its own, so st_dev differs there as on the host and inode
+	 * numbers of two host file systems never meet in one guest one.
+	 */
+	if ((s->features & FUSE_SUBMOUNTS) && S_ISDIR(st.st_mode) && st.st_dev != dir->dev)
+		e->attr.flags |= FUSE_ATTR_SUBMOUNT;
 	return 0;
 }
 

@@ -175,7 +175,7 @@ static int reply_err(struct fs_req *r, int err)
 #define FS_FEATURES                                                                                \
 	(FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |           \
 	 FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_HANDLE_KILLPRIV_V2 | \
-	 FUSE_CACHE_SYMLINKS)
+	 FUSE_CACHE_SYMLINKS | FUSE_SUBMOUNTS)
 
 static int op_init(struct fs_req *r)
 {
