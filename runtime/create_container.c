@@ -101,8 +101,10 @@ static int agent_create(struct launch *l, const char *id, const struct bundle *b
 	return ret;
 }
 
+/* The terminal's size first, on the same connection: the process starts with it. */
 static int agent_start(struct launch *l, const struct sandbox *sb, const char *id)
 {
+	int tty = l->pty_slave >= 0 ? l->pty_slave : l->terminal ? STDIN_FILENO : -1;
 	struct agent_conn c;
 	int ret;
 
@@ -112,11 +114,14 @@ static int agent_start(struct launch *l, const struct sandbox *sb, const char *i
 		if (ret < 0)
 			return ret;
 		c.timeout_ms = 60000;
-		ret = agent_call_simple(&c, PROTO_OP_START, id);
+		ret = launch_resize(&c, id, "", tty);
+		if (ret == 0)
+			ret = agent_call_simple(&c, PROTO_OP_START, id);
 		agent_close(&c);
 		return ret;
 	}
-	return agent_call_simple(&l->conn, PROTO_OP_START, id);
+	ret = launch_resize(&l->conn, id, "", tty);
+	return ret < 0 ? ret : agent_call_simple(&l->conn, PROTO_OP_START, id);
 }
 
 int create_container(struct ozone_globals *g, const struct create_opts *o, const char *id,

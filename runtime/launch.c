@@ -260,6 +260,47 @@ void launch_close(struct launch *l)
 	}
 }
 
+int launch_resize(struct agent_conn *c, const char *container_id, const char *exec_id, int fd)
+{
+	struct proto_msg req = {.op = PROTO_OP_RESIZE};
+	struct winsize ws;
+
+	if (fd < 0 || ioctl(fd, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return 0;
+	snprintf(req.body.resize.container_id, sizeof(req.body.resize.container_id), "%s",
+		 container_id);
+	snprintf(req.body.resize.exec_id, sizeof(req.body.resize.exec_id), "%s", exec_id);
+	req.body.resize.rows = ws.ws_row;
+	req.body.resize.cols = ws.ws_col;
+	return agent_call(c, &req, NULL);
+}
+
+int launch_proxy_tty(pid_t pid)
+{
+	char dir[64], path[64 + 256], link[64];
+	struct dirent *de;
+	int fd = -1;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while (fd < 0 && (de = readdir(d))) {
+		ssize_t n;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (!strncmp(link, "/dev/pts/", 9))
+			fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	}
+	closedir(d);
+	return fd;
+}
+
 int launch_pidfile(const char *path, pid_t pid)
 {
 	char tmp[PATH_MAX], buf[32];

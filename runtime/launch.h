@@ -35,6 +35,14 @@ int launch_run(struct launch *l);
 /* Closes what the launch holds (after the proxy took it, or on failure). */
 void launch_close(struct launch *l);
 
+/*
+ * Sends the agent the terminal size of fd (a pty), if it has one, on c:
+ * before `start` on the same connection, so the process starts with it.
+ */
+int launch_resize(struct agent_conn *c, const char *container_id, const char *exec_id, int fd);
+/* Opens the terminal a running proxy relays (a /dev/pts fd of pid), or -1. */
+int launch_proxy_tty(pid_t pid);
+
 /* Writes pid to path atomically, as runc does (no newline). */
 int launch_pidfile(const char *path, pid_t pid);
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `ozone start ID`: the created container's process execs. */
 #include "runtime/container.h"
+#include "runtime/launch.h"
 #include "common/error.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int ozone_cmd_start(struct ozone_globals *g, int argc, char **argv)
 {
@@ -41,7 +43,14 @@ int ozone_cmd_start(struct ozone_globals *g, int argc, char **argv)
 	if (ret == 0)
 		ret = container_agent(g, id, &c);
 	if (ret == 0) {
-		ret = agent_call_simple(&c, PROTO_OP_START, id);
+		/* The size the console's client set since create (conmon, the shim do). */
+		int tty = b.spec.process.terminal ? launch_proxy_tty(st.pid) : -1;
+
+		ret = launch_resize(&c, id, "", tty);
+		if (tty >= 0)
+			close(tty);
+		if (ret == 0)
+			ret = agent_call_simple(&c, PROTO_OP_START, id);
 		agent_close(&c);
 	}
 	if (ret == 0)

@@ -252,6 +252,15 @@ tr -d '\r' <"$T_TMP/console.out" | grep -q '^is-a-tty$' && pass "console: the pr
 oz delete --force t1
 check_gone "terminal"
 
+# A foreground run with a terminal and no console socket: the caller's own terminal (script(1)'s pty).
+bundle "$B" true '["sh","-c","[ -t 0 ] && [ -t 1 ] && echo fg-tty; stty size; exit 6"]'
+TERM=dumb script -qec "stty cols 77 rows 22; $OZONE --root $ROOT run -b $B t2" /dev/null </dev/null >"$OUT" 2>&1
+RC=$?
+[ "$RC" -eq 6 ] && tr -d '\r' <"$OUT" | grep -q '^fg-tty$' && tr -d '\r' <"$OUT" | grep -q '^22 77$' &&
+	pass "run with a terminal in the foreground: the caller's terminal and its size, exit code 6" ||
+	fail "foreground terminal" "rc=$RC $(od -c "$OUT" | head -5)"
+check_gone "foreground terminal"
+
 # 7. OCI hooks, on the host, with the state on stdin; a failing one fails create.
 HOOK=$T_TMP/hook
 cat >"$HOOK" <<EOF
