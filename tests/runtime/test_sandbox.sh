@@ -160,8 +160,10 @@ else
 fi
 grep " $S/mounts/2 " /proc/mounts | grep -q " rw," && pass "rw file volume stays rw" ||
 	fail "rw file volume" "$(grep " $S/mounts/2 " /proc/mounts)"
-kill -KILL "$CPID"
-wait "$CPID" 2>/dev/null
+{
+	kill -KILL "$CPID"
+	wait "$CPID"
+} 2>/dev/null
 oz state c1
 [ "$RC" -eq 0 ] && grep -q '"status": "stopped"' "$OUT" &&
 	pass "state: a create that died half-way reads as stopped" || fail "state after crash" "$(cat "$OUT" "$ERR")"
@@ -204,8 +206,10 @@ for d in $(cg_dirs); do
 	grep -qx "$vpid" "$d/$CG/c1/cgroup.procs" 2>/dev/null || { ok=0; fail "VMM not in $d/$CG/c1"; }
 done
 [ "$ok" -eq 1 ] && [ "$n" -gt 0 ] && pass "host cgroup: the VMM is in $CG/c1 of all $n hierarchies"
-kill -KILL "$CPID"
-wait "$CPID" 2>/dev/null
+{
+	kill -KILL "$CPID"
+	wait "$CPID"
+} 2>/dev/null
 oz delete c1
 gone=1
 for d in $(cg_dirs); do
