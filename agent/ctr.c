@@ -12,11 +12,11 @@
  * new pid namespace. The helper reports its pid and exits.
  *
  * The sync socket (SOCK_SEQPACKET, close-on-exec) carries the child's
- * progress: "ready" once everything before the exec is done, or an error
- * (errno and one line); at `start` the parent sends one byte, and the end
- * of the stream (the child's end closed by a successful execve) means the
- * exec happened. A parent that closes its end without `start` makes the
- * child exit 127.
+ * progress: with a terminal, the pty's master (SCM_RIGHTS) once the child
+ * has made it in the container (ctr_console.c); "ready" once everything
+ * before the exec is done, or an error (errno and one line); at `start` the parent sends one byte,
+ * and the end of the stream (the child's end closed by a successful execve) means the exec
+ * happened. A parent that closes its end without `start` makes the child exit 127.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +40,7 @@ enum ctr_msg_type {
 	CTR_MSG_PID = 1,
 	CTR_MSG_READY,
 	CTR_MSG_ERROR,
+	CTR_MSG_CONSOLE, /* carries the pty master */
 };
 
 struct ctr_msg {
@@ -61,6 +62,31 @@ static void ctr_send(int fd, int type, int err, pid_t pid)
 		snprintf(m.text, sizeof(m.text), "%s", *msg ? msg : strerror(err));
 	}
 	(void)!send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+/* The pty master to the caller; the slave on 0-2. Both are closed here. */
+static int ctr_child_console(int master, int slave)
+{
+	struct ctr_msg m = {.type = CTR_MSG_CONSOLE};
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	int ret = 0;
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	if (sendmsg(CTR_SYNC_FD, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		ret = err_set(errno, "terminal: pass the pty to the agent");
+	for (int i = 0; ret == 0 && i < 3; i++)
+		if (dup2(slave, i) < 0)
+			ret = err_set(errno, "terminal: the pty as stdio");
+	close(master);
+	close(slave);
+	return ret;
 }
 
 static _Noreturn void ctr_child_fail(int ret)
@@ -170,22 +196,60 @@ static int ctr_setns_path(const char *path, int flag, const char *type)
 	return ret;
 }
 
-/* Reads one message; 0 bytes is the end of the stream (an exec, or the child died). */
-static int ctr_recv(int fd, struct ctr_msg *m)
+/*
+ * Reads one message; 0 bytes is the end of the stream (an exec, or the
+ * child died). *rfd: the fd that came with it (CTR_MSG_CONSOLE), else -1.
+ */
+static int ctr_recv(int fd, struct ctr_msg *m, int *rfd)
 {
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *c;
 	ssize_t n;
 
+	*rfd = -1;
 	do
-		n = recv(fd, m, sizeof(*m), 0);
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(rfd, CMSG_DATA(c), sizeof(int));
+	if (*rfd >= 0 && (n != sizeof(*m) || m->type != CTR_MSG_CONSOLE)) {
+		close(*rfd);
+		*rfd = -1;
+	}
 	if (n == 0)
 		return 0;
-	if ((size_t)n != sizeof(*m))
+	if ((size_t)n != sizeof(*m)) {
 		return -EPROTO;
+	}
 	m->text[sizeof(m->text) - 1] = '\0';
 	return 1;
+}
+
+/*
+ * The next message that is not the terminal's pty: that one goes to
+ * *console (with a terminal; a second one, or one without, is an error).
+ */
+static int ctr_recv_progress(int fd, struct ctr_msg *m, bool terminal, int *console)
+{
+	for (;;) {
+		int rfd, ret = ctr_recv(fd, m, &rfd);
+
+		if (ret != 1 || m->type != CTR_MSG_CONSOLE)
+			return ret;
+		if (rfd < 0 || !terminal || *console >= 0) {
+			if (rfd >= 0)
+				close(rfd);
+			return -EPROTO;
+		}
+		*console = rfd;
+	}
 }
 
 static int ctr_msg_error(const struct ctr_msg *m)
@@ -205,8 +269,10 @@ static void ctr_reap(pid_t pid)
 static int ctr_wait_pid(int fd, pid_t helper, pid_t *pid)
 {
 	struct ctr_msg m;
-	int ret = ctr_recv(fd, &m);
+	int rfd, ret = ctr_recv(fd, &m, &rfd);
 
+	if (rfd >= 0)
+		close(rfd);
 	ctr_reap(helper);
 	if (ret < 0)
 		return err_set(-ret, "container setup");
@@ -260,8 +326,10 @@ static int ctr_init_build(const struct ctr_create_args *a, struct ctr_proc *cp,
 	    .spec = spec,
 	    .rootfs = a->rootfs,
 	    .mounts_dir = a->mounts_dir,
-	    .terminal = a->stdio.terminal,
 	    .root_propagation = root_prop,
+	    .terminal = a->stdio.terminal,
+	    .pty_master = -1,
+	    .pty_slave = -1,
 	};
 	int unshare_flags = 0, ret;
 
@@ -288,6 +356,8 @@ static int ctr_init_build(const struct ctr_create_args *a, struct ctr_proc *cp,
 	if ((ret = ctr_sysctl_apply(spec)) < 0)
 		return ret;
 	if ((ret = ctr_rootfs_setup(&ra)) < 0)
+		return ret;
+	if (ra.terminal && (ret = ctr_child_console(ra.pty_master, ra.pty_slave)) < 0)
 		return ret;
 	if ((ret = ctr_proc_setup(cp)) < 0)
 		return ret;
@@ -344,19 +414,37 @@ static _Noreturn void ctr_helper_create(const struct ctr_create_args *a, struct 
 	ctr_init_create(a, cp, root_prop);
 }
 
-int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd)
+/* The pty belongs to the process that asks for it: stdio and process.terminal agree. */
+static int ctr_stdio_check(const struct ctr_stdio *st, const struct oci_process *p)
+{
+	if (st->terminal != p->terminal)
+		return err_setx(EINVAL, "process.terminal is %s but the stdio %s a terminal",
+				p->terminal ? "true" : "false",
+				st->terminal ? "asks for" : "has no");
+	if (st->terminal && (st->fd[0] >= 0 || st->fd[1] >= 0 || st->fd[2] >= 0))
+		return err_setx(EINVAL, "terminal: the stdio fds are the container's pty");
+	return 0;
+}
+
+int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd, int *console)
 {
 	const struct oci_spec *spec = a->spec;
 	unsigned long root_prop = 0;
 	struct ctr_proc cp;
 	struct ctr_msg m;
 	pid_t helper, child;
-	int sv[2], ret;
+	int sv[2], ret, pty = -1;
 
+	if (console)
+		*console = -1;
 	if (!a->rootfs || a->rootfs[0] != '/')
 		return err_setx(EINVAL, "rootfs: must be an absolute path");
 	if ((ret = ctr_spec_check(spec)) < 0)
 		return ret;
+	if ((ret = ctr_stdio_check(&a->stdio, &spec->process)) < 0)
+		return ret;
+	if (a->stdio.terminal && !console)
+		return err_setx(EINVAL, "terminal: nowhere to put the pty");
 	if ((ret = ctr_rootfs_propagation(spec, &root_prop)) < 0)
 		return ret;
 	if ((ret = ctr_proc_prepare(spec, &spec->process, &cp)) < 0)
@@ -380,18 +468,24 @@ int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd)
 		close(sv[0]);
 		return ret;
 	}
-	ret = ctr_recv(sv[0], &m);
-	if (ret == 1 && m.type == CTR_MSG_READY) {
+	ret = ctr_recv_progress(sv[0], &m, a->stdio.terminal, &pty);
+	if (ret == 1 && m.type == CTR_MSG_READY && (pty >= 0) == a->stdio.terminal) {
 		*pid = child;
 		*start_fd = sv[0];
+		if (console)
+			*console = pty;
 		return 0;
 	}
 	if (ret == 1 && m.type == CTR_MSG_ERROR)
 		ret = ctr_msg_error(&m);
+	else if (ret == 1)
+		ret = err_setx(EPROTO, "container setup: unexpected message");
 	else if (ret < 0)
 		ret = err_set(-ret, "container setup");
 	else
 		ret = err_setx(ECHILD, "container setup: the container's process died");
+	if (pty >= 0)
+		close(pty);
 	close(sv[0]);
 	kill(child, SIGKILL);
 	ctr_reap(child);
@@ -402,15 +496,17 @@ int ctr_start(int start_fd)
 {
 	struct ctr_msg m;
 	char go = 1;
-	int ret;
+	int ret, rfd;
 
 	if (send(start_fd, &go, 1, MSG_NOSIGNAL) != 1) {
 		ret = err_set(errno, "start: the container's process is gone");
 		close(start_fd);
 		return ret;
 	}
-	ret = ctr_recv(start_fd, &m);
+	ret = ctr_recv(start_fd, &m, &rfd);
 	close(start_fd);
+	if (rfd >= 0)
+		close(rfd);
 	if (ret == 0)
 		return 0;
 	if (ret == 1 && m.type == CTR_MSG_ERROR)
@@ -431,7 +527,22 @@ static const struct {
     {"mnt", CLONE_NEWNS},
 };
 
-static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, const int *nsfd)
+/* In the container's mount namespace: a pty of its devpts, as ctr_create makes one. */
+static int ctr_exec_console(const struct oci_process *p)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), master, slave, ret;
+
+	if (root < 0)
+		return err_set(errno, "terminal: the container's root");
+	ret = ctr_console_open(root, p, &master, &slave);
+	close(root);
+	if (ret < 0)
+		return ret;
+	return ctr_child_console(master, slave);
+}
+
+static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, const int *nsfd,
+				    bool terminal)
 {
 	char path[PATH_MAX], **env;
 	int ret;
@@ -446,6 +557,9 @@ static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, con
 					       ctr_exec_ns[i].name));
 		close(nsfd[i]);
 	}
+	/* setns into the mount namespace made "/" the container's root. */
+	if (terminal && (ret = ctr_exec_console(cp->p)) < 0)
+		ctr_child_fail(ret);
 	if ((ret = ctr_proc_setup(cp)) < 0)
 		ctr_child_fail(ret);
 	env = ctr_proc_env(cp->p);
@@ -480,20 +594,26 @@ static _Noreturn void ctr_helper_exec(pid_t init_pid, struct ctr_proc *cp, const
 	if ((ret = ctr_setns_path(path, CLONE_NEWPID, "pid")) < 0)
 		ctr_child_fail(ret);
 	ctr_spawn_sibling();
-	ctr_init_exec(cp, cgroup, nsfd);
+	ctr_init_exec(cp, cgroup, nsfd, stdio->terminal);
 }
 
 int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_process *p,
-	     const char *cgroup, const struct ctr_stdio *stdio, pid_t *pid)
+	     const char *cgroup, const struct ctr_stdio *stdio, pid_t *pid, int *console)
 {
 	struct oci_process eff = *p;
 	struct ctr_proc cp;
 	struct ctr_msg m;
 	pid_t helper, child;
-	int sv[2], ret;
+	int sv[2], ret, pty = -1;
 
+	if (console)
+		*console = -1;
 	if (init_pid <= 0)
 		return err_setx(ESRCH, "exec: the container has no process");
+	if ((ret = ctr_stdio_check(stdio, p)) < 0)
+		return ret;
+	if (stdio->terminal && !console)
+		return err_setx(EINVAL, "terminal: nowhere to put the pty");
 	/* Without capabilities of its own, an exec gets the container's. */
 	if (!p->has_caps && spec->has_process && spec->process.has_caps) {
 		eff.has_caps = true;
@@ -520,16 +640,23 @@ int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_proce
 		close(sv[0]);
 		return ret;
 	}
-	ret = ctr_recv(sv[0], &m);
+	ret = ctr_recv_progress(sv[0], &m, stdio->terminal, &pty);
 	close(sv[0]);
-	if (ret == 0) {
+	if (ret == 0 && (pty >= 0) == stdio->terminal) {
 		*pid = child;
+		if (console)
+			*console = pty;
 		return 0;
 	}
 	if (ret == 1 && m.type == CTR_MSG_ERROR)
 		ret = ctr_msg_error(&m);
 	else
 		ret = err_setx(EPROTO, "exec: unexpected answer from the process");
+	if (pty >= 0)
+		close(pty);
+	/* Not started as asked: it must not run on. */
+	if (ret == -EPROTO)
+		kill(child, SIGKILL);
 	ctr_reap(child);
 	return ret;
 }

@@ -28,10 +28,17 @@
 
 #include "common/oci_spec.h"
 
-/* What the caller hands to a new process: already-open fds for 0, 1, 2. */
+/*
+ * What the caller hands to a new process: already-open fds for 0, 1, 2;
+ * or, with terminal (which must match process.terminal), nothing: the
+ * process gets a new pty of the container's own devpts (opened inside the
+ * container through its /dev/ptmx, as runc does), its slave as stdio and
+ * controlling terminal (and, for the init, bound on /dev/console), and the
+ * caller gets the pty's master (the `console` out-parameter below).
+ */
 struct ctr_stdio {
-	int fd[3];     /* -1: /dev/null */
-	bool terminal; /* fd[0..2] are one pty slave: new session, controlling tty */
+	int fd[3];     /* -1: /dev/null; all -1 with terminal */
+	bool terminal; /* a pty made in the container */
 };
 
 struct ctr_create_args {
@@ -48,11 +55,12 @@ struct ctr_create_args {
  * Makes the container's init and waits until it is ready to exec (or has
  * failed). On success *pid is its pid as the agent sees it and *start_fd
  * the handle that lets it exec (ctr_start) or drops it (close: the child
- * exits 127 without exec'ing). The caller must reap *pid (it is a child of
- * the calling process). -errno with a one-line message on failure; the
- * child is then already reaped.
+ * exits 127 without exec'ing); *console (may be NULL without a terminal)
+ * the pty master with a terminal, else -1: the caller owns it. The caller
+ * must reap *pid (it is a child of the calling process). -errno with a
+ * one-line message on failure; the child is then already reaped.
  */
-int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd);
+int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd, int *console);
 
 /*
  * Lets the created init exec process.args, and closes start_fd. Returns 0
@@ -66,10 +74,11 @@ int ctr_start(int start_fd);
  * joins its namespaces and cgroup, applies p's settings (with the
  * container's seccomp profile and default capabilities from spec when p
  * has none), and execs p->args at once. *pid is a child of the calling
- * process (the caller reaps it). Fails like ctr_create when the process
+ * process (the caller reaps it); *console as for ctr_create (the pty is
+ * made in the container's /dev/pts). Fails like ctr_create when the process
  * cannot be started (bad cwd, missing binary).
  */
 int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_process *p,
-	     const char *cgroup, const struct ctr_stdio *stdio, pid_t *pid);
+	     const char *cgroup, const struct ctr_stdio *stdio, pid_t *pid, int *console);
 
 #endif

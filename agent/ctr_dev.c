@@ -3,8 +3,9 @@
  * /dev of the container: runc's default devices (null, zero, full, random,
  * urandom, tty; 0666), the links every program expects (/dev/fd,
  * /dev/std{in,out,err}, /dev/ptmx -> pts/ptmx, /dev/core), a devpts on
- * /dev/pts and a tmpfs on /dev/shm when the spec mounts none, the pty on
- * /dev/console for a terminal, then linux.devices with their mode and owner.
+ * /dev/pts and a tmpfs on /dev/shm when the spec mounts none, then
+ * linux.devices with their mode and owner; and the terminal's pty on
+ * /dev/console (ctr_dev_console).
  * A /dev bound from elsewhere gets only linux.devices, as with runc.
  * Everything is created under a directory resolved inside the rootfs.
  */
@@ -127,23 +128,16 @@ static int ctr_mount_on(int rootfd, const char *path, bool dir, const char *src,
 }
 
 /*
- * The pty the caller gave as fd 0 on /dev/console, as runc does. A bind
- * needs a path of this mount namespace (the fd's mount belongs to the
- * agent's), so it goes through the pty's name, checked to be that pty.
+ * The slave is a file of the container's devpts, mounted in this mount
+ * namespace: "/proc/self/fd/N" (the agent's /proc, before pivot_root)
+ * reaches it for the bind.
  */
-static int ctr_console(int rootfd)
+int ctr_dev_console(int rootfd, int slave)
 {
-	char pty[128];
-	struct stat fd_st, path_st;
-	ssize_t n = readlink("/proc/self/fd/0", pty, sizeof(pty) - 1);
+	char src[32];
 
-	if (n < 0)
-		return err_set(errno, "terminal: the name of fd 0");
-	pty[n] = '\0';
-	if (fstat(STDIN_FILENO, &fd_st) < 0 || stat(pty, &path_st) < 0 || !S_ISCHR(fd_st.st_mode) ||
-	    fd_st.st_rdev != path_st.st_rdev)
-		return err_setx(ENOTTY, "terminal: fd 0 (%s) is not a pty of the agent", pty);
-	return ctr_mount_on(rootfd, "/dev/console", false, pty, NULL, MS_BIND, NULL);
+	ctr_fd_path(slave, src);
+	return ctr_mount_on(rootfd, "/dev/console", false, src, NULL, MS_BIND, NULL);
 }
 
 static bool ctr_spec_mounts(const struct oci_spec *spec, const char *dest)
@@ -171,7 +165,7 @@ static bool ctr_dev_is_bind(const struct oci_spec *spec)
 	return false;
 }
 
-int ctr_dev_setup(int rootfd, const struct oci_spec *spec, bool terminal)
+int ctr_dev_setup(int rootfd, const struct oci_spec *spec)
 {
 	int ret;
 
@@ -208,8 +202,6 @@ int ctr_dev_setup(int rootfd, const struct oci_spec *spec, bool terminal)
 				MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=65536k")) < 0)
 		return ret;
 	if ((ret = ctr_symlink(rootfd, "pts/ptmx", "/dev/ptmx")) < 0)
-		return ret;
-	if (terminal && (ret = ctr_console(rootfd)) < 0)
 		return ret;
 devices:
 	for (size_t i = 0; i < spec->lnx.n_devices; i++) {

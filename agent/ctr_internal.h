@@ -145,17 +145,34 @@ struct ctr_rootfs_args {
 	const struct oci_spec *spec;
 	const char *rootfs;
 	const char *mounts_dir;
-	bool terminal;			/* fd 0 is a pty slave: bind it on /dev/console */
 	unsigned long root_propagation; /* linux.rootfsPropagation as MS_* flags, 0 if absent */
+	bool terminal;			/* make the process's pty (ctr_console_open) */
+	int pty_master, pty_slave;	/* out, with terminal: the pty, its slave on /dev/console */
 };
 
 /* linux.rootfsPropagation of the spec's text (not in struct oci_spec) as flags, 0 if absent. */
 int ctr_rootfs_propagation(const struct oci_spec *spec, unsigned long *flags);
 
-/* Mounts, devices, masked and read-only paths, pivot_root; leaves cwd at the new "/". */
-int ctr_rootfs_setup(const struct ctr_rootfs_args *a);
+/*
+ * Mounts, devices, the terminal (a->terminal: the pty, opened once /dev/pts
+ * is there), masked and read-only paths, pivot_root; leaves cwd at the new
+ * "/". On failure no pty is left open.
+ */
+int ctr_rootfs_setup(struct ctr_rootfs_args *a);
 /* The default devices, /dev links and ptmx, then linux.devices, under rootfd's /dev. */
-int ctr_dev_setup(int rootfd, const struct oci_spec *spec, bool terminal);
+int ctr_dev_setup(int rootfd, const struct oci_spec *spec);
+/* Binds the pty slave on rootfd's /dev/console, as runc does. */
+int ctr_dev_console(int rootfd, int slave);
+
+/* ---- the terminal (ctr_console.c) ---- */
+
+/*
+ * Opens a new pty through rootfd's /dev/ptmx (the container's devpts):
+ * *master (blocking, close-on-exec) for the caller, *slave for the process,
+ * owned by p's uid; -errno with a message (ENOTTY: /dev/ptmx is not a pty
+ * multiplexer).
+ */
+int ctr_console_open(int rootfd, const struct oci_process *p, int *master, int *slave);
 /* Refuses a device the spec asks for when its fields do not make one. */
 int ctr_dev_check(const struct oci_device *d);
 

@@ -308,7 +308,7 @@ static int ctr_pivot(int rootfd)
 	return ret;
 }
 
-int ctr_rootfs_setup(const struct ctr_rootfs_args *a)
+int ctr_rootfs_setup(struct ctr_rootfs_args *a)
 {
 	const struct oci_spec *spec = a->spec;
 	unsigned long prop = a->root_propagation ? a->root_propagation : MS_SLAVE | MS_REC;
@@ -349,7 +349,12 @@ int ctr_rootfs_setup(const struct ctr_rootfs_args *a)
 	for (size_t i = 0; i < spec->n_mounts; i++)
 		if ((ret = ctr_mount_one(rootfd, a, i)) < 0)
 			goto out;
-	if ((ret = ctr_dev_setup(rootfd, spec, a->terminal)) < 0)
+	if ((ret = ctr_dev_setup(rootfd, spec)) < 0)
+		goto out;
+	/* The container's devpts is there now: the terminal comes from it. */
+	if (a->terminal &&
+	    ((ret = ctr_console_open(rootfd, &spec->process, &a->pty_master, &a->pty_slave)) < 0 ||
+	     (ret = ctr_dev_console(rootfd, a->pty_slave)) < 0))
 		goto out;
 	for (size_t i = 0; i < spec->lnx.n_masked_paths; i++)
 		if ((ret = ctr_mask(rootfd, spec->lnx.masked_paths[i])) < 0)
@@ -378,5 +383,10 @@ int ctr_rootfs_setup(const struct ctr_rootfs_args *a)
 	ret = 0;
 out:
 	close(rootfd);
+	if (ret < 0 && a->pty_master >= 0) {
+		close(a->pty_master);
+		close(a->pty_slave);
+		a->pty_master = a->pty_slave = -1;
+	}
 	return ret;
 }

@@ -82,13 +82,13 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 	char rootfs[PATH_MAX], mounts[PATH_MAX], cg[PATH_MAX] = "";
 	struct ctr_stdio cs;
 	pid_t pid = 0;
-	int start_fd = -1, ret;
+	int start_fd = -1, console = -1, ret;
 
 	if (join_path(rootfs, agent_config.shared, b->rootfs, NULL) < 0 ||
 	    join_path(mounts, agent_config.shared, b->container_id, "mounts") < 0)
 		return err_setx(ENAMETOOLONG, "create %s: rootfs path too long", b->container_id);
 	pthread_mutex_lock(&agent_lock);
-	ret = stdio_make(&b->stdio, spec->process.terminal, &spec->process, p, &cs);
+	ret = stdio_make(&b->stdio, spec->process.terminal, p, &cs);
 	pthread_mutex_unlock(&agent_lock);
 	if (ret < 0)
 		return ops_err_prefix(ret, "create %s", b->container_id);
@@ -110,7 +110,7 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 	a.mounts_dir = mounts;
 	a.cgroup = cg[0] ? cg : NULL;
 	a.stdio = cs;
-	ret = ctr_create(&a, &pid, &start_fd);
+	ret = ctr_create(&a, &pid, &start_fd, &console);
 	stdio_close_child(&cs);
 	if (ret < 0) {
 		ret = ops_err_prefix(ret, "create %s", b->container_id);
@@ -120,6 +120,7 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 	}
 	pthread_mutex_lock(&agent_lock);
 	p->pid = pid;
+	stdio_set_console(p, console);
 	c->start_fd = start_fd;
 	c->spec = *spec;
 	memset(spec, 0, sizeof(*spec));

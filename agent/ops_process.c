@@ -47,12 +47,15 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 	struct agent_proc *p = NULL;
 	char cg[PATH_MAX];
 	pid_t init_pid = 0, pid = 0;
-	int ret;
+	int console = -1, ret;
 
 	(void)r;
 	ret = oci_process_parse("process", b->process_json, strlen(b->process_json), &proc);
 	if (ret < 0)
 		return ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
+	/* The request's tty decides: the process has a terminal exactly when it has a tty stream.
+	 */
+	proc.terminal = b->tty;
 	pthread_mutex_lock(&agent_lock);
 	c = ops_ctr("exec", b->container_id, &ret);
 	if (c && (!c->started || c->procs->exited))
@@ -62,7 +65,7 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 			       b->container_id, b->exec_id);
 	else if (c && !(p = agent_proc_add(c, b->exec_id)))
 		ret = err_setx(ENOMEM, "exec: out of memory");
-	else if (c && (ret = stdio_make(&b->stdio, b->tty, &proc, p, &cs)) < 0) {
+	else if (c && (ret = stdio_make(&b->stdio, b->tty, p, &cs)) < 0) {
 		agent_proc_remove(p);
 		ret = ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
 	}
@@ -80,7 +83,7 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 	/* c->spec stays: a busy container is not destroyed. */
 	ret = stdio_listen(&b->stdio);
 	if (ret == 0)
-		ret = ctr_exec(init_pid, &c->spec, &proc, cg[0] ? cg : NULL, &cs, &pid);
+		ret = ctr_exec(init_pid, &c->spec, &proc, cg[0] ? cg : NULL, &cs, &pid, &console);
 	stdio_close_child(&cs);
 	if (ret < 0)
 		ret = ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
@@ -88,8 +91,10 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 	pthread_mutex_lock(&agent_lock);
 	if (ret < 0)
 		agent_proc_remove(p);
-	else
+	else {
 		p->pid = pid;
+		stdio_set_console(p, console);
+	}
 	c->busy--;
 	reaper_release();
 	pthread_mutex_unlock(&agent_lock);

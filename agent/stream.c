@@ -24,51 +24,19 @@
 #define HEADER_TIMEOUT_S 30
 #define RELAY_BUF (64 * 1024)
 
-static int make_pty(const struct oci_process *process, struct agent_proc *p, struct ctr_stdio *cs)
-{
-	char name[128];
-	int master, slave;
-
-	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0)
-		return err_set(errno, "open /dev/ptmx");
-	if (grantpt(master) < 0 || unlockpt(master) < 0 || ptsname_r(master, name, sizeof(name))) {
-		int err = errno;
-
-		close(master);
-		return err_set(err, "pty");
-	}
-	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0) {
-		int err = errno;
-
-		close(master);
-		return err_set(err, "open %s", name);
-	}
-	if (process && process->has_console_size) {
-		struct winsize ws = {.ws_row = (unsigned short)process->console_height,
-				     .ws_col = (unsigned short)process->console_width};
-
-		ioctl(master, TIOCSWINSZ, &ws);
-	}
-	p->fd[PROTO_STREAM_TTY] = master;
-	p->want[PROTO_STREAM_TTY] = true;
-	p->tty = true;
-	cs->fd[0] = cs->fd[1] = cs->fd[2] = slave;
-	cs->terminal = true;
-	return 0;
-}
-
-int stdio_make(const struct proto_stdio *s, bool tty, const struct oci_process *process,
-	       struct agent_proc *p, struct ctr_stdio *cs)
+int stdio_make(const struct proto_stdio *s, bool tty, struct agent_proc *p, struct ctr_stdio *cs)
 {
 	static const enum proto_stream_kind kinds[3] = {PROTO_STREAM_STDIN, PROTO_STREAM_STDOUT,
 							PROTO_STREAM_STDERR};
 	const uint32_t ports[3] = {s->stdin_port, s->stdout_port, s->stderr_port};
 
 	*cs = (struct ctr_stdio){.fd = {-1, -1, -1}};
-	if (tty)
-		return make_pty(process, p, cs);
+	/* The pty is made in the container (ctr.h); stdio_set_console takes its master. */
+	if (tty) {
+		p->tty = true;
+		cs->terminal = true;
+		return 0;
+	}
 	for (int i = 0; i < 3; i++) {
 		int fds[2];
 
@@ -94,15 +62,18 @@ int stdio_make(const struct proto_stdio *s, bool tty, const struct oci_process *
 
 void stdio_close_child(struct ctr_stdio *cs)
 {
-	if (cs->terminal) {
-		if (cs->fd[0] >= 0)
-			close(cs->fd[0]);
-	} else {
-		for (int i = 0; i < 3; i++)
-			if (cs->fd[i] >= 0)
-				close(cs->fd[i]);
-	}
+	for (int i = 0; i < 3; i++)
+		if (cs->fd[i] >= 0)
+			close(cs->fd[i]);
 	*cs = (struct ctr_stdio){.fd = {-1, -1, -1}};
+}
+
+void stdio_set_console(struct agent_proc *p, int master)
+{
+	if (master < 0)
+		return;
+	p->fd[PROTO_STREAM_TTY] = master;
+	p->want[PROTO_STREAM_TTY] = true;
 }
 
 static int read_full(int fd, void *buf, size_t len)

@@ -17,15 +17,21 @@
 #include "proc.h"
 
 /*
- * Makes the pipes or the pty for the streams in s: the agent's ends go to
- * p->fd[] (and p->want[] for each stream to expect), the process's ends to
- * *cs (fds -1 where there is no stream: /dev/null). process gives the
- * initial terminal size. On failure everything made is closed.
+ * Makes the pipes for the streams in s: the agent's ends go to p->fd[]
+ * (and p->want[] for each stream to expect), the process's ends to *cs
+ * (fds -1 where there is no stream: /dev/null). With tty, no pipe: *cs
+ * asks the builder for a pty made in the container, whose master the
+ * caller hands to stdio_set_console. On failure everything made is closed.
  */
-int stdio_make(const struct proto_stdio *s, bool tty, const struct oci_process *process,
-	       struct agent_proc *p, struct ctr_stdio *cs);
+int stdio_make(const struct proto_stdio *s, bool tty, struct agent_proc *p, struct ctr_stdio *cs);
 /* Closes the process's ends once it holds its own copies. */
 void stdio_close_child(struct ctr_stdio *cs);
+/*
+ * With agent_lock held: the pty master the builder made (-1: none) becomes
+ * p's tty stream, expected from then on (the host connects it after the
+ * reply; resize acts on it).
+ */
+void stdio_set_console(struct agent_proc *p, int master);
 /* Listens on every port of s (a port served already is fine). */
 int stdio_listen(const struct proto_stdio *s);
 

@@ -820,40 +820,94 @@ static void test_create_errors(void **state)
 	ta_ctl_close(&c);
 }
 
+/* Reads the terminal until its output holds s (or ends); the output so far, in out. */
+static void read_until(int fd, char *out, size_t size, size_t *len, const char *s)
+{
+	ssize_t n;
+
+	out[*len] = '\0';
+	while (*len < size - 1 && !strstr(out, s) &&
+	       (n = read(fd, out + *len, size - 1 - *len)) > 0) {
+		*len += (size_t)n;
+		out[*len] = '\0';
+	}
+}
+
+static void resize(struct ta_ctl *c, const char *id, const char *eid, int rows, int cols)
+{
+	struct proto_msg m = {.op = PROTO_OP_RESIZE};
+
+	snprintf(m.body.resize.container_id, sizeof(m.body.resize.container_id), "%s", id);
+	snprintf(m.body.resize.exec_id, sizeof(m.body.resize.exec_id), "%s", eid);
+	m.body.resize.rows = (uint16_t)rows;
+	m.body.resize.cols = (uint16_t)cols;
+	assert_int_equal(ta_call(c, &m, NULL), 0);
+}
+
+/*
+ * A terminal as runc makes it: a pty of the container's own devpts, so
+ * `tty` names /dev/pts/0 inside (for the init, and for an exec into a
+ * container whose init has none), it is stdin's terminal, and a resize
+ * reaches the process (its `stty size` after the resize).
+ */
 static void test_tty(void **state)
 {
 	struct ta_ctl c;
 	struct proto_stdio tty = {.tty_port = TA_STREAM_PORT};
-	struct proto_msg m = {.op = PROTO_OP_RESIZE};
-	char *out;
+	const char *sh =
+	    "[\"sh\",\"-c\",\"tty; test -t 0 && test -t 1 && echo is-a-tty; stty size; "
+	    "echo waiting; read line; stty size; echo got-$line\"]";
+	char out[4096], *rest;
+	size_t len = 0;
 	int fd, ret;
 
 	(void)state;
 	SKIP_UNLESS_READY();
 	assert_int_equal(ta_ctl_open(&c), 0);
-	ret = create(
-	    &c, "c-tty",
-	    spec_json("[\"sh\",\"-c\",\"read line; stty size; echo got-$line\"]", true, NULL), tty);
+	ret = create(&c, "c-tty", spec_json(sh, true, NULL), tty);
 	if (ret != 0)
 		print_error("create with a terminal: %s\n", ta_last_error);
 	assert_int_equal(ret, 0);
 	fd = ta_stream("c-tty", "", PROTO_STREAM_TTY);
 	assert_true(fd >= 0);
-	strcpy(m.body.resize.container_id, "c-tty");
-	m.body.resize.rows = 33;
-	m.body.resize.cols = 111;
-	assert_int_equal(ta_call(&c, &m, NULL), 0);
+	/* Before start: the size the process starts with. */
+	resize(&c, "c-tty", "", 33, 111);
 	assert_int_equal(container_op(&c, PROTO_OP_START, "c-tty"), 0);
+	read_until(fd, out, sizeof(out), &len, "waiting\r\n");
+	resize(&c, "c-tty", "", 44, 122);
 	assert_int_equal(write(fd, "abc\n", 4), 4);
-	assert_true(ta_read_all(fd, &out) > 0);
-	/* The terminal echoes the input, then the output in CRLF. */
-	assert_non_null(strstr(out, "33 111\r\n"));
-	assert_non_null(strstr(out, "got-abc\r\n"));
-	free(out);
+	assert_true(ta_read_all(fd, &rest) >= 0);
+	snprintf(out + len, sizeof(out) - len, "%s", rest);
+	free(rest);
 	close(fd);
+	/* The output in CRLF; the terminal echoes the input. */
+	if (!strstr(out, "/dev/pts/0\r\nis-a-tty\r\n33 111\r\nwaiting\r\n") ||
+	    !strstr(out, "abc\r\n44 122\r\ngot-abc\r\n"))
+		fail_msg("terminal output:\n%s", out);
 	assert_int_equal(wait_status(&c, "c-tty", ""), 0);
 	assert_int_equal(process_op(&c, PROTO_OP_CLOSE_STDIN, "c-tty", ""), 0);
 	destroy(&c, "c-tty");
+
+	/* An exec's terminal, from the container's devpts too. */
+	assert_int_equal(
+	    create(&c, "c-tty2", spec_json("[\"sleep\",\"1000\"]", false, NULL), no_stdio), 0);
+	assert_int_equal(container_op(&c, PROTO_OP_START, "c-tty2"), 0);
+	assert_int_equal(exec_proc(&c, "c-tty2", "e1", sh, tty), 0);
+	fd = ta_stream("c-tty2", "e1", PROTO_STREAM_TTY);
+	assert_true(fd >= 0);
+	len = 0;
+	read_until(fd, out, sizeof(out), &len, "waiting\r\n");
+	resize(&c, "c-tty2", "e1", 21, 77);
+	assert_int_equal(write(fd, "def\n", 4), 4);
+	assert_true(ta_read_all(fd, &rest) >= 0);
+	snprintf(out + len, sizeof(out) - len, "%s", rest);
+	free(rest);
+	close(fd);
+	if (!strstr(out, "/dev/pts/0\r\nis-a-tty\r\n") ||
+	    !strstr(out, "def\r\n21 77\r\ngot-def\r\n"))
+		fail_msg("exec terminal output:\n%s", out);
+	assert_int_equal(wait_status(&c, "c-tty2", "e1"), 0);
+	destroy(&c, "c-tty2");
 	ta_ctl_close(&c);
 }
 

@@ -326,7 +326,7 @@ static void test_killed_by_signal(void **state)
 	free(json);
 	struct ctr_create_args a = {
 	    .id = "k", .spec = &spec, .rootfs = env.rootfs, .stdio = {.fd = {-1, -1, -1}}};
-	assert_int_equal(ctr_create(&a, &pid, &start_fd), 0);
+	assert_int_equal(ctr_create(&a, &pid, &start_fd, NULL), 0);
 	assert_int_equal(ctr_start(start_fd), 0);
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -348,7 +348,7 @@ static void test_dropped_before_start(void **state)
 	free(json);
 	struct ctr_create_args a = {
 	    .id = "d", .spec = &spec, .rootfs = env.rootfs, .stdio = {.fd = {-1, -1, -1}}};
-	assert_int_equal(ctr_create(&a, &pid, &start_fd), 0);
+	assert_int_equal(ctr_create(&a, &pid, &start_fd, NULL), 0);
 	close(start_fd);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));

@@ -239,7 +239,7 @@ static void tc_run(struct tc_env *e, char *spec_json, const struct ctr_stdio *st
 		a.stdio.fd[1] = p[1];
 		a.stdio.fd[2] = p[1];
 	}
-	r->ret = ctr_create(&a, &pid, &start_fd);
+	r->ret = ctr_create(&a, &pid, &start_fd, NULL);
 	if (p[1] >= 0)
 		close(p[1]);
 	if (r->ret == 0) {

@@ -204,43 +204,115 @@ static void test_dev_without_spec_mount(void **state)
 	TC_ASSERT_OUT(&run, "1\ncharacter special file");
 }
 
+/*
+ * Reads the terminal's output into out (from *len on) until it holds until,
+ * or (until NULL) to its end: EIO once the last slave is closed.
+ */
+static void read_tty(int master, char *out, size_t size, size_t *len, const char *until)
+{
+	ssize_t n;
+
+	out[*len] = '\0';
+	while (*len < size - 1 && (!until || !strstr(out, until)) &&
+	       (n = read(master, out + *len, size - 1 - *len)) > 0) {
+		*len += (size_t)n;
+		out[*len] = '\0';
+	}
+}
+
+/*
+ * process.terminal as runc makes it: a pty of the container's own devpts
+ * (so `tty` names /dev/pts/0, the first pty of that instance), the slave on
+ * /dev/console, stdio, and the controlling terminal of a new session; the
+ * master comes back to the caller and its size reaches the process. The
+ * same for an exec, from the container's /dev/pts.
+ */
 static void test_terminal(void **state)
 {
 	struct oci_spec spec;
-	char *json;
-	char out[4096];
+	struct oci_process p;
+	struct winsize ws = {.ws_row = 44, .ws_col = 122};
+	char *json, out[4096];
+	const char *proc =
+	    "{\"terminal\":true,\"consoleSize\":{\"height\":20,\"width\":70},\"user\":{\"uid\":"
+	    "1000,\"gid\":1000},"
+	    "\"args\":[\"sh\",\"-c\",\"tty; test -t 0 && test -t 1 && echo is-a-tty; "
+	    "stty size; stat -c %u /dev/pts/1; cat /proc/self/stat | cut -d' ' -f6-7\"],"
+	    "\"env\":[\"PATH=/bin\"],\"cwd\":\"/\"}";
+	pid_t pid, init;
+	int master, start_fd, status;
 	size_t len = 0;
-	ssize_t n;
-	pid_t pid;
-	int master, slave, start_fd, status;
 
 	(void)state;
 	TC_SKIP_UNLESS_ROOT();
-	json = tc_spec("[\"sh\",\"-c\",\"stty size; test -t 0 && echo is-a-tty; "
-		       "stat -c %F /dev/console; cat /proc/self/stat | cut -d' ' -f6-7\"]",
+	json = tc_spec("[\"sh\",\"-c\",\"tty; stty size; test -t 0 && echo is-a-tty; "
+		       "stat -c %F:%t:%T /dev/console; ls -1 /dev/pts; "
+		       "cat /proc/self/stat | cut -d' ' -f6-7; echo waiting; read x; stty size\"]",
 		       ",\"terminal\":true,\"consoleSize\":{\"height\":30,\"width\":100}", "", "");
 	assert_int_equal(oci_spec_parse(json, strlen(json), &spec), 0);
 	free(json);
-	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
 	struct ctr_create_args a = {.id = "tty",
 				    .spec = &spec,
 				    .rootfs = env.rootfs,
-				    .stdio = {.fd = {slave, slave, slave}, .terminal = true}};
-	if (ctr_create(&a, &pid, &start_fd) != 0)
+				    .stdio = {.fd = {-1, -1, -1}, .terminal = true}};
+	/* No place for the master, or a terminal the spec does not ask for: refused. */
+	assert_int_equal(ctr_create(&a, &pid, &start_fd, NULL), -EINVAL);
+	spec.process.terminal = false;
+	assert_int_equal(ctr_create(&a, &pid, &start_fd, &master), -EINVAL);
+	spec.process.terminal = true;
+	if (ctr_create(&a, &pid, &start_fd, &master) != 0)
 		fail_msg("create: %s", err_msg());
-	close(slave);
+	assert_true(master >= 0);
+	assert_true(isatty(master));
 	assert_int_equal(ctr_start(start_fd), 0);
-	while ((n = read(master, out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)n;
-	out[len] = '\0';
+	/* A resize on the master reaches the process. */
+	read_tty(master, out, sizeof(out), &len, "waiting\r\n");
+	assert_int_equal(ioctl(master, TIOCSWINSZ, &ws), 0);
+	assert_int_equal(write(master, "go\n", 3), 3);
+	read_tty(master, out, sizeof(out), &len, NULL);
 	close(master);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	if (!strstr(out, "30 100\r\nis-a-tty\r\ncharacter special file\r\n"))
+	/* /dev/console is the pty (major 136: a devpts slave), the only one of its devpts. */
+	if (!strstr(out, "/dev/pts/0\r\n30 100\r\nis-a-tty\r\ncharacter special file:88:0\r\n"
+			 "0\r\nptmx\r\n"))
 		fail_msg("terminal output:\n%s", out);
 	/* Its session is the init's (pid 1 of its namespace), with the pty as its tty. */
-	if (!strstr(out, "file\r\n1 ") || strstr(out, "file\r\n1 0\r"))
+	if (!strstr(out, "ptmx\r\n1 ") || strstr(out, "ptmx\r\n1 0\r"))
 		fail_msg("terminal output:\n%s", out);
+	/* The size set while it waited for input (after the echoed "go"). */
+	if (!strstr(out, "waiting\r\ngo\r\n44 122\r\n"))
+		fail_msg("terminal output after the resize:\n%s", out);
+	oci_spec_free(&spec);
+
+	/* An exec's terminal: the next pty of the container's devpts, owned by its user. */
+	json = tc_spec("[\"sleep\",\"100\"]", ",\"terminal\":true", "", "");
+	assert_int_equal(oci_spec_parse(json, strlen(json), &spec), 0);
+	free(json);
+	a.spec = &spec;
+	assert_int_equal(ctr_create(&a, &init, &start_fd, &master), 0);
+	assert_int_equal(ctr_start(start_fd), 0);
+	assert_int_equal(oci_process_parse("process.json", proc, strlen(proc), &p), 0);
+	struct ctr_stdio st = {.fd = {-1, -1, -1}, .terminal = true};
+	int emaster;
+	if (ctr_exec(init, &spec, &p, NULL, &st, &pid, &emaster) != 0)
+		fail_msg("exec: %s", err_msg());
+	len = 0;
+	read_tty(emaster, out, sizeof(out), &len, NULL);
+	close(emaster);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	if (!strstr(out, "/dev/pts/1\r\nis-a-tty\r\n20 70\r\n1000\r\n") ||
+	    strstr(out, "1000\r\n1 "))
+		fail_msg("exec terminal output:\n%s", out);
+	/* A pipe exec of a terminal process, and the reverse: refused. */
+	st.terminal = false;
+	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid, &emaster), -EINVAL);
+	oci_process_free(&p);
+	close(master);
+	assert_int_equal(kill(init, SIGKILL), 0);
+	assert_int_equal(waitpid(init, &status, 0), init);
 	oci_spec_free(&spec);
 }
 
@@ -272,13 +344,13 @@ static void test_exec_joins_the_container(void **state)
 	free(json);
 	struct ctr_create_args a = {
 	    .id = "e", .spec = &spec, .rootfs = env.rootfs, .stdio = {.fd = {-1, -1, -1}}};
-	assert_int_equal(ctr_create(&a, &init, &start_fd), 0);
+	assert_int_equal(ctr_create(&a, &init, &start_fd, NULL), 0);
 	assert_int_equal(ctr_start(start_fd), 0);
 
 	assert_int_equal(oci_process_parse("process.json", proc, strlen(proc), &p), 0);
 	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
 	struct ctr_stdio st = {.fd = {-1, pfd[1], pfd[1]}};
-	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid), 0);
+	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid, NULL), 0);
 	close(pfd[1]);
 	while ((n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
 		len += (size_t)n;
@@ -300,7 +372,7 @@ static void test_exec_joins_the_container(void **state)
 	oci_process_free(&p);
 
 	assert_int_equal(oci_process_parse("process.json", bad, strlen(bad), &p), 0);
-	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid), -ENOENT);
+	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid, NULL), -ENOENT);
 	assert_string_equal(err_msg(), "exec: \"nope\": executable file not found in $PATH");
 	oci_process_free(&p);
 
