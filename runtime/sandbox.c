@@ -124,6 +124,10 @@ int sandbox_destroy(struct sandbox *sb)
 		if (unlink(path) < 0 && errno != ENOENT)
 			return err_set(errno, "remove %s", path);
 	}
+	/* The VMM's jail: empty on this side (its mounts lived in the VMM's own namespace). */
+	snprintf(path, sizeof(path), "%s/jail", sb->dir);
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return err_set(errno, "remove %s", path);
 	sb->vmm_pid = 0;
 	return 0;
 }

@@ -25,6 +25,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef OZONE_DATADIR
@@ -231,9 +232,20 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	char sock_rel[] = "vsock.sock";
 	char *sock =
 	    strlen(sb->sock) < sizeof(((struct sockaddr_un *)0)->sun_path) ? sb->sock : sock_rel;
+	/*
+	 * The VMM confines itself in a jail of its own (docs/security.md): an
+	 * empty directory here, on which it mounts its root in a private mount
+	 * namespace, so nothing is ever mounted on it on the host's side.
+	 */
+	char jail[PATH_MAX + 8];
+
+	if ((size_t)snprintf(jail, sizeof(jail), "%s/jail", sb->dir) >= sizeof(jail))
+		return err_setx(ENAMETOOLONG, "%s: path too long", sb->dir);
+	if (mkdir(jail, 0700) < 0 && errno != EEXIST)
+		return err_set(errno, "mkdir %s", jail);
 	char *argv[] = {vmm,  "--kernel", kernel, "--initrd",  initrd,	"--cpus",
 			cpus, "--memory", mem,	  "--console", sb->log, "--vsock-socket",
-			sock, "--fs",	  fs,	  NULL};
+			sock, "--fs",	  fs,	  "--jail",    jail,	NULL};
 
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
 	if (pipe2(p, O_CLOEXEC) < 0)
