@@ -26,7 +26,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* With --debug, when each stage of making the container ended: what a `run` spends where. */
+static void stage(const char *id, const char *what, int ret)
+{
+	static struct timespec t0;
+	struct timespec now;
+
+	if (ret < 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!t0.tv_sec && !t0.tv_nsec)
+		t0 = now;
+	ozone_debug("create %s: %s at %.1f ms", id, what,
+		    (now.tv_sec - t0.tv_sec) * 1e3 + (now.tv_nsec - t0.tv_nsec) / 1e6);
+}
 
 static int state_init(struct oci_state *st, const char *id, const struct bundle *b)
 {
@@ -149,6 +165,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = sandbox_size(&b->spec, &size);
 	if (ret < 0)
 		return ozone_fail(ret);
+	stage(id, "begin", 0);
 	sandbox_block_stop_signals(&old);
 	ret = store_create(g, id, &lk);
 	if (ret < 0) {
@@ -175,14 +192,19 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		ret = host_cgroup_create(sb.cgroup, sb.cgroup_ignore_perm);
 	if (ret == 0)
 		ret = sandbox_share(&sb, id, b);
+	stage(id, "shared", ret);
 	if (ret == 0)
 		ret = sandbox_start_vmm(&sb, &size);
+	stage(id, "vmm started", ret);
 	if (ret == 0)
 		ret = sandbox_connect(&sb, &l.conn, sandbox_boot_timeout_ms());
+	stage(id, "agent answered", ret);
 	if (ret == 0)
 		ret = agent_create(&l, id, b);
+	stage(id, "container created", ret);
 	if (ret == 0)
 		ret = launch_connect(&l, sb.sock);
+	stage(id, "streams connected", ret);
 	if (ret == 0 && l.detach)
 		ret = launch_fork(&l, &pid);
 	if (ret == 0 && l.detach)
@@ -210,6 +232,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		ret = hooks_run(b, &st, HOOK_START_CONTAINER);
 		if (ret == 0)
 			ret = agent_start(&l, &sb, id);
+		stage(id, "started", ret);
 		if (ret == 0)
 			ret = container_set_status(&lk, &st, "running");
 		if (ret == 0)
