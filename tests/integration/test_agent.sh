@@ -55,7 +55,7 @@ while read -r l; do
 	"[       OK ] "*) pass "${l#\[       OK \] }" ;;
 	"[  FAILED  ] test_"*) fail "${l#\[  FAILED  \] }" ;;
 	"[  SKIPPED ] "*) fail "${l#\[  SKIPPED \] }" "skipped" ;;
-	"[  ERROR   ] "* | "[   LINE   ] "*) echo "  $l" ;;
+	"[  ERROR   ] "* | "[   LINE   ] "* | "big stdout: "*) echo "  $l" ;;
 	esac
 done <"$T_TMP/driver.out"
 if [ "$DRC" -ne 0 ]; then
