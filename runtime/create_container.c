@@ -143,11 +143,14 @@ static int agent_start(struct launch *l, const struct sandbox *sb, const char *i
 int create_container(struct ozone_globals *g, const struct create_opts *o, const char *id,
 		     struct bundle *b, enum create_mode mode)
 {
-	struct launch l = {.container_id = id,
-			   .exec_id = "",
-			   .terminal = b->spec.process.terminal,
-			   .console_socket = o->console_socket,
-			   .detach = mode != CREATE_RUN};
+	struct launch l = {
+	    .container_id = id,
+	    .exec_id = "",
+	    .terminal = b->spec.process.terminal,
+	    .console_socket = o->console_socket,
+	    .detach = mode != CREATE_RUN,
+	    .rows = b->spec.process.has_console_size ? b->spec.process.console_height : 0,
+	    .cols = b->spec.process.has_console_size ? b->spec.process.console_width : 0};
 	struct sandbox_size size;
 	struct store_lock lk;
 	struct oci_state st;

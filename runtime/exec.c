@@ -101,7 +101,8 @@ static int exec_check_flag(int c, const char *arg)
 	}
 }
 
-static int exec_check_process(const char *file, char **text, bool *terminal)
+static int exec_check_process(const char *file, char **text, bool *terminal, unsigned *rows,
+			      unsigned *cols)
 {
 	struct oci_process p;
 	char *buf = malloc(OCI_SPEC_SIZE_MAX + 1);
@@ -134,6 +135,10 @@ static int exec_check_process(const char *file, char **text, bool *terminal)
 		ret = oci_process_parse("process.json", buf, got, &p);
 		if (ret == 0) {
 			*terminal = p.terminal;
+			if (p.has_console_size) {
+				*rows = p.console_height;
+				*cols = p.console_width;
+			}
 			oci_process_free(&p);
 		}
 	}
@@ -149,6 +154,7 @@ static int exec_check_process(const char *file, char **text, bool *terminal)
 struct exec_opts {
 	const char *process, *console, *pid_file;
 	bool detach, ignore_paused;
+	unsigned rows, cols; /* the process's consoleSize */
 	struct exec_flags f;
 };
 
@@ -256,7 +262,9 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 			   .exec_id = exec_id,
 			   .terminal = terminal,
 			   .console_socket = x->console,
-			   .detach = x->detach};
+			   .detach = x->detach,
+			   .rows = x->rows,
+			   .cols = x->cols};
 	struct store_lock lk;
 	struct oci_state st;
 	struct sandbox sb;
@@ -283,6 +291,18 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 		ret = container_agent(g, id, &l.conn);
 	if (ret == 0)
 		ret = exec_request(&l, process_json);
+	/* The process starts once its streams are there: its consoleSize goes first. */
+	if (ret == 0 && terminal && x->rows && x->cols) {
+		struct proto_msg req = {.op = PROTO_OP_RESIZE};
+
+		snprintf(req.body.resize.container_id, sizeof(req.body.resize.container_id), "%s",
+			 id);
+		snprintf(req.body.resize.exec_id, sizeof(req.body.resize.exec_id), "%s", exec_id);
+		req.body.resize.rows = x->rows;
+		req.body.resize.cols = x->cols;
+		if (agent_call(&l.conn, &req, NULL) < 0)
+			ozone_debug("exec: consoleSize: %s", err_msg());
+	}
 	if (ret == 0)
 		ret = sandbox_init(&sb, g, id);
 	if (ret == 0)
@@ -369,7 +389,7 @@ int ozone_cmd_exec(struct ozone_globals *g, int argc, char **argv)
 		return 0;
 	if (ozone_args_count(&a, argc, argv, process ? 1 : 2, process ? 1 : INT_MAX) < 0)
 		return OZONE_EXIT_FAIL;
-	if (process && (ret = exec_check_process(process, &text, &tty)) < 0)
+	if (process && (ret = exec_check_process(process, &text, &tty, &x.rows, &x.cols)) < 0)
 		return ozone_fail(ret);
 	ret = 0;
 	if (tty && detach && !console)

@@ -105,6 +105,12 @@ static int console_setup(struct launch *l)
 		close(master);
 		return ret;
 	}
+	/* process.consoleSize, until the client sets its own. */
+	if (l->rows && l->cols) {
+		struct winsize ws = {.ws_row = l->rows, .ws_col = l->cols};
+
+		ioctl(l->pty_slave, TIOCSWINSZ, &ws);
+	}
 	ret = console_send(l->console_socket, master);
 	close(master);
 	return ret;

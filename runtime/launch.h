@@ -19,6 +19,7 @@ struct launch {
 	bool terminal;
 	const char *console_socket; /* with terminal: the pty master goes there */
 	bool detach;		    /* the proxy is a forked daemon, not this process */
+	unsigned rows, cols;	    /* process.consoleSize for a new host pty; 0: none */
 	struct agent_conn conn;	    /* the control connection; the proxy takes it */
 	struct proto_stdio stdio;   /* what the create/exec request asks for */
 	int stdin_fd, stdout_fd, stderr_fd, tty_fd, pty_slave;

@@ -6,7 +6,7 @@
 
 Listens on SOCKET, runs CMD (`ozone create --console-socket SOCKET ...`),
 receives the pty master with SCM_RIGHTS and checks the name sent with it,
-sets the window size to ROWS x COLS, then runs $CONSOLE_AFTER (e.g.
+sets the window size to ROWS x COLS (0 0: leaves it), then runs $CONSOLE_AFTER (e.g.
 `ozone start c`) and copies everything the master gives to OUT until it
 ends (EIO) or 30 s pass. Prints "name=<name>" and "rc=<create's status>".
 """
@@ -55,7 +55,8 @@ def main():
         print("no fd received")
         return 1
     master = fds[0]
-    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", int(rows), int(cols), 0, 0))
+    if int(rows) and int(cols):
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", int(rows), int(cols), 0, 0))
     after = os.environ.get("CONSOLE_AFTER")
     if after:
         subprocess.run(["sh", "-c", after])

@@ -207,6 +207,14 @@ grep -q '^rc=0$' "$T_TMP/exec.log" && tr -d '\r' <"$T_TMP/exec.out" | grep -q '^
 	pass "exec --tty --detach --console-socket: a terminal" ||
 	fail "exec tty" "$(cat "$T_TMP/exec.log" "$T_TMP/exec.out")"
 
+echo '{"terminal":true,"consoleSize":{"height":21,"width":81},"args":["stty","size"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}' >"$T_TMP/pt.json"
+CONSOLE_AFTER=true /usr/bin/python3 "$HERE/console.py" "$T_TMP/exec2.sock" 0 0 "$T_TMP/exec2.out" -- \
+	"$OZONE" --root "$ROOT" exec --process "$T_TMP/pt.json" --detach --console-socket "$T_TMP/exec2.sock" \
+	--pid-file "$T_TMP/exec2.pid" c6 >"$T_TMP/exec2.log" 2>&1
+tr -d '\r' <"$T_TMP/exec2.out" | grep -q '^21 81$' &&
+	pass "exec --process with a consoleSize: the process starts with it" ||
+	fail "exec consoleSize" "$(cat "$T_TMP/exec2.log" "$T_TMP/exec2.out")"
+
 oz kill c6 TERM
 sleep 0.5
 oz delete --force c6
@@ -251,6 +259,14 @@ tr -d '\r' <"$T_TMP/console.out" | grep -q '^is-a-tty$' && pass "console: the pr
 	fail "console: tty" "$(cat "$T_TMP/console.out")"
 oz delete --force t1
 check_gone "terminal"
+sed -i 's|"terminal":true,|"terminal":true,"consoleSize":{"height":19,"width":71},|' "$B/config.json"
+CONSOLE_AFTER="$OZONE --root $ROOT start t3" /usr/bin/python3 "$HERE/console.py" "$T_TMP/console3.sock" \
+	0 0 "$T_TMP/console3.out" -- "$OZONE" --root "$ROOT" create --console-socket "$T_TMP/console3.sock" \
+	-b "$B" t3 >"$T_TMP/console3.log" 2>&1
+tr -d '\r' <"$T_TMP/console3.out" | grep -q '^19 71$' &&
+	pass "console: process.consoleSize until the client sets one" ||
+	fail "console: consoleSize" "$(cat "$T_TMP/console3.log" "$T_TMP/console3.out")"
+oz delete --force t3
 
 # A foreground run with a terminal and no console socket: the caller's own terminal (script(1)'s pty).
 bundle "$B" true '["sh","-c","[ -t 0 ] && [ -t 1 ] && echo fg-tty; stty size; exit 6"]'
