@@ -266,11 +266,13 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	}
 	/* A foreground run: this process is the proxy (which forwards the stop signals too). */
 	status = launch_run(&l);
+	stage(id, "exited", 0);
 	if (!o->keep && store_lock(g, id, &lk) == 0) {
 		if (container_remove(g, id, &lk, 0, 0) < 0)
 			ozone_fail(-1);
 		else
 			hooks_run(b, &st, HOOK_POSTSTOP);
+		stage(id, "deleted", 0);
 	}
 	oci_state_free(&st);
 	return status;
