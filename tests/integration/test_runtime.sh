@@ -93,7 +93,7 @@ rm -f "$T_TMP/vol/out"
 check_gone "run"
 
 # 2. The lifecycle, with a shim waiting on the pid-file pid: SIGTERM forwarded, exit 42.
-bundle "$B" false '["sh","-c","trap \"echo got TERM; exit 42\" TERM; echo ready; while :; do sleep 0.2; done"]'
+bundle "$B" false '["sh","-c","trap \"echo got TERM; exit 42\" TERM; sleep 1000 & echo ready; while :; do sleep 0.2; done"]'
 snapshot >"$T_TMP/before"
 O="$OZONE --root $ROOT"
 cat >"$T_TMP/c1.after" <<EOF
@@ -116,7 +116,7 @@ grep -q '"status": "created"' "$T_TMP/c1.created" && pass "state: created" || fa
 grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fail "running" "$(cat "$T_TMP/c1.running")"
 [ "$(cat "$T_TMP/c1.exec" | tr '\n' '|')" = "in-exec|guest|5|" ] && pass "exec: output, hostname, exit code 5" ||
 	fail "exec" "$(cat "$T_TMP/c1.exec")"
-grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: $(cat "$T_TMP/c1.ps")" ||
+grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: the shell and its sleep: $(cat "$T_TMP/c1.ps")" ||
 	fail "ps" "$(cat "$T_TMP/c1.ps")"
 grep -q '"status": "paused"' "$T_TMP/c1.paused" && pass "pause: paused, then resumed" ||
 	fail "pause" "$(cat "$T_TMP/c1.paused")"
