@@ -39,6 +39,7 @@ int console_open(struct console *c, const struct vmm_config *cfg)
 {
 	c->out_fd = -1;
 	c->owns_out = false;
+	c->out_bytes = 0;
 	c->in_fd = -1;
 	c->in_registered = false;
 	c->raw = false;
@@ -139,6 +140,15 @@ void console_tx(void *opaque, uint8_t byte)
 
 	if (c->out_fd < 0)
 		return;
+	if (c->owns_out && c->out_bytes++ >= CONSOLE_FILE_MAX) {
+		static const char note[] = "\nozone-vmm: console output past 16 MiB dropped\n";
+
+		if (c->out_bytes == CONSOLE_FILE_MAX + 1)
+			while (write(c->out_fd, note, sizeof(note) - 1) < 0 && errno == EINTR)
+				;
+		c->out_bytes = CONSOLE_FILE_MAX + 2; /* no wrap-around, however long it goes on */
+		return;
+	}
 	/* A reader that went away (EPIPE) or a full disk must not stop the guest. */
 	while (write(c->out_fd, &byte, 1) < 0 && errno == EINTR)
 		;

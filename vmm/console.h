@@ -19,15 +19,23 @@ struct evloop;
 struct serial;
 
 struct console {
-	int out_fd;    /* -1: output discarded */
-	bool owns_out; /* out_fd is a file we opened */
-	int in_fd;     /* -1: no input */
+	int out_fd;	    /* -1: output discarded */
+	bool owns_out;	    /* out_fd is a file we opened */
+	uint64_t out_bytes; /* written to a console file so far (CONSOLE_FILE_MAX) */
+	int in_fd;	    /* -1: no input */
 	bool in_registered;
 	bool raw; /* `saved` holds the terminal's settings to restore */
 	struct termios saved;
 	struct evloop *loop;
 	struct serial *serial;
 };
+
+/*
+ * A guest may print without end: a console file takes at most this much of
+ * its output per run, then one line saying the rest was dropped, so that a
+ * hostile guest cannot fill the host's disk through its serial port.
+ */
+#define CONSOLE_FILE_MAX (16u << 20)
 
 int console_open(struct console *c, const struct vmm_config *cfg);
 /* Starts feeding stdin to `s` from `loop` (nothing to do without input). */
