@@ -341,7 +341,8 @@ int oci_spec_load(const char *bundle, struct oci_spec *spec)
 	memset(spec, 0, sizeof(*spec));
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
 		return err_setx(ENAMETOOLONG, "bundle path too long");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO named config.json must not hang open(); it is refused below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return err_set(errno, "open %s", path);
 	if (fstat(fd, &st) < 0) {
