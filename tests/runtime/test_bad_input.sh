@@ -87,6 +87,42 @@ else
 	fail "full disk: cannot mount a tmpfs (needs root)"
 fi
 
+# kill -9 of `delete` half-way: a stand-in VMM that ignores SIGTERM keeps
+# delete waiting; delete is SIGKILLed there, and the next delete finishes
+# the job: no mount, no VMM, nothing under --root.
+MARK=stubborn-vmm-${T_TMP##*.}
+printf '#!/bin/bash\ntrap "" TERM\nexec -a %s sleep 600\n' "$MARK" >"$T_TMP/stubborn-vmm"
+chmod +x "$T_TMP/stubborn-vmm"
+OZONE_VMM=$T_TMP/stubborn-vmm OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" k1 \
+	>/dev/null 2>&1 &
+CPID=$!
+T_PIDS+=("$CPID")
+for _ in $(seq 100); do
+	[ -s "$ROOT/k1/vmm.pid" ] && pgrep -f "^$MARK" >/dev/null && break
+	sleep 0.1
+done
+{
+	kill -KILL "$CPID"
+	wait "$CPID"
+} 2>/dev/null
+"$OZONE" --root "$ROOT" delete --force k1 >/dev/null 2>&1 &
+DPID=$!
+T_PIDS+=("$DPID")
+sleep 0.5
+{
+	kill -KILL "$DPID"
+	wait "$DPID"
+} 2>/dev/null
+timeout -k 1 60 "$OZONE" --root "$ROOT" delete --force k1 >"$OUT" 2>"$ERR" </dev/null
+RC=$?
+sleep 0.2
+if [ "$RC" -eq 0 ] && [ -z "$(ls -A "$ROOT")" ] && ! grep -q " $ROOT" /proc/mounts &&
+	! pgrep -f "^$MARK" >/dev/null; then
+	pass "delete SIGKILLed half-way: the next delete leaves no VMM, mount or file"
+else
+	fail "delete after a killed delete" "rc=$RC err='$(head -c 200 "$ERR")' left='$(ls -A "$ROOT")' vmm='$(pgrep -af "^$MARK")'"
+fi
+
 # A symlinked bundle path is the caller's own choice: followed, as runc does
 # (the rootfs inside it is still held to the rootfs rule).
 timeout -k 1 5 "$OZONE" --root "$ROOT" create -b "$T_TMP/blink" c1 >"$OUT" 2>"$ERR" </dev/null
