@@ -113,11 +113,14 @@ int ctr_caps_apply(const struct ctr_caps *c)
 	for (int cap = 0; cap < 64; cap++) {
 		if (!(c->ambient & (1ull << cap)))
 			continue;
-		if (cap_set_ambient(cap, CAP_SET) < 0)
-			return err_set(errno,
-				       "raise ambient capability %d (it must be permitted and "
-				       "inheritable)",
-				       cap);
+		/*
+		 * The kernel raises only what is permitted and inheritable. runc's
+		 * own default spec lists ambient capabilities without inheritable
+		 * ones, and runc goes on without them: so do we (EPERM), as any
+		 * other error still fails create.
+		 */
+		if (cap_set_ambient(cap, CAP_SET) < 0 && errno != EPERM)
+			return err_set(errno, "raise ambient capability %d", cap);
 	}
 	return 0;
 }

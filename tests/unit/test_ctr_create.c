@@ -87,6 +87,26 @@ static void test_ambient_capabilities(void **state)
 	TC_ASSERT_OUT(&run, "NoNewPrivs:\t0");
 }
 
+/* runc's default spec: ambient capabilities without inheritable ones are not raised, as in runc. */
+static void test_ambient_without_inheritable_as_runc(void **state)
+{
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	tc_run(&env,
+	       tc_spec("[\"cat\",\"/proc/self/status\"]",
+		       ",\"capabilities\":{"
+		       "\"bounding\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
+		       "\"effective\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
+		       "\"permitted\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"],"
+		       "\"ambient\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\",\"CAP_NET_BIND_SERVICE\"]}",
+		       "", ""),
+	       NULL, &run);
+	TC_ASSERT_RAN(&run);
+	TC_ASSERT_OUT(&run, "CapAmb:\t0000000000000000");
+	TC_ASSERT_OUT(&run, "CapEff:\t0000000020000420");
+	TC_ASSERT_OUT(&run, "CapBnd:\t0000000020000420");
+}
+
 static void test_unknown_capability_fails_create(void **state)
 {
 	(void)state;
@@ -362,6 +382,7 @@ int main(void)
 	    cmocka_unit_test(test_user_and_groups),
 	    cmocka_unit_test(test_capabilities_and_nnp),
 	    cmocka_unit_test(test_ambient_capabilities),
+	    cmocka_unit_test(test_ambient_without_inheritable_as_runc),
 	    cmocka_unit_test(test_unknown_capability_fails_create),
 	    cmocka_unit_test(test_seccomp_errno_and_args),
 	    cmocka_unit_test(test_seccomp_without_nnp),
