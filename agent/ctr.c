@@ -219,15 +219,14 @@ static int ctr_recv(int fd, struct ctr_msg *m, int *rfd)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(rfd, CMSG_DATA(c), sizeof(int));
-	if (*rfd >= 0 && (n != sizeof(*m) || m->type != CTR_MSG_CONSOLE)) {
+	if (*rfd >= 0 && ((size_t)n != sizeof(*m) || m->type != CTR_MSG_CONSOLE)) {
 		close(*rfd);
 		*rfd = -1;
 	}
 	if (n == 0)
 		return 0;
-	if ((size_t)n != sizeof(*m)) {
+	if ((size_t)n != sizeof(*m))
 		return -EPROTO;
-	}
 	m->text[sizeof(m->text) - 1] = '\0';
 	return 1;
 }

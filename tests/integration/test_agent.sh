@@ -14,8 +14,9 @@
 # (/dev/mem made with CAP_MKNOD but EPERM to open, /dev/null and a device
 # allowed by linux.resources.devices usable). Ends with `shutdown`: the VMM
 # exits 0. In the test host (QEMU-TCG, nested KVM) stdout moves at about
-# 5-18 MiB/s depending on the machine's load (the driver prints the rate),
-# so the GiB takes one to three minutes of the whole run's two to four.
+# 5.5 MiB/s on a loaded 2-core machine (18 MiB/s when it was idle; the
+# driver prints the rate): the GiB took 184-194 s, the whole run 223-249 s.
+# OZONE_AGENT_BIG_MB=256 makes it a minute on a slower machine.
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 # tests/testhost/run -- bash tests/integration/test_agent.sh).
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/vmm/lib.sh"
