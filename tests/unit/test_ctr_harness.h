@@ -25,9 +25,10 @@
 #include "common/oci_spec.h"
 
 struct tc_env {
-	char dir[64];	  /* the temp dir */
-	char rootfs[128]; /* <dir>/rootfs */
-	char mounts[128]; /* <dir>/mounts: bind sources "0", "1", ... */
+	char dir[64];	    /* the temp dir */
+	char rootfs[128];   /* <dir>/rootfs */
+	char mounts[128];   /* <dir>/mounts: bind sources "0", "1", ... */
+	const char *cgroup; /* the cgroup v2 dir tc_run's container joins, or NULL */
 };
 
 struct tc_run {
@@ -226,6 +227,7 @@ static void tc_run(struct tc_env *e, char *spec_json, const struct ctr_stdio *st
 	    .spec = &spec,
 	    .rootfs = e->rootfs,
 	    .mounts_dir = e->mounts,
+	    .cgroup = e->cgroup,
 	};
 	if (stdio) {
 		a.stdio = *stdio;

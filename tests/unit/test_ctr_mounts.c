@@ -11,8 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <linux/magic.h>
+#include <sys/ioctl.h>
+#include <sys/statfs.h>
 
 #include "test_ctr_harness.h"
+#include "agent/cgroup_dev.h"
 
 static struct tc_env env;
 static struct tc_run run;
@@ -184,6 +188,59 @@ static void test_devices(void **state)
 			    "/proc/self/fd/2\n");
 	TC_ASSERT_OUT(&run, "/dev/pts/ptmx");
 	TC_ASSERT_OUT(&run, "null-ok");
+}
+
+/*
+ * The cgroup's BPF device program (agent/cgroup_dev.c) with a container
+ * that joins the group, where the host has a cgroup v2 hierarchy to make
+ * a group in: with CAP_MKNOD (root, every capability) /dev/mem can be
+ * made but opening it is EPERM; /dev/null works; /dev/kmsg, allowed by
+ * the spec's rule, opens.
+ */
+static void test_device_program(void **state)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/unified", "/sys/fs/cgroup"};
+	const char *res = "{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+			  "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":11,"
+			  "\"access\":\"r\"}]}";
+	struct cg_dev_rules rules;
+	char dir[128] = "";
+	int ret;
+
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !dir[0]; i++) {
+		struct statfs sf;
+
+		if (statfs(roots[i], &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/ozone-ctr-devtest-%d", roots[i], (int)getpid());
+		if (mkdir(dir, 0755) < 0)
+			dir[0] = '\0';
+	}
+	if (!dir[0])
+		skip(); /* no cgroup v2 group to be had here */
+	assert_int_equal(cg_dev_rules_parse(res, &rules), 0);
+	ret = cg_dev_apply(dir, &rules);
+	cg_dev_rules_free(&rules);
+	if (ret < 0) {
+		rmdir(dir);
+		fail_msg("attach the device program: %s", err_msg());
+	}
+	env.cgroup = dir;
+	tc_run(&env,
+	       tc_spec("[\"sh\",\"-c\",\"mknod /dev/mem c 1 1 && echo mknod-ok; "
+		       "cat /dev/mem 2>&1 >/dev/null | head -c 200; "
+		       "echo x >/dev/null && cat /dev/null && echo null-ok; "
+		       "mknod /dev/kmsg c 1 11 && true </dev/kmsg && echo kmsg-ok\"]",
+		       "", "", ""),
+	       NULL, &run);
+	env.cgroup = NULL;
+	rmdir(dir);
+	TC_ASSERT_RAN(&run);
+	if (strcmp(run.out, "mknod-ok\ncat: can't open '/dev/mem': Operation not permitted\n"
+			    "null-ok\nkmsg-ok\n"))
+		fail_msg("device rules:\n%s", run.out);
 }
 
 static void test_dev_without_spec_mount(void **state)
@@ -408,6 +465,7 @@ int main(void)
 	    cmocka_unit_test(test_cgroup_mount),
 	    cmocka_unit_test(test_devices),
 	    cmocka_unit_test(test_dev_without_spec_mount),
+	    cmocka_unit_test(test_device_program),
 	    cmocka_unit_test(test_terminal),
 	    cmocka_unit_test(test_exec_joins_the_container),
 	    cmocka_unit_test(test_rootfs_propagation),
