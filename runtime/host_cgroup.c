@@ -143,7 +143,8 @@ static int cg_write(const char *dir, const char *file, const char *val)
 	int fd, ret = 0;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -66,8 +66,8 @@ static inline void fh_snapshot(const char *dir, char *buf, size_t len)
 		char p[PATH_MAX], content[64] = {0};
 		struct stat st;
 
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-		if (lstat(p, &st) < 0) {
+		if (snprintf(p, sizeof(p), "%s/%s", dir, names[i]) >= (int)sizeof(p) ||
+		    lstat(p, &st) < 0) {
 			used += (size_t)snprintf(buf + used, len - used, "%s:missing;", names[i]);
 			continue;
 		}
