@@ -46,7 +46,7 @@ out=$(ctr_ run --rm "${RB[@]}" --mount "type=bind,src=$T_TMP/vol,dst=/data,optio
 
 # A detached task: exec, then SIGTERM (the trap exits 7).
 if ctr_ run -d "${RB[@]}" localhost/bb:1 t3 \
-	sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' >/dev/null 2>"$T_TMP/e3"; then
+	sh -c 'trap "exit 7" TERM; while :; do sleep 1; done' >/dev/null 2>"$T_TMP/e3"; then
 	pass "run -d"
 	st=$(ctr_ task ls 2>&1 | awk '$1 == "t3" {print $3}')
 	[ "$st" = RUNNING ] && pass "task ls: RUNNING" || fail "task ls" "'$st'"
@@ -55,7 +55,7 @@ if ctr_ run -d "${RB[@]}" localhost/bb:1 t3 \
 	[ "$out" = "exec ok" ] && [ $rc -eq 5 ] && pass "task exec: output and exit code 5" ||
 		fail "task exec" "rc=$rc out='$out' err='$(describe "$T_TMP/e4")'"
 	ctr_ task kill -s SIGTERM t3 2>"$T_TMP/e5"
-	for i in $(seq 1 300); do
+	for i in $(seq 1 600); do
 		st=$(ctr_ task ls 2>&1 | awk '$1 == "t3" {print $3}')
 		[ "$st" = STOPPED ] && break
 		sleep 0.1
@@ -74,7 +74,7 @@ fi
 # SIGKILL: the shim sees the process killed by signal 9 (status 137).
 if ctr_ run -d "${RB[@]}" localhost/bb:1 t4 sleep 1000 >/dev/null 2>"$T_TMP/e6"; then
 	ctr_ task kill -s SIGKILL t4 2>/dev/null
-	for i in $(seq 1 300); do
+	for i in $(seq 1 600); do
 		st=$(ctr_ task ls 2>&1 | awk '$1 == "t4" {print $3}')
 		[ "$st" = STOPPED ] && break
 		sleep 0.1
@@ -91,5 +91,5 @@ left=$(ctr_ task ls -q 2>&1; ctr_ container ls -q 2>&1)
 [ -z "$left" ] && pass "no task or container left" || fail "left behind" "'$left'"
 stop_containerd
 sleep 1
-no_vmm_left && pass "no ozone-vmm left" || fail "ozone-vmm processes left" "$(pgrep -af ozone-vmm | head -3)"
+no_vmm_left && pass "no ozone-vmm left" || fail "ozone-vmm processes left" "$(pgrep -af "$OZONE_BUILD/bin/ozone-vmm" | head -3)"
 finish

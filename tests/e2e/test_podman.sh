@@ -46,7 +46,7 @@ out=$(pm run --rm "${PODMAN_RUN_OPTS[@]}" -v "$T_TMP/vol:/data" localhost/bb:1 \
 
 # A detached container: exec into it, then stop it (SIGTERM reaches sh's trap).
 if pm run -d --name c1 "${PODMAN_RUN_OPTS[@]}" localhost/bb:1 \
-	sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done' >"$T_TMP/c1.id" 2>"$T_TMP/e5"; then
+	sh -c 'trap "exit 7" TERM; while :; do sleep 1; done' >"$T_TMP/c1.id" 2>"$T_TMP/e5"; then
 	pass "run -d"
 	out=$(pm exec c1 sh -c 'echo exec ok; exit 5' 2>"$T_TMP/e6")
 	rc=$?
@@ -54,10 +54,10 @@ if pm run -d --name c1 "${PODMAN_RUN_OPTS[@]}" localhost/bb:1 \
 		fail "exec" "rc=$rc out='$out' err='$(describe "$T_TMP/e6")'"
 	st=$(pm inspect -f '{{.State.Status}}' c1 2>&1)
 	[ "$st" = running ] && pass "inspect: running" || fail "inspect" "'$st'"
-	pm stop -t 10 c1 >/dev/null 2>"$T_TMP/e7"
+	pm stop -t 60 c1 >/dev/null 2>"$T_TMP/e7"
 	code=$(pm inspect -f '{{.State.ExitCode}}' c1 2>&1)
 	[ "$code" = 7 ] && pass "stop: SIGTERM ran the trap, exit code 7" ||
-		fail "stop" "exit code '$code' err='$(describe "$T_TMP/e7")'"
+		fail "stop" "exit code '$code' err='$(tr '\n' '|' <"$T_TMP/e7")'"
 	pm rm c1 >/dev/null 2>&1 && pass "rm" || fail "rm"
 else
 	fail "run -d" "$(describe "$T_TMP/e5")"
@@ -75,5 +75,5 @@ fi
 left=$(pm ps -aq 2>&1)
 [ -z "$left" ] && pass "no container left" || fail "containers left" "'$left'"
 sleep 1
-no_vmm_left && pass "no ozone-vmm left" || fail "ozone-vmm processes left" "$(pgrep -af ozone-vmm | head -3)"
+no_vmm_left && pass "no ozone-vmm left" || fail "ozone-vmm processes left" "$(pgrep -af "$OZONE_BUILD/bin/ozone-vmm" | head -3)"
 finish
