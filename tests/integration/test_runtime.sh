@@ -100,6 +100,7 @@ cat >"$T_TMP/c1.after" <<EOF
 $O state c1 >$T_TMP/c1.created
 $O start c1
 $O state c1 >$T_TMP/c1.running
+grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/\$(cut -d' ' -f1 $ROOT/c1/vmm.pid)/status >$T_TMP/c1.vmm
 $O exec c1 sh -c 'echo in-exec; hostname; exit 5' >$T_TMP/c1.exec 2>&1
 echo \$? >>$T_TMP/c1.exec
 $O ps --format json c1 >$T_TMP/c1.ps
@@ -114,6 +115,9 @@ EOF
 shim s1 "bash $T_TMP/c1.after" create -b "$B" c1
 grep -q '"status": "created"' "$T_TMP/c1.created" && pass "state: created" || fail "created" "$(cat "$T_TMP/c1.created")"
 grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fail "running" "$(cat "$T_TMP/c1.running")"
+[ "$(tr -s '\t\n' ' ' <"$T_TMP/c1.vmm")" = "CapEff: 00000000080000db NoNewPrivs: 1 Seccomp: 2 " ] &&
+	pass "the container's ozone-vmm is confined: $(tr -s '\t\n' ' ' <"$T_TMP/c1.vmm")" ||
+	fail "VMM confinement" "$(cat "$T_TMP/c1.vmm")"
 [ "$(cat "$T_TMP/c1.exec" | tr '\n' '|')" = "in-exec|guest|5|" ] && pass "exec: output, hostname, exit code 5" ||
 	fail "exec" "$(cat "$T_TMP/c1.exec")"
 grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: the shell and its sleep: $(cat "$T_TMP/c1.ps")" ||
