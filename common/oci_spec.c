@@ -2,6 +2,7 @@
 #include "common/oci_spec.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/read_bounded.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +29,8 @@ static int oci_parse_caps(const struct oci_where *parent, yajl_val obj, struct o
 {
 	static const char *const keys[] = {"bounding", "effective", "inheritable", "permitted",
 					   "ambient"};
-	char ***dst[] = {&caps->bounding, &caps->effective, &caps->inheritable,
-			 &caps->permitted, &caps->ambient};
+	char ***dst[] = {&caps->bounding, &caps->effective, &caps->inheritable, &caps->permitted,
+			 &caps->ambient};
 	char path[64];
 	struct oci_where w = {parent->file, oci_child(parent, "capabilities", path, sizeof(path))};
 	int ret;
@@ -46,10 +47,10 @@ static int oci_parse_caps(const struct oci_where *parent, yajl_val obj, struct o
 }
 
 static const char *const oci_rlimit_names[] = {
-    "RLIMIT_AS",	 "RLIMIT_CORE",	   "RLIMIT_CPU",     "RLIMIT_DATA",   "RLIMIT_FSIZE",
-    "RLIMIT_LOCKS",	 "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_NOFILE",
-    "RLIMIT_NPROC",	 "RLIMIT_RSS",	   "RLIMIT_RTPRIO",  "RLIMIT_RTTIME", "RLIMIT_SIGPENDING",
-    "RLIMIT_STACK",
+    "RLIMIT_AS",     "RLIMIT_CORE",   "RLIMIT_CPU",	   "RLIMIT_DATA",
+    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",  "RLIMIT_MEMLOCK",	   "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",   "RLIMIT_NOFILE", "RLIMIT_NPROC",	   "RLIMIT_RSS",
+    "RLIMIT_RTPRIO", "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
 };
 
 static int oci_parse_rlimits(const struct oci_where *parent, yajl_val arr, struct oci_process *p)
@@ -89,8 +90,8 @@ static int oci_parse_rlimits(const struct oci_where *parent, yajl_val arr, struc
 				       &r->soft)) < 0)
 			return ret;
 		if (r->soft > r->hard)
-			return oci_bad(&w, "soft", "%" PRIu64 " exceeds hard (%" PRIu64 ")", r->soft,
-				       r->hard);
+			return oci_bad(&w, "soft", "%" PRIu64 " exceeds hard (%" PRIu64 ")",
+				       r->soft, r->hard);
 	}
 	return 0;
 }
@@ -122,8 +123,7 @@ static int oci_parse_user(const struct oci_where *parent, yajl_val obj, struct o
 		for (size_t i = 0; i < gids->u.array.len; i++) {
 			uint64_t g;
 
-			if (json_val_u64(gids->u.array.values[i], "gid", 0, UINT32_MAX - 1, &g) <
-			    0)
+			if (json_val_u64(gids->u.array.values[i], "gid", 0, UINT32_MAX - 1, &g) < 0)
 				return oci_bad(&w, "additionalGids",
 					       "element %zu must be a gid in [0, 4294967294]", i);
 			p->additional_gids[i] = (uint32_t)g;
@@ -334,7 +334,6 @@ int oci_spec_load(const char *bundle, struct oci_spec *spec)
 	char path[PATH_MAX];
 	struct stat st;
 	char *text;
-	ssize_t n;
 	size_t got = 0;
 	int fd, ret;
 
@@ -365,21 +364,12 @@ int oci_spec_load(const char *bundle, struct oci_spec *spec)
 		close(fd);
 		return err_set(ENOMEM, "read %s", path);
 	}
-	while (got <= OCI_SPEC_SIZE_MAX) {
-		n = read(fd, text + got, OCI_SPEC_SIZE_MAX + 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = err_set(errno, "read %s", path);
-			free(text);
-			close(fd);
-			return ret;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
+	ret = read_bounded(fd, text, OCI_SPEC_SIZE_MAX, &got);
 	close(fd);
+	if (ret < 0) {
+		free(text);
+		return err_set(-ret, "read %s", path);
+	}
 	ret = oci_spec_parse(text, got, spec);
 	free(text);
 	return ret;

@@ -11,6 +11,7 @@
 #include "runtime/launch.h"
 #include "common/error.h"
 #include "common/oci_spec.h"
+#include "common/read_bounded.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,19 +118,9 @@ static int exec_check_process(const char *file, char **text, bool *terminal, uns
 		free(buf);
 		return ret;
 	}
-	while (got <= OCI_SPEC_SIZE_MAX) {
-		ssize_t n = read(fd, buf + got, OCI_SPEC_SIZE_MAX + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = err_set(errno, "read %s", file);
-			break;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
+	ret = read_bounded(fd, buf, OCI_SPEC_SIZE_MAX, &got);
+	if (ret < 0)
+		ret = err_set(-ret, "read %s", file);
 	close(fd);
 	if (ret == 0) {
 		ret = oci_process_parse("process.json", buf, got, &p);

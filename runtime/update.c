@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/oci_field.h"
+#include "common/read_bounded.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -76,19 +77,9 @@ static int update_read_resources(const char *file, char **text)
 		free(buf);
 		return ret;
 	}
-	while (got <= UPDATE_SIZE_MAX) {
-		ssize_t n = read(fd, buf + got, UPDATE_SIZE_MAX + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = err_set(errno, "read %s", file);
-			break;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
+	ret = read_bounded(fd, buf, UPDATE_SIZE_MAX, &got);
+	if (ret < 0)
+		ret = err_set(-ret, "read %s", file);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (ret == 0 && got > UPDATE_SIZE_MAX)
