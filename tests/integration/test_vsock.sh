@@ -14,8 +14,8 @@
 # and loses nothing; then the `shutdown` op powers the guest off: exit 0, socket gone.
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/vmm/lib.sh"
 
-BZIMAGE=$OZONE_BUILD/guest/bzImage
-INITRD=$OZONE_BUILD/guest/initramfs.cpio
+BZIMAGE=${OZONE_KERNEL:-$OZONE_BUILD/guest/bzImage}
+INITRD=${OZONE_INITRD:-$OZONE_BUILD/guest/initramfs.cpio}
 BOOT_TIMEOUT_MS=$((${OZONE_BOOT_TIMEOUT:-180} * 1000))
 CLIENT_TIMEOUT=${OZONE_VSOCK_TIMEOUT:-300}
 
