@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/xattr.h>
 #include <cmocka.h>
@@ -61,11 +62,12 @@ static void test_init(void **state)
 	assert_true(out.flags & FUSE_MAX_PAGES);
 	assert_true(out.flags & FUSE_HANDLE_KILLPRIV_V2);
 	assert_true(out.flags & FUSE_CACHE_SYMLINKS);
+	assert_true(out.flags & FUSE_POSIX_LOCKS);
 	assert_true(out.flags & FUSE_SUBMOUNTS);
 	/* Nothing we do not implement. */
-	assert_false(out.flags & (FUSE_POSIX_LOCKS | FUSE_FLOCK_LOCKS | FUSE_WRITEBACK_CACHE |
-				  FUSE_EXPORT_SUPPORT | FUSE_SPLICE_READ | FUSE_POSIX_ACL |
-				  FUSE_DONT_MASK | FUSE_SETXATTR_EXT));
+	assert_false(out.flags &
+		     (FUSE_FLOCK_LOCKS | FUSE_WRITEBACK_CACHE | FUSE_EXPORT_SUPPORT |
+		      FUSE_SPLICE_READ | FUSE_POSIX_ACL | FUSE_DONT_MASK | FUSE_SETXATTR_EXT));
 	assert_true(out.max_pages > 0 && out.max_write == out.max_pages * 4096u);
 
 	/* Only what the guest offered comes back. */
@@ -666,6 +668,178 @@ static void test_fd_limit(void **state)
 	setrlimit(RLIMIT_NOFILE, &saved);
 }
 
+/* One lock request on fh; for GETLK the answer goes to *got. */
+static int lk_req(struct fh *h, uint32_t op, uint64_t nodeid, uint64_t fhd, uint32_t type,
+		  uint64_t start, uint64_t end, struct fuse_file_lock *got)
+{
+	struct fuse_lk_in in = {
+	    .fh = fhd, .owner = fhd * 7 + 1, .lk = {.start = start, .end = end, .type = type}};
+	int ret = fh_req(h, op, nodeid, &in, sizeof(in));
+
+	if (ret == 0 && got) {
+		assert_int_equal(h->written,
+				 sizeof(struct fuse_out_header) + sizeof(struct fuse_lk_out));
+		memcpy(got, fh_body(h), sizeof(*got));
+	}
+	return ret;
+}
+
+#define LK_EOF ((uint64_t)INT64_MAX)
+
+/* The lock a host process sees on `path` over [start, start] (F_UNLCK for none). */
+static short host_lock(const char *path, off_t start, struct flock *fl)
+{
+	int fd = open(path, O_RDWR);
+
+	assert_true(fd >= 0);
+	*fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = start, .l_len = 1};
+	assert_int_equal(fcntl(fd, F_OFD_GETLK, fl), 0);
+	close(fd);
+	return fl->l_type;
+}
+
+static void test_locks(void **state)
+{
+	struct fh *h = *state;
+	struct fuse_entry_out e;
+	struct fuse_file_lock got;
+	struct flock fl;
+	uint64_t a, b;
+	char p[PATH_MAX];
+
+	assert_int_equal(fh_create(h, 1, "lk", O_RDWR, 0644, &e, &a), 0);
+	assert_int_equal(fh_open(h, e.nodeid, O_RDWR, &b), 0);
+	fh_path(p, h->share, "lk");
+
+	/* A write lock through a shows through b, and to a host process. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_WRLCK, 10, 99, NULL), 0);
+	assert_int_equal(lk_req(h, FUSE_GETLK, e.nodeid, b, F_RDLCK, 50, LK_EOF, &got), 0);
+	assert_int_equal(got.type, F_WRLCK);
+	assert_int_equal(got.start, 10);
+	assert_int_equal(got.end, 99);
+	assert_int_equal(got.pid, 0);
+	assert_int_equal(host_lock(p, 99, &fl), F_WRLCK);
+	assert_int_equal(host_lock(p, 100, &fl), F_UNLCK);
+	/* Outside the range, and through the owner's own handle: no conflict. */
+	assert_int_equal(lk_req(h, FUSE_GETLK, e.nodeid, b, F_WRLCK, 100, 200, &got), 0);
+	assert_int_equal(got.type, F_UNLCK);
+	assert_int_equal(lk_req(h, FUSE_GETLK, e.nodeid, a, F_WRLCK, 0, LK_EOF, &got), 0);
+	assert_int_equal(got.type, F_UNLCK);
+	/* A conflicting SETLK fails at once; after the unlock it succeeds. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, b, F_RDLCK, 0, 10, NULL), -EAGAIN);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_UNLCK, 0, LK_EOF, NULL), 0);
+	assert_int_equal(host_lock(p, 50, &fl), F_UNLCK);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, b, F_RDLCK, 0, 10, NULL), 0);
+	/* Read locks share. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_RDLCK, 5, 6, NULL), 0);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_UNLCK, 0, LK_EOF, NULL), 0);
+
+	/* "To EOF", sent as OFFSET_MAX or as UINT64_MAX, comes back as OFFSET_MAX. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, b, F_WRLCK, 1000, UINT64_MAX, NULL), 0);
+	assert_int_equal(lk_req(h, FUSE_GETLK, e.nodeid, a, F_RDLCK, 5000, 5000, &got), 0);
+	assert_int_equal(got.type, F_WRLCK);
+	assert_int_equal(got.start, 1000);
+	assert_int_equal(got.end, LK_EOF);
+	assert_int_equal(host_lock(p, 1 << 30, &fl), F_WRLCK);
+	assert_int_equal(fl.l_len, 0);
+
+	/* Malformed locks. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, 7, 0, 1, NULL), -EINVAL);
+	assert_int_equal(lk_req(h, FUSE_GETLK, e.nodeid, a, 7, 0, 1, NULL), -EINVAL);
+	assert_int_equal(lk_req(h, FUSE_GETLK, e.nodeid, a, F_UNLCK, 0, 1, NULL), -EINVAL);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_RDLCK, 9, 8, NULL), -EINVAL);
+	assert_int_equal(lk_req(h, FUSE_SETLKW, e.nodeid, a, F_RDLCK, 9, 8, NULL), -EINVAL);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_RDLCK, LK_EOF + 1, UINT64_MAX, NULL),
+			 -EINVAL);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, 999, F_RDLCK, 0, 1, NULL), -EBADF);
+	struct fuse_lk_in fin = {.fh = a, .lk = {.type = F_RDLCK}, .lk_flags = FUSE_LK_FLOCK};
+
+	assert_int_equal(fh_req(h, FUSE_SETLK, e.nodeid, &fin, sizeof(fin)), -ENOSYS);
+	assert_int_equal(fh_req(h, FUSE_SETLK, e.nodeid, &fin, sizeof(fin) - 1), -EINVAL);
+	/* Nothing of that took a lock (b still reads 0..10, writes 1000..EOF). */
+	assert_int_equal(host_lock(p, 500, &fl), F_UNLCK);
+
+	/* RELEASE drops the handle's locks. */
+	assert_int_equal(fh_release(h, e.nodeid, b, 0), 0);
+	assert_int_equal(host_lock(p, 1 << 30, &fl), F_UNLCK);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_WRLCK, 0, LK_EOF, NULL), 0);
+	assert_int_equal(fh_release(h, e.nodeid, a, 0), 0);
+	assert_int_equal(host_lock(p, 0, &fl), F_UNLCK);
+}
+
+/* A second requester on the same server, with its own reply buffer. */
+struct lk_waiter {
+	struct fh h;
+	uint64_t nodeid, fhd;
+	int ret;
+	int done; /* atomic */
+};
+
+static void *lk_wait_thread(void *arg)
+{
+	struct lk_waiter *w = arg;
+
+	w->ret = lk_req(&w->h, FUSE_SETLKW, w->nodeid, w->fhd, F_WRLCK, 0, LK_EOF, NULL);
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void start_waiter(struct fh *h, struct lk_waiter *w, uint64_t nodeid, uint64_t fhd,
+			 pthread_t *t)
+{
+	memset(w, 0, sizeof(*w));
+	w->h = *h;
+	w->h.unique = 0;
+	w->h.out = calloc(1, FH_OUT_MAX);
+	assert_non_null(w->h.out);
+	w->nodeid = nodeid;
+	w->fhd = fhd;
+	assert_int_equal(pthread_create(t, NULL, lk_wait_thread, w), 0);
+	/* It waits: the lock is held. */
+	usleep(150 * 1000);
+	assert_int_equal(__atomic_load_n(&w->done, __ATOMIC_ACQUIRE), 0);
+}
+
+static void test_setlkw(void **state)
+{
+	struct fh *h = *state;
+	struct fuse_entry_out e;
+	struct lk_waiter w;
+	pthread_t t;
+	uint64_t a, b;
+	char p[PATH_MAX];
+	struct flock fl;
+
+	assert_int_equal(fh_create(h, 1, "lkw", O_RDWR, 0644, &e, &a), 0);
+	assert_int_equal(fh_open(h, e.nodeid, O_RDWR, &b), 0);
+	fh_path(p, h->share, "lkw");
+
+	/* SETLKW through b waits until a unlocks, then holds the lock. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_RDLCK, 0, 0, NULL), 0);
+	start_waiter(h, &w, e.nodeid, b, &t);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_UNLCK, 0, LK_EOF, NULL), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.ret, 0);
+	free(w.h.out);
+	assert_int_equal(host_lock(p, 12345, &fl), F_WRLCK);
+	/* Without a conflict SETLKW answers at once. */
+	assert_int_equal(lk_req(h, FUSE_SETLKW, e.nodeid, b, F_RDLCK, 0, 0, NULL), 0);
+
+	/* A wait for a lock nobody releases ends when the server is told to stop waiting. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, b, F_WRLCK, 0, LK_EOF, NULL), 0);
+	start_waiter(h, &w, e.nodeid, a, &t);
+	fuse_server_stop_waits(h->s);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.ret, -EINTR);
+	free(w.h.out);
+	/* A is still without a lock; b's lock stands; SETLK still works. */
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_RDLCK, 0, 0, NULL), -EAGAIN);
+	assert_int_equal(lk_req(h, FUSE_SETLKW, e.nodeid, a, F_RDLCK, 0, 0, NULL), -EINTR);
+	assert_int_equal(fh_release(h, e.nodeid, b, 0), 0);
+	assert_int_equal(lk_req(h, FUSE_SETLK, e.nodeid, a, F_RDLCK, 0, 0, NULL), 0);
+	assert_int_equal(fh_release(h, e.nodeid, a, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +857,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_copy_file_range, setup_init, teardown),
 	    cmocka_unit_test_setup_teardown(test_process_umask, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_writeback_option, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_locks, setup_init, teardown),
+	    cmocka_unit_test_setup_teardown(test_setlkw, setup_init, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,8 +237,15 @@ void virtio_fs_drain(struct virtio_fs *fs, struct virtio_mmio *t)
 {
 	fs->t = t;
 	pthread_mutex_lock(&fs->mu);
-	while (work_once(fs))
-		;
+	/*
+	 * One thread: a lock wait (SETLKW) could only end by a request that
+	 * cannot run meanwhile, so it answers at once (servers made after a
+	 * reset too).
+	 */
+	do {
+		if (fs->srv)
+			fuse_server_stop_waits(fs->srv->s);
+	} while (work_once(fs));
 	pthread_mutex_unlock(&fs->mu);
 }
 
@@ -342,6 +349,8 @@ static void fs_reset(struct virtio_mmio *t)
 	}
 	fs->last = NULL;
 	if (fs->srv) {
+		/* The guest is gone: its waits for locks end (no file system call). */
+		fuse_server_stop_waits(fs->srv->s);
 		/* A base left by a failed clone is older: the current server replaces it. */
 		srv_put(fs, fs->base);
 		fs->base = fs->srv;
@@ -466,6 +475,9 @@ void virtio_fs_detach(struct virtio_fs *fs)
 {
 	pthread_mutex_lock(&fs->mu);
 	fs->stop = true;
+	/* A worker waiting for a guest's lock gives up, so the joins below end. */
+	if (fs->srv)
+		fuse_server_stop_waits(fs->srv->s);
 	pthread_cond_broadcast(&fs->cond);
 	pthread_mutex_unlock(&fs->mu);
 	for (unsigned i = 0; i < fs->nr_workers; i++)

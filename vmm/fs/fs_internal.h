@@ -10,6 +10,7 @@
  *                 COPY_FILE_RANGE
  *   fs_dir.c      OPENDIR, READDIR, READDIRPLUS, RELEASEDIR, FSYNCDIR
  *   fs_xattr.c    GETXATTR, SETXATTR, LISTXATTR, REMOVEXATTR
+ *   fs_lock.c     GETLK, SETLK, SETLKW
  */
 #ifndef OZONE_VMM_FS_INTERNAL_H
 #define OZONE_VMM_FS_INTERNAL_H
@@ -82,6 +83,7 @@ struct fuse_server {
 	bool initialized;
 	uint32_t minor;	   /* the guest's protocol minor */
 	uint32_t features; /* negotiated FUSE_* init flags */
+	bool stop_waits;   /* atomic: SETLKW gives up waiting (fuse_server_stop_waits) */
 	struct fs_inode_table inodes;
 	struct fs_handle_table handles;
 };
@@ -210,5 +212,8 @@ int fs_op_getxattr(struct fs_req *r);
 int fs_op_setxattr(struct fs_req *r);
 int fs_op_listxattr(struct fs_req *r);
 int fs_op_removexattr(struct fs_req *r);
+int fs_op_getlk(struct fs_req *r);
+int fs_op_setlk(struct fs_req *r);
+int fs_op_setlkw(struct fs_req *r);
 
 #endif

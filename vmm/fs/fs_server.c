@@ -175,7 +175,7 @@ static int reply_err(struct fs_req *r, int err)
 #define FS_FEATURES                                                                                \
 	(FUSE_ASYNC_READ | FUSE_ATOMIC_O_TRUNC | FUSE_BIG_WRITES | FUSE_DO_READDIRPLUS |           \
 	 FUSE_READDIRPLUS_AUTO | FUSE_PARALLEL_DIROPS | FUSE_MAX_PAGES | FUSE_HANDLE_KILLPRIV_V2 | \
-	 FUSE_CACHE_SYMLINKS | FUSE_SUBMOUNTS)
+	 FUSE_CACHE_SYMLINKS | FUSE_SUBMOUNTS | FUSE_POSIX_LOCKS)
 
 static int op_init(struct fs_req *r)
 {
@@ -259,6 +259,9 @@ static const fs_op_fn op_table[] = {
     [FUSE_SETXATTR] = fs_op_setxattr,
     [FUSE_LISTXATTR] = fs_op_listxattr,
     [FUSE_REMOVEXATTR] = fs_op_removexattr,
+    [FUSE_GETLK] = fs_op_getlk,
+    [FUSE_SETLK] = fs_op_setlk,
+    [FUSE_SETLKW] = fs_op_setlkw,
     [FUSE_INIT] = op_init,
     [FUSE_DESTROY] = op_destroy,
 };

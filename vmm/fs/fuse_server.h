@@ -66,6 +66,15 @@ int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out);
  */
 unsigned long fuse_server_raise_fd_limit(void);
 
+/*
+ * Ends every wait for a lock (SETLKW) running on `s` now or later: they
+ * answer EINTR. The device calls it when the guest resets it (the server
+ * is then being replaced) and before it joins its workers, so a lock the
+ * guest never releases cannot hold a worker, or teardown, forever.
+ * Safe from any thread while requests run; makes no file system call.
+ */
+void fuse_server_stop_waits(struct fuse_server *s);
+
 /* Closes every inode and file handle. No call may be running. */
 void fuse_server_free(struct fuse_server *s);
 
