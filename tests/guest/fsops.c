@@ -19,6 +19,10 @@
  *   fsops countdir DIR            prints the entries readdir returns (no . and ..)
  *   fsops writers FILE N SIZE     N processes write block i (SIZE bytes of 'a'+i)
  *                                 at i*SIZE in 4 KiB pieces, all at once
+ *   fsops locks FILE              record locks between two processes: a write lock
+ *                                 taken by one is reported to the other (F_GETLK),
+ *                                 refuses its F_SETLK (EAGAIN), and its F_SETLKW
+ *                                 waits until the first unlocks
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -36,6 +40,81 @@
 static int die(const char *what)
 {
 	fprintf(stderr, "fsops: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+/* A whole-file lock request of `type`. */
+static struct flock whole(short type)
+{
+	return (struct flock){.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+}
+
+/* The second process of `locks`: exit status 0 if it saw the lock as it should. */
+static int lock_child(const char *path, int ready)
+{
+	int fd = open(path, O_RDWR);
+	struct flock fl = whole(F_RDLCK);
+
+	if (fd < 0)
+		return die("child open");
+	if (fcntl(fd, F_GETLK, &fl))
+		return die("F_GETLK");
+	if (fl.l_type != F_WRLCK || fl.l_start != 0 || fl.l_len != 0) {
+		fprintf(stderr, "fsops: F_GETLK reports type %d start %lld len %lld\n", fl.l_type,
+			(long long)fl.l_start, (long long)fl.l_len);
+		return 1;
+	}
+	fl = whole(F_RDLCK);
+	if (fcntl(fd, F_SETLK, &fl) == 0 || (errno != EAGAIN && errno != EACCES)) {
+		fprintf(stderr, "fsops: conflicting F_SETLK: %s\n", strerror(errno));
+		return 1;
+	}
+	if (write(ready, "w", 1) != 1)
+		return die("child write");
+	fl = whole(F_RDLCK);
+	if (fcntl(fd, F_SETLKW, &fl))
+		return die("F_SETLKW");
+	return 0;
+}
+
+static int locks(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0644), p[2], status = 0;
+	struct flock fl = whole(F_WRLCK);
+	char c;
+	pid_t pid;
+
+	if (fd < 0 || pipe(p))
+		return die("open");
+	if (fcntl(fd, F_SETLK, &fl))
+		return die("F_SETLK");
+	pid = fork();
+	if (pid < 0)
+		return die("fork");
+	if (pid == 0)
+		_exit(lock_child(path, p[1]));
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1) {
+		waitpid(pid, &status, 0);
+		fprintf(stderr, "fsops: the second process failed before F_SETLKW\n");
+		return 1;
+	}
+	/* It is (about to be) waiting in F_SETLKW: it must still be there. */
+	usleep(300 * 1000);
+	if (waitpid(pid, &status, WNOHANG) != 0) {
+		fprintf(stderr, "fsops: F_SETLKW did not wait\n");
+		return 1;
+	}
+	fl = whole(F_UNLCK);
+	if (fcntl(fd, F_SETLK, &fl))
+		return die("unlock");
+	/* Now it gets the lock: within 10 s, or it is stuck. */
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+		usleep(10 * 1000);
+	}
+	fprintf(stderr, "fsops: F_SETLKW still waiting after the unlock\n");
 	return 1;
 }
 
@@ -200,6 +279,8 @@ int main(int argc, char **argv)
 		printf("%lld\n", n);
 		return 0;
 	}
+	if (!strcmp(op, "locks") && argc == 3)
+		return locks(argv[2]);
 	if (!strcmp(op, "writers") && argc == 5)
 		return writers(argv[2], (int)num(argv[3]), (size_t)num(argv[4]));
 	fprintf(stderr, "fsops: bad arguments (see the source for the operations)\n");

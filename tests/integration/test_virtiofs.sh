@@ -198,6 +198,9 @@ for i in 1 2 3 4 5 6 7 8; do (dd if=/dev/zero of=par/f$i bs=64k count=16 2>/dev/
 wait
 same "8 files written at once" "8" "$(for f in par/f*; do tail -c 7 $f; done | grep -c '^done')"
 
+# record locks between two guest processes (F_GETLK, F_SETLK, F_SETLKW)
+check "record locks: seen, refused, waited for" fsops locks lockfile
+
 echo "-- $(cut -d' ' -f1 /proc/uptime) s: tar"
 # tar of a busybox tree out of the share, and back into it
 check "tar out" tar -C $M/tree-in -cf /tmp/tree.tar .
