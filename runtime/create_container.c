@@ -29,6 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The longest wait for the agent's answer to `create` (at least the boot timeout). */
+#define CREATE_REPLY_TIMEOUT_MS 60000
+
 /* With --debug, when each stage of making the container ended: what a `run` spends where. */
 static void stage(const char *id, const char *what, int ret)
 {
@@ -201,6 +204,15 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	stage(id, "vmm started", ret);
 	if (ret == 0)
 		ret = sandbox_connect(&sb, &l.conn, sandbox_boot_timeout_ms());
+	/*
+	 * The connection was opened with what was left of the boot timeout;
+	 * building the container gets a wait of its own, or a slow boot would
+	 * leave `create` only seconds.
+	 */
+	if (ret == 0)
+		l.conn.timeout_ms = sandbox_boot_timeout_ms() > CREATE_REPLY_TIMEOUT_MS
+					? sandbox_boot_timeout_ms()
+					: CREATE_REPLY_TIMEOUT_MS;
 	stage(id, "agent answered", ret);
 	if (ret == 0)
 		ret = agent_create(&l, id, b);
