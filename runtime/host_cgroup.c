@@ -180,6 +180,14 @@ static void cg_cpuset_inherit(const char *dir, const char *parent)
 	}
 }
 
+/* <mount of h>/<path>: the group's directory in one hierarchy. */
+static int cg_join(const struct cg_hier *h, const char *path, char *dir, size_t len)
+{
+	if ((size_t)snprintf(dir, len, "%s/%s", h->mount, path) >= len)
+		return err_setx(ENAMETOOLONG, "cgroup path too long: %s", path);
+	return 0;
+}
+
 int host_cgroup_create(const char *path, bool ignore_perm)
 {
 	struct cg_hier h[CG_HIER_MAX];
@@ -195,8 +203,9 @@ int host_cgroup_create(const char *path, bool ignore_perm)
 		char dir[PATH_MAX * 2], parent[PATH_MAX * 2];
 		size_t base = strlen(h[i].mount);
 
-		if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path) >= sizeof(dir))
-			return err_setx(ENAMETOOLONG, "cgroup path too long");
+		ret = cg_join(&h[i], path, dir, sizeof(dir));
+		if (ret < 0)
+			return ret;
 		/* mkdir -p, one level at a time, so each new cpuset level can inherit. */
 		for (char *p = dir + base + 1; p; p = strchr(p + 1, '/')) {
 			char *slash = strchr(p + 1, '/');
@@ -241,8 +250,9 @@ int host_cgroup_join(const char *path, pid_t pid, bool ignore_perm)
 		return ret;
 	snprintf(val, sizeof(val), "%d", (int)pid);
 	for (size_t i = 0; i < n; i++) {
-		if (snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path) >= (int)sizeof(dir))
-			return err_setx(ENAMETOOLONG, "cgroup path too long: %s", path);
+		ret = cg_join(&h[i], path, dir, sizeof(dir));
+		if (ret < 0)
+			return ret;
 		ret = cg_write(dir, "cgroup.procs", val);
 		if (ret == -ENOENT && ignore_perm)
 			continue; /* not made: permission denied at create */
@@ -265,8 +275,9 @@ int host_cgroup_remove(const char *path)
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
-		if (snprintf(dir, sizeof(dir), "%s/%s", h[i].mount, path) >= (int)sizeof(dir))
-			return err_setx(ENAMETOOLONG, "cgroup path too long: %s", path);
+		ret = cg_join(&h[i], path, dir, sizeof(dir));
+		if (ret < 0)
+			return ret;
 		/* A process just killed may take a moment to leave the group. */
 		for (int tries = 0; rmdir(dir) < 0; tries++) {
 			struct timespec ts = {0, 20 * 1000 * 1000};
