@@ -128,7 +128,7 @@ static bool handle(struct agent_conn *c, const struct proto_msg *req)
 	}
 	conn_send(c, &r);
 	if (req->op == PROTO_OP_PS)
-		free(r.body.pids.pids);
+		proto_pids_free(&r.body.pids);
 	return req->op == PROTO_OP_SHUTDOWN;
 }
 

@@ -16,8 +16,10 @@
 #include "agent.h"
 #include "cgroup.h"
 #include "common/error.h"
+#include "common/frame.h"
 #include "ctr.h"
 #include "ops.h"
+#include "proc_info.h"
 #include "proc_tree.h"
 #include "reaper.h"
 #include "stream.h"
@@ -215,6 +217,41 @@ int ops_start(const struct proto_msg *req, struct proto_msg *r)
 	return 0;
 }
 
+/*
+ * The details of each pid for ps's table. Processes that ended meanwhile
+ * are dropped from both lists. Without the details (no /proc/stat, or a
+ * reply that would not fit in a frame) the reply is the pids alone.
+ */
+static void ps_details(struct proto_pids *p)
+{
+	struct proc_info_clock clk;
+	size_t kept = 0, bytes = 0;
+
+	if (proc_info_clock("/proc", &clk) < 0) {
+		agent_debug("ps: %s", err_msg());
+		return;
+	}
+	p->procs = calloc(p->count ? p->count : 1, sizeof(*p->procs));
+	if (!p->procs)
+		return;
+	for (size_t i = 0; i < p->count; i++) {
+		struct proto_proc pr;
+
+		if (proc_info_read("/proc", p->pids[i], &clk, &pr) < 0)
+			continue;
+		bytes += strlen(pr.cmd) * 2 + 160; /* an entry's JSON, escapes included */
+		p->pids[kept] = p->pids[i];
+		p->procs[kept++] = pr;
+	}
+	p->count = kept;
+	if (bytes + 16 * kept + 64 > FRAME_MAX) {
+		for (size_t i = 0; i < kept; i++)
+			free(p->procs[i].cmd);
+		free(p->procs);
+		p->procs = NULL;
+	}
+}
+
 int ops_ps(const struct proto_msg *req, struct proto_msg *r)
 {
 	const char *id = req->body.container.container_id;
@@ -230,6 +267,8 @@ int ops_ps(const struct proto_msg *req, struct proto_msg *r)
 		return ops_err_prefix(ret, "ps %s", id);
 	if (ret == 0 && r->body.pids.count > PROTO_PIDS_MAX)
 		r->body.pids.count = PROTO_PIDS_MAX;
+	if (ret == 0)
+		ps_details(&r->body.pids);
 	return ret;
 }
 

@@ -31,6 +31,9 @@
 #define PROTO_JSON_MAX (512u * 1024) /* an embedded spec, process or resources object */
 #define PROTO_PIDS_MAX 65536	     /* entries in a ps reply */
 #define PROTO_PID_MAX 4194304	     /* the kernel's PID_MAX_LIMIT */
+#define PROTO_CMD_MAX 1023	     /* a ps entry's command line */
+#define PROTO_TTY_MAX 31	     /* a ps entry's terminal name */
+#define PROTO_FDS_MAX 64	     /* extra fds (--preserve-fds) of a process */
 #define PROTO_SIGNAL_MAX 64	     /* SIGRTMAX */
 #define PROTO_PORT_MAX 0xfffffffeu   /* -1U is VMADDR_PORT_ANY */
 #define PROTO_UNLIMITED UINT64_MAX   /* a stats limit of "max" */
@@ -142,10 +145,31 @@ struct proto_status {
 	uint32_t signal;
 };
 
-/* ps reply. */
+/*
+ * What the guest's /proc says of one process, for a ps table. start is
+ * seconds since the epoch (the guest clock is set from the host's), cpu_ms
+ * the user + system time it has used, tty "" when it has none ("pts/0"
+ * otherwise: letters, digits and '/'), cmd its command line with spaces
+ * between the arguments, or "[comm]" for a kernel thread.
+ */
+struct proto_proc {
+	uint32_t pid;
+	uint32_t ppid; /* 0 when its parent is outside its pid namespace view */
+	uint32_t uid;  /* effective */
+	uint64_t start;
+	uint64_t cpu_ms;
+	char tty[PROTO_TTY_MAX + 1];
+	char *cmd;
+};
+
+/*
+ * ps reply. procs is optional (an older agent sends only the pids): when
+ * present it has count entries, procs[i].pid == pids[i].
+ */
 struct proto_pids {
 	uint32_t *pids;
 	size_t count;
+	struct proto_proc *procs;
 };
 
 /* stats reply (cgroup v2). Limits are PROTO_UNLIMITED when there is none. */
@@ -225,6 +249,9 @@ int proto_encode(const struct proto_msg *m, char **out, size_t *len);
 int proto_decode(const char *buf, size_t len, struct proto_msg *m);
 /* Decodes the body of an ok reply to op; a failed reply has none. */
 int proto_decode_reply_body(struct proto_msg *m, enum proto_op op);
+
+/* Frees a ps reply's pids and procs (each cmd too); leaves it empty. */
+void proto_pids_free(struct proto_pids *p);
 
 /* Frees what decoding allocated (and any malloc'd pointers set by the caller). */
 void proto_msg_free(struct proto_msg *m);

@@ -35,6 +35,34 @@ static int status_dec(yajl_val v, union proto_body *b)
 	return proto_get_status(v, &b->status);
 }
 
+/* A terminal name: letters, digits and '/', as "pts/3"; "" for none. */
+static bool tty_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len <= PROTO_TTY_MAX &&
+	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/") == len;
+}
+
+static void proc_enc(struct json_out *o, const struct proto_proc *pr, uint32_t pid)
+{
+	if (pr->pid != pid || pr->ppid > PROTO_PID_MAX || !tty_ok(pr->tty) || !pr->cmd ||
+	    strlen(pr->cmd) > PROTO_CMD_MAX)
+		proto_put_fail(o, "'procs': bad entry for pid %u", pid);
+	if (o->err)
+		return;
+	json_out_map_open(o);
+	json_out_ku64(o, "pid", pr->pid);
+	json_out_ku64(o, "ppid", pr->ppid);
+	json_out_ku64(o, "uid", pr->uid);
+	json_out_ku64(o, "start", pr->start);
+	json_out_ku64(o, "cpu_ms", pr->cpu_ms);
+	if (pr->tty[0])
+		json_out_kstr(o, "tty", pr->tty);
+	json_out_kstr(o, "cmd", pr->cmd);
+	json_out_map_close(o);
+}
+
 static void pids_enc(struct json_out *o, const union proto_body *b)
 {
 	const struct proto_pids *p = &b->pids;
@@ -51,6 +79,56 @@ static void pids_enc(struct json_out *o, const union proto_body *b)
 		json_out_u64(o, p->pids[i]);
 	}
 	json_out_array_close(o);
+	if (!p->procs)
+		return;
+	json_out_str(o, "procs");
+	json_out_array_open(o);
+	for (size_t i = 0; i < p->count; i++)
+		proc_enc(o, &p->procs[i], p->pids[i]);
+	json_out_array_close(o);
+}
+
+static int proc_dec(yajl_val v, struct proto_proc *pr, uint32_t pid)
+{
+	int ret;
+
+	if (!YAJL_IS_OBJECT(v))
+		return err_setx(EBADMSG, "'procs': expected objects");
+	if ((ret = json_get_u32(v, "pid", true, 1, PROTO_PID_MAX, &pr->pid)) < 0 ||
+	    (ret = json_get_u32(v, "ppid", true, 0, PROTO_PID_MAX, &pr->ppid)) < 0 ||
+	    (ret = json_get_u32(v, "uid", true, 0, UINT32_MAX, &pr->uid)) < 0 ||
+	    (ret = json_get_u64(v, "start", true, 0, UINT64_MAX, &pr->start)) < 0 ||
+	    (ret = json_get_u64(v, "cpu_ms", true, 0, UINT64_MAX, &pr->cpu_ms)) < 0 ||
+	    (ret = json_get_strbuf(v, "tty", false, pr->tty, sizeof(pr->tty))) < 0 ||
+	    (ret = json_get_str(v, "cmd", true, PROTO_CMD_MAX, &pr->cmd)) < 0)
+		return ret;
+	if (pr->pid != pid)
+		return err_setx(EBADMSG, "'procs': pid %u where the pids say %u", pr->pid, pid);
+	if (!tty_ok(pr->tty))
+		return err_setx(EBADMSG, "'procs': bad tty name");
+	return 0;
+}
+
+/* The optional per-pid details; absent leaves procs NULL. */
+static int procs_dec(yajl_val v, struct proto_pids *p)
+{
+	yajl_val a = NULL;
+	int ret = json_get(v, "procs", false, &a);
+
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+	if (!YAJL_IS_ARRAY(a))
+		return err_setx(EBADMSG, "'procs': expected an array");
+	if (a->u.array.len != p->count)
+		return err_setx(EBADMSG, "'procs': %zu entries for %zu pids", a->u.array.len,
+				p->count);
+	p->procs = calloc(p->count ? p->count : 1, sizeof(*p->procs));
+	if (!p->procs)
+		return err_set(ENOMEM, "'procs'");
+	for (size_t i = 0; i < p->count; i++)
+		if ((ret = proc_dec(a->u.array.values[i], &p->procs[i], p->pids[i])) < 0)
+			return ret;
+	return 0;
 }
 
 static int pids_dec(yajl_val v, union proto_body *b)
@@ -65,11 +143,11 @@ static int pids_dec(yajl_val v, union proto_body *b)
 		return err_setx(EBADMSG, "'pids': expected an array");
 	if (a->u.array.len > PROTO_PIDS_MAX)
 		return err_setx(EBADMSG, "'pids': more than %d entries", PROTO_PIDS_MAX);
-	if (a->u.array.len == 0)
-		return 0;
-	p->pids = calloc(a->u.array.len, sizeof(*p->pids));
-	if (!p->pids)
-		return err_set(ENOMEM, "'pids'");
+	if (a->u.array.len) {
+		p->pids = calloc(a->u.array.len, sizeof(*p->pids));
+		if (!p->pids)
+			return err_set(ENOMEM, "'pids'");
+	}
 	for (size_t i = 0; i < a->u.array.len; i++) {
 		uint64_t pid;
 
@@ -78,14 +156,21 @@ static int pids_dec(yajl_val v, union proto_body *b)
 			return ret;
 		p->pids[p->count++] = pid;
 	}
-	return 0;
+	return procs_dec(v, p);
+}
+
+void proto_pids_free(struct proto_pids *p)
+{
+	for (size_t i = 0; p->procs && i < p->count; i++)
+		free(p->procs[i].cmd);
+	free(p->procs);
+	free(p->pids);
+	memset(p, 0, sizeof(*p));
 }
 
 static void pids_free(union proto_body *b)
 {
-	free(b->pids.pids);
-	b->pids.pids = NULL;
-	b->pids.count = 0;
+	proto_pids_free(&b->pids);
 }
 
 /* A limit: left out when unlimited. */

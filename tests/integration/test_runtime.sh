@@ -5,7 +5,7 @@
 # the agent. Checks `ozone run` (output, exit code), the create/start/
 # state/kill/delete lifecycle with a pid file, the proxy as a shim sees it
 # (exit code, death by the same signal, SIGTERM forwarded), exec (also with
-# a tty), ps, pause/resume, update, events --stats, a read-only rootfs and
+# a tty), ps (json and the table), pause/resume, update, events --stats, a read-only rootfs and
 # bind volumes (rw and ro), the host cgroup of cgroupsPath, the VMM killed
 # under a live container, the console socket; after each delete: no
 # ozone-vmm process, no mount, nothing under --root, the bundle unchanged.
@@ -104,6 +104,7 @@ grep -E '^(Seccomp|NoNewPrivs|CapEff):' /proc/\$(cut -d' ' -f1 $ROOT/c1/vmm.pid)
 $O exec c1 sh -c 'echo in-exec; hostname; exit 5' >$T_TMP/c1.exec 2>&1
 echo \$? >>$T_TMP/c1.exec
 $O ps --format json c1 >$T_TMP/c1.ps
+$O ps c1 -o pid >$T_TMP/c1.pstable 2>&1
 $O pause c1 && $O state c1 >$T_TMP/c1.paused && $O resume c1
 $O events --stats c1 >$T_TMP/c1.stats
 $O update --pids-limit 77 --memory 104857600 c1 >$T_TMP/c1.update 2>&1 && $O events --stats c1 >$T_TMP/c1.stats2
@@ -122,6 +123,10 @@ grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fa
 	fail "exec" "$(cat "$T_TMP/c1.exec")"
 grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: the shell and its sleep: $(cat "$T_TMP/c1.ps")" ||
 	fail "ps" "$(cat "$T_TMP/c1.ps")"
+head -1 "$T_TMP/c1.pstable" | grep -qx 'UID          PID    PPID  C STIME TTY          TIME CMD' &&
+	grep -Eq '^root +[0-9]+ +[0-9]+ +[0-9]+ [0-9][0-9]:[0-9][0-9] \? +[0-9][0-9]:[0-9][0-9]:[0-9][0-9] sleep 1000$' "$T_TMP/c1.pstable" &&
+	pass "ps: the ps -ef table, a row for 'sleep 1000' (ps options ignored)" ||
+	fail "ps table" "$(cat "$T_TMP/c1.pstable")"
 grep -q '"status": "paused"' "$T_TMP/c1.paused" && pass "pause: paused, then resumed" ||
 	fail "pause" "$(cat "$T_TMP/c1.paused")"
 grep -q '"type":"stats"' "$T_TMP/c1.stats" && pass "events --stats" || fail "events --stats" "$(cat "$T_TMP/c1.stats")"

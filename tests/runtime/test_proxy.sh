@@ -176,7 +176,8 @@ oz ps --format json c6
 [ "$RC" -eq 0 ] && grep -Eq '^\[[0-9]+(,[0-9]+)*\]$' "$OUT" && pass "ps --format json: $(cat "$OUT")" ||
 	fail "ps json" "$(cat "$OUT" "$ERR")"
 oz ps c6
-[ "$RC" -eq 0 ] && [ "$(head -1 "$OUT")" = PID ] && pass "ps: a PID table" || fail "ps" "$(cat "$OUT" "$ERR")"
+[ "$RC" -eq 0 ] && [ "$(head -1 "$OUT")" = "UID          PID    PPID  C STIME TTY          TIME CMD" ] &&
+	pass "ps: the ps -ef table" || fail "ps" "$(cat "$OUT" "$ERR")"
 
 # 5. exec: foreground with flags, a killed one, --process, detached under a shim.
 oz exec -e FOO=bar --cwd /tmp c6 sh -c 'echo $FOO; pwd; echo e >&2; exit 5'
