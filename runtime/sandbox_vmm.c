@@ -427,6 +427,9 @@ int sandbox_interrupted(void)
 	return 0;
 }
 
+/* The least a started handshake with the agent is given (sandbox_connect). */
+#define HANDSHAKE_MIN_MS 60000
+
 int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
@@ -436,7 +439,13 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 	for (;;) {
 		long long left = deadline - now_ms();
 
-		ret = agent_open(c, sb->sock, left > 0 ? (int)left : 1);
+		/*
+		 * Once the VMM takes the connection, the CONNECT answer and the
+		 * hello get at least a minute of their own, not what the boot left
+		 * of the deadline: many guests booting at once answer slowly.
+		 */
+		ret =
+		    agent_open(c, sb->sock, left > HANDSHAKE_MIN_MS ? (int)left : HANDSHAKE_MIN_MS);
 		if (ret == 0)
 			return 0;
 		/*
