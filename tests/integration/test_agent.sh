@@ -40,7 +40,10 @@ done
 SOCK=$T_TMP/v.sock
 SHARE=$T_TMP/share
 mkdir -p "$SHARE"
-start agent --kernel "$BZIMAGE" --initrd "$INITRD" --cpus 2 --memory 512 \
+# One vCPU: in the nested test host a two-vCPU guest has stalled for minutes with
+# virtio-fs busy (seen twice in 20 runs, here and in test_virtiofs); guests with
+# several vCPUs are booted by test_boot and driven by test_vsock.
+start agent --kernel "$BZIMAGE" --initrd "$INITRD" --cpus 1 --memory 512 \
 	--vsock-socket "$SOCK" --fs "ozone=$SHARE" --cmdline "ozone.log=info"
 VMM_PID=$PID
 if ! wait_for "$OUT" '^ozone-agent: ready' "$BOOT_TIMEOUT_MS"; then
@@ -68,8 +71,12 @@ while read -r l; do
 done <"$T_TMP/driver.out"
 if [ "$DRC" -ne 0 ]; then
 	fail "driver" "exit $DRC"
-	tail -n 40 "$T_TMP/driver.out" | sed 's/^/  driver: /'
-	tail -n 40 "$OUT" | sed 's/^/  guest: /'
+	# What the guest kernel said about itself first (a stall, a lockup, an oops), then the ends.
+	grep -E -i 'rcu|stall|lockup|hung|bug|warning|oops|panic|out of memory|killed' "$OUT" |
+		head -n 20 | sed 's/^/  guest kernel: /'
+	tail -n 20 "$OUT" | sed 's/^/  guest: /'
+	tail -n 10 "$ERR" | sed 's/^/  vmm: /'
+	tail -n 20 "$T_TMP/driver.out" | sed 's/^/  driver: /'
 fi
 
 if wait_exit "$VMM_PID" 60000 && [ "$RC" -eq 0 ]; then
