@@ -22,6 +22,7 @@ enum {
 	OPT_FS,
 	OPT_API,
 	OPT_JAIL,
+	OPT_BALLOON,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +36,7 @@ static const struct option long_opts[] = {
     {"fs", required_argument, NULL, OPT_FS},
     {"api-socket", required_argument, NULL, OPT_API},
     {"jail", required_argument, NULL, OPT_JAIL},
+    {"balloon", no_argument, NULL, OPT_BALLOON},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -59,6 +61,10 @@ void cli_usage(FILE *out)
 	    "                           share DIR with the guest over virtio-fs; the guest\n"
 	    "                           mounts it with `mount -t virtiofs TAG DIR` (TAG: up\n"
 	    "                           to %d bytes; repeatable, up to %d shares)\n"
+	    "      --balloon            virtio-balloon with free page reporting only: the\n"
+	    "                           guest reports memory it has freed and the VMM gives\n"
+	    "                           it back to the host (the guest is never asked to\n"
+	    "                           give up memory it uses)\n"
 	    "      --api-socket PATH    control socket (not available yet)\n"
 	    "      --jail DIR           confine the VMM before the guest runs: own mount, IPC\n"
 	    "                           and UTS namespaces with a root in DIR (an empty\n"
@@ -228,6 +234,9 @@ static int parse_opt(struct vmm_config *cfg, int c, char *arg, FILE *out)
 		return parse_fs(cfg, arg);
 	case OPT_API:
 		cfg->api_socket = arg;
+		return 0;
+	case OPT_BALLOON:
+		cfg->balloon = true;
 		return 0;
 	case 'h':
 		cli_usage(out);

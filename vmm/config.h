@@ -33,6 +33,7 @@ struct vmm_config {
 	const char *vsock_socket; /* NULL: no vsock device */
 	const char *api_socket;	  /* NULL: none */
 	const char *jail_dir;	  /* NULL: not confined (see jail.h) */
+	bool balloon;		  /* virtio-balloon with free page reporting */
 	struct vmm_fs_share fs[VMM_MAX_FS];
 	unsigned nr_fs;
 };

@@ -87,3 +87,39 @@ int guest_mem_write(const struct guest_mem *m, uint64_t gpa, const void *src, ui
 	memcpy(p, src, len);
 	return 0;
 }
+
+int guest_mem_discard(const struct guest_mem *m, const void *host, uint64_t len,
+		      uint64_t *discarded)
+{
+	uintptr_t h = (uintptr_t)host;
+
+	*discarded = 0;
+	for (unsigned i = 0; i < m->nr; i++) {
+		const struct guest_region *r = &m->r[i];
+		uintptr_t base = (uintptr_t)r->host;
+		uint64_t off, gpa, head, tail;
+		uint8_t *p;
+
+		if (h < base)
+			continue;
+		off = h - base;
+		/* off <= size and len <= size - off: no overflow possible. */
+		if (off > r->size || len > r->size - off)
+			continue;
+		/* Round inward on guest pages: the bytes before the first and after the last
+		 * boundary stay. The low bits of gpa + len are right even if the sum wraps. */
+		gpa = r->gpa + off;
+		head = -gpa & (GUEST_PAGE_SIZE - 1);
+		tail = (gpa + len) & (GUEST_PAGE_SIZE - 1);
+		if (len <= head + tail)
+			return 0;
+		p = r->host + off + head;
+		if ((uintptr_t)p & (GUEST_PAGE_SIZE - 1))
+			return err_setx(EINVAL, "guest memory: region %u is not page-aligned", i);
+		if (madvise(p, len - head - tail, MADV_DONTNEED) < 0)
+			return err_set(errno, "madvise(MADV_DONTNEED) on guest memory");
+		*discarded = len - head - tail;
+		return 0;
+	}
+	return err_setx(EFAULT, "guest memory: discard of a range outside guest RAM");
+}

@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define GUEST_MEM_MAX_REGIONS 2
+/* The guest's page size (x86-64), which is also the host's. */
+#define GUEST_PAGE_SIZE 4096ULL
 
 struct guest_region {
 	uint64_t gpa;  /* guest physical start */
@@ -42,5 +44,18 @@ void *guest_mem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
 /* Copy in/out with bounds checks; 0 or -EFAULT. */
 int guest_mem_read(const struct guest_mem *m, uint64_t gpa, void *dst, uint64_t len);
 int guest_mem_write(const struct guest_mem *m, uint64_t gpa, const void *src, uint64_t len);
+
+/*
+ * Gives the host memory behind the whole guest pages of the host range
+ * [host, host+len) back to the host kernel (MADV_DONTNEED): they read as
+ * zero afterwards and cost nothing until the guest touches them again. The
+ * mapping stays, so pointers into it remain valid. The range must lie inside
+ * one region (a buffer of a popped chain does); the partial pages at either
+ * end are left alone. *discarded gets the bytes given back (0 when no whole
+ * page is inside). 0, -EFAULT (outside guest RAM), -EINVAL (a region that
+ * is not page-aligned on the host: caller-made memory) or madvise's -errno.
+ */
+int guest_mem_discard(const struct guest_mem *m, const void *host, uint64_t len,
+		      uint64_t *discarded);
 
 #endif

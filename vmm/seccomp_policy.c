@@ -3,8 +3,8 @@
  * The allowlists (see seccomp_policy.h and docs/security.md). A call is on a
  * list because a path of the monitor makes it on that kind of thread; ioctl
  * is narrowed to the KVM and terminal requests each kind issues, socket to
- * AF_UNIX, signals to this process, and no thread may map or make memory
- * executable once filtering is on.
+ * AF_UNIX, signals to this process, madvise to MADV_DONTNEED, and no thread
+ * may map or make memory executable once filtering is on.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -58,7 +58,6 @@ static const char *const common_calls[] = {
     "close",
     "futex",
     "munmap",
-    "madvise",
     "brk",
     "mremap",
     "rt_sigreturn",
@@ -168,6 +167,15 @@ static int allow_common_args(scmp_filter_ctx ctx)
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
 				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/*
+	 * The one advice in use once filtering is on: virtio-balloon gives
+	 * reported guest pages back (guest_mem_discard, event loop), and glibc
+	 * returns freed heap and the stacks of finished threads. Other advice
+	 * could undo what guest_mem_alloc set up (MADV_DOFORK, MADV_DODUMP).
+	 */
+	if (ret == 0)
+		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,
+				       SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED, 0));
 	return ret < 0 ? err_set(-ret, "seccomp: add argument rules") : 0;
 }
 

@@ -2,9 +2,11 @@
 #include "devices/virtio_devices.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 
 #include "common/error.h"
+#include "devices/virtio_balloon.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio_kvm.h"
 #include "devices/virtio_rng.h"
@@ -39,6 +41,19 @@ static int rng_create(const struct vmm_config *cfg, unsigned idx, void **dev)
 static void rng_destroy(void *dev)
 {
 	virtio_rng_free(dev);
+}
+
+static int balloon_create(const struct vmm_config *cfg, unsigned idx, void **dev)
+{
+	if (idx > 0 || !cfg->balloon)
+		return 0;
+	/* The VMM's stderr: the runtime keeps it in the sandbox's log. */
+	return virtio_balloon_new((struct virtio_balloon **)dev, stderr) ?: 1;
+}
+
+static void balloon_destroy(void *dev)
+{
+	virtio_balloon_free(dev);
 }
 
 static int vsock_create(const struct vmm_config *cfg, unsigned idx, void **dev)
@@ -116,6 +131,7 @@ static const struct virtio_device_type types[] = {
     {&virtio_rng_ops, NULL, rng_create, rng_destroy, NULL, NULL},
     {&virtio_vsock_ops, NULL, vsock_create, vsock_destroy, vsock_attach_vm, vsock_detach_vm},
     {NULL, fs_dev_ops, fs_create, fs_destroy, fs_attach, fs_detach},
+    {&virtio_balloon_ops, NULL, balloon_create, balloon_destroy, NULL, NULL},
 };
 
 /* One VM per ozone-vmm process: the devices made for it are kept here. */
