@@ -50,7 +50,14 @@ struct ctr_msg {
 	char text[500];
 };
 
-#define CTR_SYNC_FD 3
+/*
+ * The sync socket's fd in the child: 3, or after the extra fds, which take
+ * 3, 4, ... (ctr_child_fds). Set in the child, so each child has its own.
+ */
+static int ctr_sync_fd = 3;
+#define CTR_SYNC_FD ctr_sync_fd
+/* Where the child's fds wait before they go to their places: above every place. */
+#define CTR_FD_PARK (3 + PROTO_FDS_MAX + 1)
 
 static void ctr_send(int fd, int type, int err, pid_t pid)
 {
@@ -107,10 +114,14 @@ static void ctr_child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* stdio on 0-2, the sync socket on 3, nothing else open. */
+/*
+ * stdio on 0-2, the extra fds on 3, 4, ... (not close-on-exec: the process
+ * keeps them), the sync socket after them, nothing else open.
+ */
 static int ctr_child_fds(const struct ctr_stdio *st, int sync)
 {
-	int fds[4];
+	int fds[3], extra[PROTO_FDS_MAX], park_sync;
+	unsigned n = st->n_extra > PROTO_FDS_MAX ? PROTO_FDS_MAX : st->n_extra;
 
 	for (int i = 0; i < 3; i++) {
 		int src = st->fd[i];
@@ -120,17 +131,26 @@ static int ctr_child_fds(const struct ctr_stdio *st, int sync)
 			if (src < 0)
 				return err_set(errno, "open /dev/null");
 		}
-		fds[i] = fcntl(src, F_DUPFD_CLOEXEC, 10);
+		fds[i] = fcntl(src, F_DUPFD_CLOEXEC, CTR_FD_PARK);
 		if (fds[i] < 0)
 			return err_set(errno, "stdio fd %d", st->fd[i]);
 	}
-	fds[3] = fcntl(sync, F_DUPFD_CLOEXEC, 10);
-	if (fds[3] < 0)
+	for (unsigned i = 0; i < n; i++) {
+		extra[i] = fcntl(st->extra[i], F_DUPFD_CLOEXEC, CTR_FD_PARK);
+		if (extra[i] < 0)
+			return err_set(errno, "extra fd %u", 3 + i);
+	}
+	park_sync = fcntl(sync, F_DUPFD_CLOEXEC, CTR_FD_PARK);
+	if (park_sync < 0)
 		return err_set(errno, "sync fd");
 	for (int i = 0; i < 3; i++)
 		if (dup2(fds[i], i) < 0)
 			return err_set(errno, "dup2 stdio");
-	if (dup3(fds[3], CTR_SYNC_FD, O_CLOEXEC) < 0)
+	for (unsigned i = 0; i < n; i++)
+		if (dup2(extra[i], 3 + (int)i) < 0)
+			return err_set(errno, "dup2 extra fd %u", 3 + i);
+	ctr_sync_fd = 3 + (int)n;
+	if (dup3(park_sync, CTR_SYNC_FD, O_CLOEXEC) < 0)
 		return err_set(errno, "dup3 sync fd");
 	if (syscall(SYS_close_range, CTR_SYNC_FD + 1, ~0U, 0) < 0)
 		return err_set(errno, "close_range");

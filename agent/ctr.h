@@ -27,6 +27,7 @@
 #include <sys/types.h>
 
 #include "common/oci_spec.h"
+#include "common/proto.h"
 
 /*
  * What the caller hands to a new process: already-open fds for 0, 1, 2;
@@ -39,6 +40,9 @@
 struct ctr_stdio {
 	int fd[3];     /* -1: /dev/null; all -1 with terminal */
 	bool terminal; /* a pty made in the container */
+	/* The process's fds 3, 4, ... (runc's --preserve-fds), in order. */
+	int extra[PROTO_FDS_MAX];
+	unsigned n_extra;
 };
 
 struct ctr_create_args {

@@ -91,10 +91,12 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 		return err_setx(ENAMETOOLONG, "create %s: rootfs path too long", b->container_id);
 	pthread_mutex_lock(&agent_lock);
 	ret = stdio_make(&b->stdio, spec->process.terminal, p, &cs);
+	if (ret == 0 && (ret = stdio_make_fds(&b->fds, p, &cs)) < 0)
+		stdio_close_child(&cs);
 	pthread_mutex_unlock(&agent_lock);
 	if (ret < 0)
 		return ops_err_prefix(ret, "create %s", b->container_id);
-	ret = stdio_listen(&b->stdio);
+	ret = stdio_listen(&b->stdio, &b->fds);
 	if (ret < 0) {
 		stdio_close_child(&cs);
 		return ops_err_prefix(ret, "create %s", b->container_id);

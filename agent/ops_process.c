@@ -65,7 +65,9 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 			       b->container_id, b->exec_id);
 	else if (c && !(p = agent_proc_add(c, b->exec_id)))
 		ret = err_setx(ENOMEM, "exec: out of memory");
-	else if (c && (ret = stdio_make(&b->stdio, b->tty, p, &cs)) < 0) {
+	else if (c && ((ret = stdio_make(&b->stdio, b->tty, p, &cs)) < 0 ||
+		       (ret = stdio_make_fds(&b->fds, p, &cs)) < 0)) {
+		stdio_close_child(&cs);
 		agent_proc_remove(p);
 		ret = ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
 	}
@@ -81,7 +83,7 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 	pthread_mutex_unlock(&agent_lock);
 
 	/* c->spec stays: a busy container is not destroyed. */
-	ret = stdio_listen(&b->stdio);
+	ret = stdio_listen(&b->stdio, &b->fds);
 	if (ret == 0)
 		ret = ctr_exec(init_pid, &c->spec, &proc, cg[0] ? cg : NULL, &cs, &pid, &console);
 	stdio_close_child(&cs);

@@ -65,6 +65,8 @@ struct agent_proc *agent_proc_add(struct agent_ctr *c, const char *exec_id)
 	strncpy(p->exec_id, exec_id, sizeof(p->exec_id) - 1);
 	for (int k = 0; k < PROTO_STREAM_COUNT; k++)
 		p->fd[k] = -1;
+	for (int i = 0; i < PROTO_FDS_MAX; i++)
+		p->xfd[i] = -1;
 	p->stdin_sock = -1;
 	p->refs = 1;
 	for (tail = &c->procs; *tail; tail = &(*tail)->next)
@@ -105,6 +107,8 @@ void agent_proc_remove(struct agent_proc *p)
 	/* Nobody will connect these streams any more. */
 	for (int k = 0; k < PROTO_STREAM_COUNT; k++)
 		p->want[k] = false;
+	for (int i = 0; i < PROTO_FDS_MAX; i++)
+		p->xwant[i] = false;
 	agent_proc_put(p);
 }
 
@@ -119,7 +123,17 @@ void agent_proc_put(struct agent_proc *p)
 		return;
 	for (int k = 0; k < PROTO_STREAM_COUNT; k++)
 		agent_proc_close_fd(p, k);
+	for (uint32_t i = 0; i < PROTO_FDS_MAX; i++)
+		agent_proc_close_xfd(p, i);
 	free(p);
+}
+
+void agent_proc_close_xfd(struct agent_proc *p, uint32_t i)
+{
+	if (i < PROTO_FDS_MAX && p->xfd[i] >= 0) {
+		close(p->xfd[i]);
+		p->xfd[i] = -1;
+	}
 }
 
 void agent_proc_close_fd(struct agent_proc *p, enum proto_stream_kind k)

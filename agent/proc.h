@@ -38,6 +38,16 @@ struct agent_proc {
 	int fd[PROTO_STREAM_COUNT];
 	bool want[PROTO_STREAM_COUNT]; /* announced in stdio and not yet connected */
 	int stdin_sock;		       /* the bound stdin stream, for close_stdin; -1 */
+	/*
+	 * The extra fds (--preserve-fds), by index: the agent's end (a pipe's
+	 * write end for IN, read end for OUT, a socketpair's end for INOUT;
+	 * -1 once closed), the direction, and whether its stream is still
+	 * expected. Guarded like fd[].
+	 */
+	uint32_t n_xfd;
+	int xfd[PROTO_FDS_MAX];
+	uint8_t xdir[PROTO_FDS_MAX];
+	bool xwant[PROTO_FDS_MAX];
 	int refs;
 	struct agent_proc *next; /* in the container's list */
 };
@@ -79,6 +89,8 @@ void agent_proc_get(struct agent_proc *p);
 void agent_proc_put(struct agent_proc *p);
 /* Closes one of p's fds (if open) and marks it closed. */
 void agent_proc_close_fd(struct agent_proc *p, enum proto_stream_kind k);
+/* The same for the extra fd of index i. */
+void agent_proc_close_xfd(struct agent_proc *p, uint32_t i);
 
 /* A wait(2) status as the protocol's exit status. */
 struct proto_status agent_proc_status_of(int wstatus);

@@ -60,11 +60,57 @@ int stdio_make(const struct proto_stdio *s, bool tty, struct agent_proc *p, stru
 	return 0;
 }
 
+int stdio_make_fds(const struct proto_fds *f, struct agent_proc *p, struct ctr_stdio *cs)
+{
+	uint32_t n = f->count;
+
+	if (n > PROTO_FDS_MAX)
+		return err_setx(EINVAL, "fds: more than %d", PROTO_FDS_MAX);
+	for (uint32_t i = 0; i < n; i++) {
+		int fds[2], ret;
+
+		/* fds[0] goes to the process: the read end for IN, the write end for OUT. */
+		if (f->dir[i] == PROTO_FD_INOUT)
+			ret = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds);
+		else if (f->dir[i] == PROTO_FD_IN || f->dir[i] == PROTO_FD_OUT)
+			ret = pipe2(fds, O_CLOEXEC);
+		else
+			ret = (errno = EINVAL, -1);
+		if (ret < 0) {
+			int err = errno;
+
+			for (uint32_t k = 0; k < i; k++) {
+				close(cs->extra[k]);
+				agent_proc_close_xfd(p, k);
+				p->xwant[k] = false;
+			}
+			cs->n_extra = 0;
+			p->n_xfd = 0;
+			return err_set(err, "fd %u", 3 + i);
+		}
+		if (f->dir[i] == PROTO_FD_OUT) {
+			int t = fds[0];
+
+			fds[0] = fds[1];
+			fds[1] = t;
+		}
+		cs->extra[i] = fds[0];
+		p->xfd[i] = fds[1];
+		p->xdir[i] = f->dir[i];
+		p->xwant[i] = true;
+	}
+	cs->n_extra = n;
+	p->n_xfd = n;
+	return 0;
+}
+
 void stdio_close_child(struct ctr_stdio *cs)
 {
 	for (int i = 0; i < 3; i++)
 		if (cs->fd[i] >= 0)
 			close(cs->fd[i]);
+	for (unsigned i = 0; i < cs->n_extra && i < PROTO_FDS_MAX; i++)
+		close(cs->extra[i]);
 	*cs = (struct ctr_stdio){.fd = {-1, -1, -1}};
 }
 
@@ -148,10 +194,18 @@ static int bind_stream(int sock, const struct proto_stream_hdr *h, struct agent_
 	else if (!p)
 		ret = err_setx(ENOENT, "stream %s: container '%s' has no process '%s'", name,
 			       h->container_id, h->exec_id);
-	else if (!p->want[h->kind])
+	else if (h->kind == PROTO_STREAM_FD && (h->index >= p->n_xfd || !p->xwant[h->index]))
+		ret =
+		    err_setx(EBADSLT, "stream fd %u of %s%s%s: not announced or already connected",
+			     3 + h->index, h->container_id, h->exec_id[0] ? "/" : "", h->exec_id);
+	else if (h->kind != PROTO_STREAM_FD && !p->want[h->kind])
 		ret = err_setx(EBADSLT, "stream %s of %s%s%s: not announced or already connected",
 			       name, h->container_id, h->exec_id[0] ? "/" : "", h->exec_id);
-	if (ret == 0) {
+	if (ret == 0 && h->kind == PROTO_STREAM_FD) {
+		p->xwant[h->index] = false;
+		agent_proc_get(p);
+		*pp = p;
+	} else if (ret == 0) {
 		p->want[h->kind] = false;
 		if (h->kind == PROTO_STREAM_STDIN)
 			p->stdin_sock = sock;
@@ -232,6 +286,73 @@ static void relay_tty(struct agent_proc *p, int sock)
 		pthread_join(th, NULL);
 }
 
+/* Copies from one fd to another until the end of from, or until to fails. */
+static void copy_until_end(int from, bool from_sock, int to, bool to_sock)
+{
+	char *buf = malloc(RELAY_BUF);
+
+	while (buf) {
+		ssize_t n = from_sock ? recv(from, buf, RELAY_BUF, 0) : read(from, buf, RELAY_BUF);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0 || write_full(to, buf, (size_t)n, to_sock) < 0)
+			break;
+	}
+	free(buf);
+}
+
+struct fd_in {
+	int sock, fd;
+};
+
+static void *fd_in_thread(void *arg)
+{
+	struct fd_in *t = arg;
+
+	copy_until_end(t->sock, true, t->fd, true);
+	/* The host's end of input: the process reads the end, and may still write. */
+	shutdown(t->fd, SHUT_WR);
+	return NULL;
+}
+
+/*
+ * An extra fd: IN copies the host's bytes into the pipe until the host's
+ * end, then closes it (the process reads EOF); OUT copies the process's
+ * bytes to the host until every writer is gone, then half-closes (the
+ * host reads EOF); INOUT does both at once over the socketpair, each way
+ * ending on its own.
+ */
+static void relay_fd(struct agent_proc *p, uint32_t i, int sock)
+{
+	int fd = p->xfd[i];
+	struct fd_in t = {.sock = sock, .fd = fd};
+	pthread_t th;
+	bool in;
+
+	switch (p->xdir[i]) {
+	case PROTO_FD_IN:
+		copy_until_end(sock, true, fd, false);
+		break;
+	case PROTO_FD_OUT:
+		copy_until_end(fd, false, sock, true);
+		shutdown(sock, SHUT_WR);
+		break;
+	case PROTO_FD_INOUT:
+		in = pthread_create(&th, NULL, fd_in_thread, &t) == 0;
+		copy_until_end(fd, true, sock, true);
+		shutdown(sock, SHUT_WR);
+		if (in)
+			pthread_join(th, NULL);
+		break;
+	default:
+		break;
+	}
+	pthread_mutex_lock(&agent_lock);
+	agent_proc_close_xfd(p, i);
+	pthread_mutex_unlock(&agent_lock);
+}
+
 static void *stream_conn(void *arg)
 {
 	int sock = (int)(intptr_t)arg;
@@ -253,8 +374,12 @@ static void *stream_conn(void *arg)
 	tv.tv_sec = 0;
 	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	send_ack(sock, 0, NULL);
-	agent_debug("stream %s of %s%s%s connected", proto_stream_name(h.kind), h.container_id,
-		    h.exec_id[0] ? "/" : "", h.exec_id);
+	if (h.kind == PROTO_STREAM_FD)
+		agent_debug("stream fd %u of %s%s%s connected", 3 + h.index, h.container_id,
+			    h.exec_id[0] ? "/" : "", h.exec_id);
+	else
+		agent_debug("stream %s of %s%s%s connected", proto_stream_name(h.kind),
+			    h.container_id, h.exec_id[0] ? "/" : "", h.exec_id);
 	switch (h.kind) {
 	case PROTO_STREAM_STDIN:
 		relay_in(p, h.kind, sock);
@@ -273,6 +398,9 @@ static void *stream_conn(void *arg)
 	case PROTO_STREAM_TTY:
 		relay_tty(p, sock);
 		break;
+	case PROTO_STREAM_FD:
+		relay_fd(p, h.index, sock);
+		break;
 	default:
 		break;
 	}
@@ -283,11 +411,12 @@ static void *stream_conn(void *arg)
 	return NULL;
 }
 
-int stdio_listen(const struct proto_stdio *s)
+int stdio_listen(const struct proto_stdio *s, const struct proto_fds *f)
 {
-	const uint32_t ports[4] = {s->stdin_port, s->stdout_port, s->stderr_port, s->tty_port};
+	const uint32_t ports[5] = {s->stdin_port, s->stdout_port, s->stderr_port, s->tty_port,
+				   f->count ? f->port : 0};
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 5; i++) {
 		int ret = ports[i] ? transport_listen(ports[i], stream_conn) : 0;
 
 		if (ret < 0)

@@ -24,6 +24,13 @@
  * caller hands to stdio_set_console. On failure everything made is closed.
  */
 int stdio_make(const struct proto_stdio *s, bool tty, struct agent_proc *p, struct ctr_stdio *cs);
+/*
+ * With agent_lock held, after stdio_make: the extra fds of f, one pipe (IN,
+ * OUT) or socketpair (INOUT) each; the agent's ends go to p->xfd[] (each
+ * expected as a stream "fd" of its index), the process's to cs->extra[].
+ * On failure the ones made are closed.
+ */
+int stdio_make_fds(const struct proto_fds *f, struct agent_proc *p, struct ctr_stdio *cs);
 /* Closes the process's ends once it holds its own copies. */
 void stdio_close_child(struct ctr_stdio *cs);
 /*
@@ -32,7 +39,7 @@ void stdio_close_child(struct ctr_stdio *cs);
  * reply; resize acts on it).
  */
 void stdio_set_console(struct agent_proc *p, int master);
-/* Listens on every port of s (a port served already is fine). */
-int stdio_listen(const struct proto_stdio *s);
+/* Listens on every port of s and f (a port served already is fine). */
+int stdio_listen(const struct proto_stdio *s, const struct proto_fds *f);
 
 #endif

@@ -82,6 +82,26 @@ struct proto_stdio {
 	uint32_t tty_port;
 };
 
+/*
+ * A process's extra fds (runc's --preserve-fds): the process's fd 3 + i is
+ * relayed over a stream of its own (kind "fd", index i, proto_stream.h) to
+ * the host's fd 3 + i. dir[i] says which way data goes: IN (host to guest)
+ * gives the process a pipe's read end, OUT (guest to host) a pipe's write
+ * end, INOUT one end of a socketpair. count 0: none (port is then 0).
+ */
+enum proto_fd_dir {
+	PROTO_FD_NONE = 0,
+	PROTO_FD_IN,	/* "r" */
+	PROTO_FD_OUT,	/* "w" */
+	PROTO_FD_INOUT, /* "rw" */
+};
+
+struct proto_fds {
+	uint32_t port; /* where the agent accepts their streams */
+	uint32_t count;
+	uint8_t dir[PROTO_FDS_MAX]; /* enum proto_fd_dir */
+};
+
 /* hello request (software = the runtime's version) and reply (the agent's). */
 struct proto_hello {
 	uint32_t version;
@@ -93,6 +113,7 @@ struct proto_create {
 	char *rootfs;	 /* relative to the shared directory in the guest */
 	char *spec_json; /* the bundle's config.json, an object */
 	struct proto_stdio stdio;
+	struct proto_fds fds;
 };
 
 /* start, pause, resume, ps, stats, destroy requests; the oom event. */
@@ -117,6 +138,7 @@ struct proto_exec {
 	char exec_id[PROTO_NAME_MAX + 1]; /* never "" */
 	char *process_json;		  /* an OCI process object */
 	struct proto_stdio stdio;
+	struct proto_fds fds;
 	bool tty;
 };
 

@@ -37,6 +37,11 @@ int proto_check_stdio(const struct proto_stdio *s, int errnum);
 int proto_get_stdio(yajl_val obj, struct proto_stdio *s);
 void proto_put_stdio(struct json_out *o, const struct proto_stdio *s);
 
+/* The optional "fds" field: 1..PROTO_FDS_MAX directions and a port; absent reads as none. */
+int proto_check_fds(const struct proto_fds *f, int errnum);
+int proto_get_fds(yajl_val obj, struct proto_fds *f);
+void proto_put_fds(struct json_out *o, const struct proto_fds *f);
+
 int proto_get_status(yajl_val obj, struct proto_status *s);
 void proto_put_status(struct json_out *o, const struct proto_status *s);
 

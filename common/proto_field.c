@@ -136,6 +136,73 @@ void proto_put_stdio(struct json_out *o, const struct proto_stdio *s)
 	json_out_map_close(o);
 }
 
+static const char *const proto_fd_dirs[] = {
+    [PROTO_FD_IN] = "r", [PROTO_FD_OUT] = "w", [PROTO_FD_INOUT] = "rw"};
+
+int proto_check_fds(const struct proto_fds *f, int errnum)
+{
+	if (f->count == 0)
+		return 0;
+	if (f->count > PROTO_FDS_MAX)
+		return err_setx(errnum, "'fds': more than %d", PROTO_FDS_MAX);
+	if (f->port < 1 || f->port > PROTO_PORT_MAX)
+		return err_setx(errnum, "'fds': port out of range");
+	for (uint32_t i = 0; i < f->count; i++)
+		if (f->dir[i] < PROTO_FD_IN || f->dir[i] > PROTO_FD_INOUT)
+			return err_setx(errnum, "'fds': bad direction for fd %u", 3 + i);
+	return 0;
+}
+
+int proto_get_fds(yajl_val obj, struct proto_fds *f)
+{
+	yajl_val v = NULL, a = NULL;
+	int ret = json_get_object(obj, "fds", false, &v);
+
+	memset(f, 0, sizeof(*f));
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
+	if ((ret = json_get_u32(v, "port", true, 1, PROTO_PORT_MAX, &f->port)) < 0 ||
+	    (ret = json_get(v, "dirs", true, &a)) < 0)
+		return proto_err_prefix(ret, "'fds'");
+	if (!YAJL_IS_ARRAY(a) || a->u.array.len < 1 || a->u.array.len > PROTO_FDS_MAX)
+		return err_setx(EBADMSG, "'fds': 'dirs' must be an array of 1 to %d",
+				PROTO_FDS_MAX);
+	for (size_t i = 0; i < a->u.array.len; i++) {
+		const char *d =
+		    YAJL_IS_STRING(a->u.array.values[i]) ? a->u.array.values[i]->u.string : "";
+
+		for (int k = PROTO_FD_IN; k <= PROTO_FD_INOUT; k++)
+			if (!strcmp(d, proto_fd_dirs[k]))
+				f->dir[i] = k;
+		if (!f->dir[i])
+			return err_setx(EBADMSG,
+					"'fds': direction %zu is not \"r\", \"w\" or \"rw\"", i);
+	}
+	f->count = a->u.array.len;
+	return 0;
+}
+
+void proto_put_fds(struct json_out *o, const struct proto_fds *f)
+{
+	int ret = proto_check_fds(f, EINVAL);
+
+	if (ret < 0) {
+		json_out_fail(o, ret);
+		return;
+	}
+	if (f->count == 0)
+		return;
+	json_out_str(o, "fds");
+	json_out_map_open(o);
+	json_out_ku64(o, "port", f->port);
+	json_out_str(o, "dirs");
+	json_out_array_open(o);
+	for (uint32_t i = 0; i < f->count; i++)
+		json_out_str(o, proto_fd_dirs[f->dir[i]]);
+	json_out_array_close(o);
+	json_out_map_close(o);
+}
+
 int proto_get_status(yajl_val obj, struct proto_status *s)
 {
 	int has_code, has_signal;

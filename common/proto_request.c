@@ -56,6 +56,7 @@ static void create_enc(struct json_out *o, const union proto_body *b)
 	json_out_kstr(o, "rootfs", c->rootfs);
 	json_out_raw_object(o, "spec", c->spec_json, PROTO_JSON_MAX);
 	proto_put_stdio(o, &c->stdio);
+	proto_put_fds(o, &c->fds);
 }
 
 static int create_dec(yajl_val v, union proto_body *b)
@@ -66,9 +67,10 @@ static int create_dec(yajl_val v, union proto_body *b)
 	if ((ret = proto_get_name(v, "container_id", true, c->container_id)) < 0 ||
 	    (ret = json_get_str(v, "rootfs", true, PROTO_PATH_MAX, &c->rootfs)) < 0 ||
 	    (ret = rootfs_check(c->rootfs, EBADMSG)) < 0 ||
-	    (ret = json_get_raw_object(v, "spec", true, PROTO_JSON_MAX, &c->spec_json)) < 0)
+	    (ret = json_get_raw_object(v, "spec", true, PROTO_JSON_MAX, &c->spec_json)) < 0 ||
+	    (ret = proto_get_stdio(v, &c->stdio)) < 0)
 		return ret;
-	return proto_get_stdio(v, &c->stdio);
+	return proto_get_fds(v, &c->fds);
 }
 
 static void create_free(union proto_body *b)
@@ -128,6 +130,7 @@ static void exec_enc(struct json_out *o, const union proto_body *b)
 	if (!o->err && (ret = exec_check_tty(e, EINVAL)) < 0)
 		json_out_fail(o, ret);
 	proto_put_stdio(o, &e->stdio);
+	proto_put_fds(o, &e->fds);
 	json_out_kbool(o, "tty", e->tty);
 }
 
@@ -139,7 +142,7 @@ static int exec_dec(yajl_val v, union proto_body *b)
 	if ((ret = proto_get_name(v, "container_id", true, e->container_id)) < 0 ||
 	    (ret = proto_get_name(v, "exec_id", true, e->exec_id)) < 0 ||
 	    (ret = json_get_raw_object(v, "process", true, PROTO_JSON_MAX, &e->process_json)) < 0 ||
-	    (ret = proto_get_stdio(v, &e->stdio)) < 0 ||
+	    (ret = proto_get_stdio(v, &e->stdio)) < 0 || (ret = proto_get_fds(v, &e->fds)) < 0 ||
 	    (ret = json_get_bool(v, "tty", false, &e->tty)) < 0)
 		return ret;
 	return exec_check_tty(e, EBADMSG);

@@ -7,10 +7,9 @@
 #include <string.h>
 
 static const char *const proto_stream_names[PROTO_STREAM_COUNT] = {
-    [PROTO_STREAM_STDIN] = "stdin",
-    [PROTO_STREAM_STDOUT] = "stdout",
-    [PROTO_STREAM_STDERR] = "stderr",
-    [PROTO_STREAM_TTY] = "tty",
+    [PROTO_STREAM_STDIN] = "stdin",   [PROTO_STREAM_STDOUT] = "stdout",
+    [PROTO_STREAM_STDERR] = "stderr", [PROTO_STREAM_TTY] = "tty",
+    [PROTO_STREAM_FD] = "fd",
 };
 
 const char *proto_stream_name(enum proto_stream_kind kind)
@@ -28,12 +27,16 @@ int proto_stream_hdr_encode(const struct proto_stream_hdr *h, char **out, size_t
 	*len = 0;
 	if (!proto_stream_name(h->kind))
 		return err_setx(EINVAL, "stream header: unknown stream %d", (int)h->kind);
+	if (h->kind == PROTO_STREAM_FD && h->index >= PROTO_FDS_MAX)
+		return err_setx(EINVAL, "stream header: fd index %u out of range", h->index);
 	ret = json_out_init(&o);
 	if (ret < 0)
 		return ret;
 	json_out_map_open(&o);
 	json_out_ku64(&o, "v", PROTO_VERSION);
 	json_out_kstr(&o, "stream", proto_stream_name(h->kind));
+	if (h->kind == PROTO_STREAM_FD)
+		json_out_ku64(&o, "index", h->index);
 	proto_put_name(&o, "container_id", h->container_id, false);
 	proto_put_name(&o, "exec_id", h->exec_id, true);
 	json_out_map_close(&o);
@@ -62,6 +65,9 @@ static int proto_stream_hdr_fields(yajl_val root, struct proto_stream_hdr *h)
 			h->kind = i;
 	if (!h->kind)
 		return err_setx(EOPNOTSUPP, "unknown stream kind");
+	if (h->kind == PROTO_STREAM_FD &&
+	    (ret = json_get_u32(root, "index", true, 0, PROTO_FDS_MAX - 1, &h->index)) < 0)
+		return ret;
 	if ((ret = proto_get_name(root, "container_id", true, h->container_id)) < 0)
 		return ret;
 	return proto_get_name(root, "exec_id", false, h->exec_id);

@@ -11,6 +11,7 @@
 #define OZONE_COMMON_PROTO_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/proto.h"
 
@@ -23,6 +24,7 @@ enum proto_stream_kind {
 	PROTO_STREAM_STDOUT,
 	PROTO_STREAM_STDERR,
 	PROTO_STREAM_TTY,
+	PROTO_STREAM_FD, /* an extra fd (proto_fds), named by index */
 	PROTO_STREAM_COUNT,
 };
 
@@ -30,9 +32,10 @@ struct proto_stream_hdr {
 	char container_id[PROTO_NAME_MAX + 1];
 	char exec_id[PROTO_NAME_MAX + 1]; /* "" : the container's process */
 	enum proto_stream_kind kind;
+	uint32_t index; /* PROTO_STREAM_FD: 0 .. PROTO_FDS_MAX - 1 (the process's fd 3 + index) */
 };
 
-/* "stdin", "stdout", "stderr", "tty"; NULL when out of range. */
+/* "stdin", "stdout", "stderr", "tty", "fd"; NULL when out of range. */
 const char *proto_stream_name(enum proto_stream_kind kind);
 
 /* Encodes the header as a frame payload (malloc'd, NUL-terminated). */

@@ -240,11 +240,11 @@ int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *contai
 	return agent_call(c, &req, NULL);
 }
 
-int agent_stream(const char *path, const char *container_id, const char *exec_id,
-		 enum proto_stream_kind kind, int timeout_ms)
+static int agent_stream_open(const char *path, const char *container_id, const char *exec_id,
+			     enum proto_stream_kind kind, uint32_t index, int timeout_ms)
 {
 	long long deadline = agent_deadline(timeout_ms);
-	struct proto_stream_hdr h = {.kind = kind};
+	struct proto_stream_hdr h = {.kind = kind, .index = index};
 	struct proto_msg m;
 	char *buf = NULL;
 	size_t len;
@@ -281,4 +281,16 @@ int agent_stream(const char *path, const char *container_id, const char *exec_id
 		return ret;
 	}
 	return fd;
+}
+
+int agent_stream(const char *path, const char *container_id, const char *exec_id,
+		 enum proto_stream_kind kind, int timeout_ms)
+{
+	return agent_stream_open(path, container_id, exec_id, kind, 0, timeout_ms);
+}
+
+int agent_stream_fd(const char *path, const char *container_id, const char *exec_id, uint32_t index,
+		    int timeout_ms)
+{
+	return agent_stream_open(path, container_id, exec_id, PROTO_STREAM_FD, index, timeout_ms);
 }

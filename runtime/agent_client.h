@@ -57,5 +57,8 @@ int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *contai
  */
 int agent_stream(const char *path, const char *container_id, const char *exec_id,
 		 enum proto_stream_kind kind, int timeout_ms);
+/* The same for the stream of extra fd index (the process's fd 3 + index). */
+int agent_stream_fd(const char *path, const char *container_id, const char *exec_id, uint32_t index,
+		    int timeout_ms);
 
 #endif

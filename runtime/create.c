@@ -47,7 +47,7 @@ static const struct option run_opts_table[] = {
 	"   --no-pivot                accepted for compatibility (the guest always pivots)\n"      \
 	"   --no-new-keyring          do not create a new session keyring for the container\n"     \
 	"   --preserve-fds value      pass N additional file descriptors to the container "        \
-	"(default: 0)"
+	"(default: 0; at most 64, relayed: see docs/runtime.md)"
 
 int create_parse(struct create_opts *o, bool run, int argc, char **argv)
 {

@@ -6,8 +6,9 @@
  *      crash from here on leaves something `delete` can find and undo;
  *   2. the sandbox: shared directory with the bundle's mounts, ozone-vmm,
  *      the agent's hello;
- *   3. the agent's `create` with the streams, which are then connected
- *      (and the console sent to --console-socket);
+ *   3. the agent's `create` with the streams (stdio, and one per
+ *      --preserve-fds fd), which are then connected (and the console sent
+ *      to --console-socket);
  *   4. the proxy (forked, or this process for a foreground `run`), the pid
  *      file, the state "created"; for `run`, `start` and "running".
  *
@@ -116,6 +117,7 @@ static int agent_create(struct launch *l, const char *id, const struct bundle *b
 	req.body.create.rootfs = rootfs;
 	req.body.create.spec_json = b->spec.text;
 	req.body.create.stdio = l->stdio;
+	req.body.create.fds = l->fds;
 	ret = agent_call(&l->conn, &req, NULL);
 	return ret;
 }
@@ -165,9 +167,9 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 
 	memset(&sb, 0, sizeof(sb));
 	launch_init(&l);
-	if (o->preserve_fds > 0)
-		return ozone_failf(
-		    "--preserve-fds: file descriptors cannot be passed into a microVM");
+	ret = launch_preserve_fds(&l, o->preserve_fds);
+	if (ret < 0)
+		return ozone_fail(ret);
 	ret = sandbox_size(&b->spec, &size);
 	if (ret < 0)
 		return ozone_fail(ret);

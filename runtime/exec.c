@@ -146,6 +146,7 @@ struct exec_opts {
 	const char *process, *console, *pid_file;
 	bool detach, ignore_paused;
 	unsigned rows, cols; /* the process's consoleSize */
+	long long preserve_fds;
 	struct exec_flags f;
 };
 
@@ -185,15 +186,8 @@ static int exec_collect(struct exec_opts *x, int c, const char *arg)
 	case OPT_IGNORE_PAUSED:
 		x->ignore_paused = true;
 		return 0;
-	case OPT_FDS: {
-		long long n = 0;
-
-		ozone_parse_long("preserve-fds", arg, 0, 1 << 20, &n);
-		if (n > 0)
-			return err_setx(EINVAL, "--preserve-fds: file descriptors cannot be passed "
-						"into a microVM");
-		return 0;
-	}
+	case OPT_FDS:
+		return ozone_parse_long("preserve-fds", arg, 0, 1 << 20, &x->preserve_fds);
 	default:
 		return 0;
 	}
@@ -219,6 +213,7 @@ static int exec_request(struct launch *l, const char *process_json)
 	snprintf(req.body.exec.exec_id, sizeof(req.body.exec.exec_id), "%s", l->exec_id);
 	req.body.exec.process_json = (char *)process_json;
 	req.body.exec.stdio = l->stdio;
+	req.body.exec.fds = l->fds;
 	req.body.exec.tty = l->terminal;
 	return agent_call(&l->conn, &req, NULL);
 }
@@ -263,6 +258,9 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 	int ret;
 
 	launch_init(&l);
+	ret = launch_preserve_fds(&l, x->preserve_fds);
+	if (ret < 0)
+		return ret;
 	ret = exec_id_new(exec_id, sizeof(exec_id));
 	if (ret < 0)
 		return ret;
@@ -347,7 +345,7 @@ int ozone_cmd_exec(struct ozone_globals *g, int argc, char **argv)
 		"process\n"
 		"   --cap value, -c value              add a capability to the bounding set\n"
 		"   --preserve-fds value               pass N additional file descriptors "
-		"(default: 0)\n"
+		"(default: 0; at most 64, relayed)\n"
 		"   --cgroup value                     run the process in an (existing) "
 		"sub-cgroup\n"
 		"   --ignore-paused                    allow exec in a paused container",

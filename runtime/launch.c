@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/launch.h"
+#include "runtime/preserve_fds.h"
 #include "runtime/proxy.h"
 #include "common/error.h"
 
@@ -29,6 +30,9 @@ void launch_init(struct launch *l)
 	memset(&l->stdio, 0, sizeof(l->stdio));
 	l->stdin_fd = l->stdout_fd = l->stderr_fd = l->tty_fd = l->pty_slave = -1;
 	l->conn.fd = -1;
+	memset(&l->fds, 0, sizeof(l->fds));
+	for (int i = 0; i < PROTO_FDS_MAX; i++)
+		l->fd_sock[i] = -1;
 	if (l->terminal) {
 		l->stdio.tty_port = PROTO_STREAM_PORT;
 		return;
@@ -40,6 +44,15 @@ void launch_init(struct launch *l)
 		l->stdio.stdout_port = PROTO_STREAM_PORT;
 	if (fd_open(STDERR_FILENO))
 		l->stdio.stderr_port = PROTO_STREAM_PORT;
+}
+
+int launch_preserve_fds(struct launch *l, long long n)
+{
+	int ret = preserve_fds_check(n, &l->fds);
+
+	if (ret == 0 && l->fds.count)
+		l->fds.port = PROTO_STREAM_PORT;
+	return ret;
 }
 
 static int console_send(const char *path, int master)
@@ -120,6 +133,11 @@ int launch_connect(struct launch *l, const char *sock)
 {
 	int timeout = 30000, ret;
 
+	for (uint32_t i = 0; i < l->fds.count; i++) {
+		l->fd_sock[i] = agent_stream_fd(sock, l->container_id, l->exec_id, i, timeout);
+		if (l->fd_sock[i] < 0)
+			return l->fd_sock[i];
+	}
 	if (l->stdio.tty_port) {
 		l->tty_fd =
 		    agent_stream(sock, l->container_id, l->exec_id, PROTO_STREAM_TTY, timeout);
@@ -166,11 +184,13 @@ static void launch_opts(struct launch *l, struct proxy_opts *o, int ready_fd)
 	    .pty_slave = l->pty_slave,
 	    .foreground = !l->detach,
 	    .ready_fd = ready_fd,
+	    .fds = &l->fds,
+	    .fd_sock = l->fd_sock,
 	};
 }
 
 /* In the forked proxy: closes every fd but stdio, the ones it relays, and the log. */
-static void launch_close_others(const int *keep, size_t n)
+static void launch_close_others(const int *keep, size_t n, const struct launch *l)
 {
 	DIR *d = opendir("/proc/self/fd");
 	int fds[1024], count = 0;
@@ -184,6 +204,10 @@ static void launch_close_others(const int *keep, size_t n)
 
 		for (size_t i = 0; i < n && !kept; i++)
 			kept = keep[i] == fd;
+		/* The caller's extra fds and their streams. */
+		kept |= fd >= PRESERVE_FDS_FIRST && fd < PRESERVE_FDS_FIRST + (int)l->fds.count;
+		for (uint32_t i = 0; i < l->fds.count && !kept; i++)
+			kept = l->fd_sock[i] == fd;
 		if (!kept)
 			fds[count++] = fd;
 	}
@@ -219,7 +243,7 @@ int launch_fork(struct launch *l, pid_t *pid)
 			      l->tty_fd,  l->pty_slave, p[1],	      ozone_log_detach()};
 
 		close(p[0]);
-		launch_close_others(keep, sizeof(keep) / sizeof(keep[0]));
+		launch_close_others(keep, sizeof(keep) / sizeof(keep[0]), l);
 		/* Its own session: a signal to the caller's process group is not one to us. */
 		setsid();
 		/* Holding the caller's cwd (a bundle dir) would keep it busy for the container's
@@ -263,6 +287,11 @@ void launch_close(struct launch *l)
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;
+	}
+	for (int i = 0; i < PROTO_FDS_MAX; i++) {
+		if (l->fd_sock[i] >= 0)
+			close(l->fd_sock[i]);
+		l->fd_sock[i] = -1;
 	}
 }
 

@@ -23,10 +23,14 @@ struct launch {
 	struct agent_conn conn;	    /* the control connection; the proxy takes it */
 	struct proto_stdio stdio;   /* what the create/exec request asks for */
 	int stdin_fd, stdout_fd, stderr_fd, tty_fd, pty_slave;
+	struct proto_fds fds;	    /* the caller's fds 3, 4, ... (--preserve-fds) */
+	int fd_sock[PROTO_FDS_MAX]; /* their streams; -1 */
 };
 
 /* Fills l->stdio: a tty, or one stream per fd 0, 1, 2 that is open. */
 void launch_init(struct launch *l);
+/* After launch_init: checks the caller's fds 3 .. 3+n-1 and asks for a stream each. */
+int launch_preserve_fds(struct launch *l, long long n);
 /* After the create/exec reply: connects the streams; sends the pty master to the console socket. */
 int launch_connect(struct launch *l, const char *sock);
 /* Forks the detached proxy and waits until its wait is sent; *pid is its pid. */

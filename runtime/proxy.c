@@ -24,6 +24,8 @@
 #define RELAY_WRITE_MAX 4096
 /* After the status, output still open but idle for this long is given up on. */
 #define DRAIN_IDLE_MS 2000
+/* stdin, stdout, stderr (or the tty's two ways), then up to two per extra fd. */
+#define RELAYS_MAX (3 + 2 * PROTO_FDS_MAX)
 
 /* Signals that are forwarded: all but those that cannot be caught or mean something here. */
 static bool proxy_forwards(int s)
@@ -65,6 +67,7 @@ struct relay {
 	int from, to;
 	bool to_caller; /* `to` is one of the caller's fds: small writes only */
 	bool shut_to;	/* half-close `to` at end of input (a stdin stream) */
+	bool close_to;	/* close `to` at the end (an extra fd the guest writes) */
 	bool output;	/* counts for "all output relayed" */
 	bool eof, done;
 	char *buf;
@@ -73,7 +76,8 @@ struct relay {
 
 struct proxy {
 	const struct proxy_opts *o;
-	struct relay r[3]; /* input, output, error output */
+	struct relay r[RELAYS_MAX]; /* input, output, error output, the extra fds' */
+	int n_relays;
 	int sfd;
 	struct frame_decoder dec;
 	uint64_t wait_id;
@@ -97,6 +101,10 @@ static void relay_finish(struct relay *r)
 	r->done = true;
 	if (r->shut_to && r->to >= 0)
 		shutdown(r->to, SHUT_WR);
+	if (r->close_to && r->to >= 0) {
+		close(r->to);
+		r->to = -1;
+	}
 }
 
 /* One step of a relay after poll said from (or to) is ready. Returns true if bytes moved. */
@@ -251,7 +259,10 @@ static long long proxy_now_ms(void)
 
 static bool proxy_output_done(const struct proxy *p)
 {
-	return p->r[1].done && p->r[2].done;
+	for (int i = 0; i < p->n_relays; i++)
+		if (p->r[i].output && !p->r[i].done)
+			return false;
+	return true;
 }
 
 static void proxy_loop(struct proxy *p)
@@ -259,8 +270,8 @@ static void proxy_loop(struct proxy *p)
 	long long idle_since = 0;
 
 	for (;;) {
-		struct pollfd fds[8];
-		int idx[3][2], nfds = 0, timeout = -1;
+		struct pollfd fds[2 + RELAYS_MAX];
+		int idx[RELAYS_MAX][2], nfds = 0, timeout = -1;
 		bool moved = false;
 
 		if (p->have_status && proxy_output_done(p))
@@ -282,7 +293,7 @@ static void proxy_loop(struct proxy *p)
 		fds[nfds++] = (struct pollfd){.fd = p->sfd, .events = POLLIN};
 		if (!p->control_gone)
 			fds[nfds++] = (struct pollfd){.fd = p->o->control->fd, .events = POLLIN};
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < p->n_relays; i++) {
 			struct relay *r = &p->r[i];
 
 			idx[i][0] = idx[i][1] = -1;
@@ -313,7 +324,7 @@ static void proxy_loop(struct proxy *p)
 		}
 		if (!p->control_gone && fds[1].revents)
 			proxy_control(p);
-		for (int i = 0; i < 3; i++)
+		for (int i = 0; i < p->n_relays; i++)
 			moved |= relay_step(&p->r[i], idx[i][0] >= 0 ? fds[idx[i][0]].revents : 0,
 					    idx[i][1] >= 0 ? fds[idx[i][1]].revents : 0);
 		if (moved)
@@ -366,6 +377,37 @@ static int proxy_exit(const struct proxy *p)
 	return 128 + sig;
 }
 
+/*
+ * The extra fds: host to guest for one the caller opened read-only (then
+ * the end of stream is passed on), guest to host for one opened write-only
+ * (closed once the guest's end is done, so a reader sees the end), both
+ * for a read-write one, each way half-closing on its own. What the guest
+ * writes counts as output: it is all relayed before the proxy ends.
+ */
+static void proxy_extra_fds(struct proxy *p)
+{
+	const struct proto_fds *f = p->o->fds;
+
+	for (uint32_t i = 0; f && i < f->count && p->n_relays + 2 <= RELAYS_MAX; i++) {
+		int host = 3 + (int)i, sock = p->o->fd_sock[i];
+		struct relay *r;
+
+		proxy_nonblock(sock);
+		if (f->dir[i] == PROTO_FD_IN || f->dir[i] == PROTO_FD_INOUT) {
+			r = &p->r[p->n_relays++];
+			relay_init(r, host, sock);
+			r->shut_to = true;
+		}
+		if (f->dir[i] == PROTO_FD_OUT || f->dir[i] == PROTO_FD_INOUT) {
+			r = &p->r[p->n_relays++];
+			relay_init(r, sock, host);
+			r->to_caller = r->output = true;
+			r->shut_to = f->dir[i] == PROTO_FD_INOUT;
+			r->close_to = f->dir[i] == PROTO_FD_OUT;
+		}
+	}
+}
+
 int proxy_run(const struct proxy_opts *o)
 {
 	struct proxy p = {.o = o, .sfd = -1, .winsize_fd = -1};
@@ -401,7 +443,10 @@ int proxy_run(const struct proxy_opts *o)
 		p.r[0].shut_to = true;
 		p.r[1].to_caller = p.r[2].to_caller = true;
 	}
-	for (int i = 0; i < 3; i++)
+	p.r[1].output = p.r[2].output = true;
+	p.n_relays = 3;
+	proxy_extra_fds(&p);
+	for (int i = 0; i < p.n_relays; i++)
 		if (!p.r[i].done && !(p.r[i].buf = malloc(RELAY_BUF)))
 			p.r[i].done = true;
 	/* Our own ends never block the loop; the caller's fds are left as they are. */
@@ -434,8 +479,11 @@ int proxy_run(const struct proxy_opts *o)
 
 	if (p.restore_tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &p.saved);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < p.n_relays; i++) {
 		free(p.r[i].buf);
+		if (p.r[i].close_to && p.r[i].to >= 0)
+			close(p.r[i].to);
+	}
 	frame_decoder_free(&p.dec);
 	if (p.sfd >= 0)
 		close(p.sfd);

@@ -6,7 +6,8 @@
  *
  * - it relays stdio between the fds it was given (pipes, files, /dev/null,
  *   a terminal, or a host pty whose master went to --console-socket) and
- *   the process's stream connections;
+ *   the process's stream connections, and the caller's extra fds 3, 4, ...
+ *   (--preserve-fds) to and from theirs;
  * - it forwards the signals it receives to the guest process (the `signal`
  *   op), and terminal size changes (SIGWINCH, the `resize` op);
  * - it holds the process: its `wait` is sent with owner=true, so if the
@@ -36,6 +37,9 @@ struct proxy_opts {
 	int pty_slave;
 	bool foreground; /* exit with 128+signal instead of dying by the signal */
 	int ready_fd;	 /* one byte is written there once the wait is sent, then closed; -1 */
+	/* The extra fds: fds->count of them, the caller's 3 + i relayed over fd_sock[i]. */
+	const struct proto_fds *fds; /* NULL: none */
+	const int *fd_sock;
 };
 
 /*

@@ -5,7 +5,9 @@
 # the agent. Checks `ozone run` (output, exit code), the create/start/
 # state/kill/delete lifecycle with a pid file, the proxy as a shim sees it
 # (exit code, death by the same signal, SIGTERM forwarded), exec (also with
-# a tty), ps (json and the table), pause/resume, update, events --stats, a read-only rootfs and
+# a tty), ps (json and the table), pause/resume, update, events --stats,
+# --preserve-fds (run and exec: read-only, write-only and read-write fds
+# relayed, a listening socket refused), a read-only rootfs and
 # bind volumes (rw and ro), the host cgroup of cgroupsPath, the VMM killed
 # under a live container, the console socket; after each delete: no
 # ozone-vmm process, no mount, nothing under --root, the bundle unchanged.
@@ -92,6 +94,46 @@ fi
 rm -f "$T_TMP/vol/out"
 check_gone "run"
 
+# 1b. --preserve-fds: the caller's fd 3 (read-only) and 4 (write-only) relayed into the VM.
+bundle "$B" false '["sh","-c","cat <&3; echo to-fd4 >&4; ls -l /proc/self/fd/3 /proc/self/fd/4 | busybox grep -c pipe"]'
+snapshot >"$T_TMP/before"
+echo "from fd 3" >"$T_TMP/fd3.in"
+oz run -b "$B" --preserve-fds 2 pf1 3<"$T_TMP/fd3.in" 4>"$T_TMP/fd4.out"
+[ "$RC" -eq 0 ] && [ "$(tr '\n' '|' <"$OUT")" = "from fd 3|2|" ] && [ "$(cat "$T_TMP/fd4.out")" = to-fd4 ] &&
+	pass "run --preserve-fds 2: fd 3 read in the guest, fd 4 written from it (pipes there)" ||
+	fail "run --preserve-fds" "rc=$RC out='$(cat "$OUT")' err='$(cat "$ERR")' fd4='$(cat "$T_TMP/fd4.out")'"
+check_gone "run --preserve-fds"
+/usr/bin/python3 -c 'import os, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); os.dup2(s.fileno(), 3)
+os.execv(sys.argv[2], sys.argv[2:])' "$T_TMP/listen.sock" "$OZONE" --root "$ROOT" run -b "$B" --preserve-fds 1 pf2 \
+	>"$T_TMP/pf2.out" 2>&1 </dev/null
+rc=$?
+[ "$rc" -eq 1 ] && [ "$(cat "$T_TMP/pf2.out")" = "ozone: --preserve-fds: fd 3 is a listening socket: its connections cannot be relayed into a microVM" ] &&
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] && [ "$(vmms)" -eq 0 ] &&
+	pass "run --preserve-fds: a listening socket is refused, nothing made" ||
+	fail "preserve-fds listening socket" "rc=$rc $(cat "$T_TMP/pf2.out"; ls -A "$ROOT")"
+# A read-write fd (one end of a socketpair here): both ways, each ending on its own.
+cat >"$T_TMP/rwfd.py" <<'EOF'
+import os, socket, sys
+a, b = socket.socketpair()
+pid = os.fork()
+if pid == 0:
+    os.dup2(b.fileno(), 3)
+    os.execv(sys.argv[1], sys.argv[1:])
+b.close()
+a.sendall(b"sock\n")
+a.shutdown(socket.SHUT_WR)
+a.settimeout(300)
+data = b""
+while True:
+    c = a.recv(4096)
+    if not c:
+        break
+    data += c
+_, st = os.waitpid(pid, 0)
+print(data.decode().strip(), os.waitstatus_to_exitcode(st))
+EOF
+
 # 2. The lifecycle, with a shim waiting on the pid-file pid: SIGTERM forwarded, exit 42.
 bundle "$B" false '["sh","-c","trap \"echo got TERM; exit 42\" TERM; sleep 1000 & echo ready; while :; do sleep 0.2; done"]'
 snapshot >"$T_TMP/before"
@@ -105,6 +147,10 @@ $O exec c1 sh -c 'echo in-exec; hostname; exit 5' >$T_TMP/c1.exec 2>&1
 echo \$? >>$T_TMP/c1.exec
 $O ps --format json c1 >$T_TMP/c1.ps
 $O ps c1 -o pid >$T_TMP/c1.pstable 2>&1
+$O exec --preserve-fds 1 c1 sh -c 'echo via-exec-fd >&3' 3>$T_TMP/c1.execfd 2>$T_TMP/c1.execfd.err
+/usr/bin/python3 $T_TMP/rwfd.py $O exec --preserve-fds 1 c1 sh -c 'read l <&3; echo got-\$l >&3; cat <&3' >$T_TMP/c1.rwfd 2>&1
+$O exec -d --pid-file $T_TMP/xd.pid --preserve-fds 1 c1 sh -c 'echo detached-fd >&3' 3>$T_TMP/c1.xd
+for i in \$(seq 300); do [ -s $T_TMP/c1.xd ] && break; sleep 0.1; done
 $O pause c1 && $O state c1 >$T_TMP/c1.paused && $O resume c1
 $O events --stats c1 >$T_TMP/c1.stats
 $O update --pids-limit 77 --memory 104857600 c1 >$T_TMP/c1.update 2>&1 && $O events --stats c1 >$T_TMP/c1.stats2
@@ -123,6 +169,13 @@ grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fa
 	fail "exec" "$(cat "$T_TMP/c1.exec")"
 grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: the shell and its sleep: $(cat "$T_TMP/c1.ps")" ||
 	fail "ps" "$(cat "$T_TMP/c1.ps")"
+[ "$(cat "$T_TMP/c1.execfd")" = via-exec-fd ] && pass "exec --preserve-fds 1: fd 3 written from the guest" ||
+	fail "exec --preserve-fds" "$(cat "$T_TMP/c1.execfd" "$T_TMP/c1.execfd.err")"
+[ "$(cat "$T_TMP/c1.rwfd")" = "got-sock 0" ] &&
+	pass "exec --preserve-fds 1: a read-write socket both ways, each end seen" ||
+	fail "exec --preserve-fds rw" "$(cat "$T_TMP/c1.rwfd")"
+[ "$(cat "$T_TMP/c1.xd")" = detached-fd ] && pass "exec --detach --preserve-fds 1: relayed by the forked proxy" ||
+	fail "exec -d --preserve-fds" "$(cat "$T_TMP/c1.xd")"
 head -1 "$T_TMP/c1.pstable" | grep -qx 'UID          PID    PPID  C STIME TTY          TIME CMD' &&
 	grep -Eq '^root +[0-9]+ +[0-9]+ +[0-9]+ [0-9][0-9]:[0-9][0-9] \? +[0-9][0-9]:[0-9][0-9]:[0-9][0-9] sleep 1000$' "$T_TMP/c1.pstable" &&
 	pass "ps: the ps -ef table, a row for 'sleep 1000' (ps options ignored)" ||

@@ -189,9 +189,12 @@ done
 expect_err "kill --all" 1 "ozone: container not running" kill --all c2
 
 # create / run: full validation, then failures that leave nothing behind.
-expect_err "create: --preserve-fds" 1 \
-	"ozone: --preserve-fds: file descriptors cannot be passed into a microVM" \
-	create --bundle "$T_TMP/b" --pid-file "$T_TMP/pid" --no-pivot --preserve-fds 2 c9
+expect_err "create: --preserve-fds over the limit" 1 \
+	"ozone: --preserve-fds: 65 is more than the 64 fds relayed" \
+	create --bundle "$T_TMP/b" --pid-file "$T_TMP/pid" --no-pivot --preserve-fds 65 c9
+[ ! -e "$ROOT/c9" ] && pass "create: no state left behind" || fail "create left $ROOT/c9"
+expect_err "create: --preserve-fds with fd 4 closed" 1 "ozone: --preserve-fds: fd 4 is not open" \
+	create --bundle "$T_TMP/b" --pid-file "$T_TMP/pid" --preserve-fds 2 c9 3</dev/null 4<&-
 [ ! -e "$ROOT/c9" ] && pass "create: no state left behind" || fail "create left $ROOT/c9"
 OZONE_VMM=$T_TMP/no-vmm expect_err "run: no VMM" 1 \
 	"ozone: ozone-vmm $T_TMP/no-vmm: No such file or directory" run -d --keep -b "$T_TMP/b" c9
