@@ -243,9 +243,11 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		return err_setx(ENAMETOOLONG, "%s: path too long", sb->dir);
 	if (mkdir(jail, 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "mkdir %s", jail);
+	/* --balloon: the memory the guest frees goes back to the host (free page reporting). */
 	char *argv[] = {vmm,  "--kernel", kernel, "--initrd",  initrd,	"--cpus",
 			cpus, "--memory", mem,	  "--console", sb->log, "--vsock-socket",
-			sock, "--fs",	  fs,	  "--jail",    jail,	NULL};
+			sock, "--fs",	  fs,	  "--jail",    jail,	"--balloon",
+			NULL};
 
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
 	if (pipe2(p, O_CLOEXEC) < 0)
