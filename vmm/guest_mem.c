@@ -7,6 +7,33 @@
 
 #include "common/error.h"
 
+/*
+ * Maps `size` bytes starting on a GUEST_MEM_HOST_ALIGN boundary: a guest
+ * frame of that size is then exactly one transparent huge page of the host,
+ * so the 4 MiB blocks virtio-balloon discards free whole huge pages at once
+ * (a huge page only partly discarded stays allocated until the host kernel
+ * splits it under pressure).
+ */
+static void *map_aligned(uint64_t size)
+{
+	const uint64_t align = GUEST_MEM_HOST_ALIGN;
+	uint8_t *raw, *p;
+	uint64_t head;
+
+	if (size > UINT64_MAX - align)
+		return MAP_FAILED;
+	raw = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return MAP_FAILED;
+	head = -(uintptr_t)raw & (align - 1);
+	p = raw + head;
+	if (head)
+		munmap(raw, head);
+	munmap(p + size, align - head);
+	return p;
+}
+
 int guest_mem_alloc(struct guest_mem *m, uint64_t size, uint64_t hole_start, uint64_t hole_end)
 {
 	void *p;
@@ -14,10 +41,10 @@ int guest_mem_alloc(struct guest_mem *m, uint64_t size, uint64_t hole_start, uin
 	memset(m, 0, sizeof(*m));
 	if (size == 0 || hole_end < hole_start)
 		return err_setx(EINVAL, "guest memory: invalid size");
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		 -1, 0);
+	p = map_aligned(size);
 	if (p == MAP_FAILED)
-		return err_set(errno, "mmap %llu bytes of guest memory", (unsigned long long)size);
+		return err_set(errno ?: ENOMEM, "mmap %llu bytes of guest memory",
+			       (unsigned long long)size);
 	/* Guest RAM is never in a core dump nor copied by a fork of the VMM. */
 	madvise(p, size, MADV_DONTFORK);
 	madvise(p, size, MADV_DONTDUMP);

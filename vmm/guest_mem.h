@@ -15,6 +15,8 @@
 #define GUEST_MEM_MAX_REGIONS 2
 /* The guest's page size (x86-64), which is also the host's. */
 #define GUEST_PAGE_SIZE 4096ULL
+/* Host alignment of guest RAM: the host's transparent huge page size (x86-64). */
+#define GUEST_MEM_HOST_ALIGN (2ULL << 20)
 
 struct guest_region {
 	uint64_t gpa;  /* guest physical start */
@@ -31,8 +33,8 @@ struct guest_mem {
 
 /*
  * Maps `size` bytes of anonymous MAP_NORESERVE memory (untouched pages cost
- * nothing) and lays it out below `hole_start` and, for the rest, from
- * `hole_end` upwards.
+ * nothing), aligned on the host to GUEST_MEM_HOST_ALIGN, and lays it out
+ * below `hole_start` and, for the rest, from `hole_end` upwards.
  */
 int guest_mem_alloc(struct guest_mem *m, uint64_t size, uint64_t hole_start, uint64_t hole_end);
 /* Describes caller-owned memory as one region at gpa 0 (tests, fuzzers). */

@@ -368,6 +368,8 @@ static void test_discard_regions(void **state)
 	/* 8 pages: gpa [0, 16K) and [64K, 80K), contiguous on the host. */
 	assert_int_equal(guest_mem_alloc(&m, 8 * PAGE, 4 * PAGE, 16 * PAGE), 0);
 	p = m.r[0].host;
+	/* Guest frames of the host's huge page size are whole huge pages. */
+	assert_int_equal((uintptr_t)p % GUEST_MEM_HOST_ALIGN, 0);
 	memset(p, FILL, 8 * PAGE);
 	assert_int_equal(guest_mem_discard(&m, p + 5 * PAGE, 2 * PAGE, &n), 0);
 	assert_int_equal(n, 2 * PAGE);
