@@ -104,7 +104,8 @@ oz run -b "$B" --preserve-fds 2 pf1 3<"$T_TMP/fd3.in" 4>"$T_TMP/fd4.out"
 	fail "run --preserve-fds" "rc=$RC out='$(cat "$OUT")' err='$(cat "$ERR")' fd4='$(cat "$T_TMP/fd4.out")'"
 check_gone "run --preserve-fds"
 /usr/bin/python3 -c 'import os, socket, sys
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); os.dup2(s.fileno(), 3)
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
 os.execv(sys.argv[2], sys.argv[2:])' "$T_TMP/listen.sock" "$OZONE" --root "$ROOT" run -b "$B" --preserve-fds 1 pf2 \
 	>"$T_TMP/pf2.out" 2>&1 </dev/null
 rc=$?
@@ -119,6 +120,7 @@ a, b = socket.socketpair()
 pid = os.fork()
 if pid == 0:
     os.dup2(b.fileno(), 3)
+    os.set_inheritable(3, True)
     os.execv(sys.argv[1], sys.argv[1:])
 b.close()
 a.sendall(b"sock\n")
@@ -178,7 +180,7 @@ grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: the 
 	fail "exec -d --preserve-fds" "$(cat "$T_TMP/c1.xd")"
 head -1 "$T_TMP/c1.pstable" | grep -qx 'UID          PID    PPID  C STIME TTY          TIME CMD' &&
 	grep -Eq '^root +[0-9]+ +[0-9]+ +[0-9]+ [0-9][0-9]:[0-9][0-9] \? +[0-9][0-9]:[0-9][0-9]:[0-9][0-9] sleep 1000$' "$T_TMP/c1.pstable" &&
-	pass "ps: the ps -ef table, a row for 'sleep 1000' (ps options ignored)" ||
+	pass "ps: the ps -ef table, a row for 'sleep 1000' (ps options ignored): $(grep 'sleep 1000$' "$T_TMP/c1.pstable")" ||
 	fail "ps table" "$(cat "$T_TMP/c1.pstable")"
 grep -q '"status": "paused"' "$T_TMP/c1.paused" && pass "pause: paused, then resumed" ||
 	fail "pause" "$(cat "$T_TMP/c1.paused")"
