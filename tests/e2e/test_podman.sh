@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # podman (with conmon) drives the runtime under test: `podman --runtime
 # ozone run ...` must behave as it does with runc. Checks: output and exit
-# code, stdin, a detached container with exec, stop and kill (137), a bind
-# volume written from inside, user and working directory, environment,
+# code, stdin, a detached container with exec, stop and kill (137), rm -f
+# of a running container, a bind volume written from inside, user and working directory, environment,
 # hostname, and nothing left behind. RUNTIME=/usr/sbin/runc runs the same
 # checks against runc.
 . "$(dirname "$0")/clients.sh"
@@ -70,6 +70,17 @@ if pm run -d --name c2 "${PODMAN_RUN_OPTS[@]}" localhost/bb:1 sleep 1000 >/dev/n
 	pm rm -f c2 >/dev/null 2>&1
 else
 	fail "run -d (kill)" "$(describe "$T_TMP/e8")"
+fi
+
+# rm -f of a running container: it is stopped and removed in one call.
+if pm run -d --name c3 "${PODMAN_RUN_OPTS[@]}" localhost/bb:1 sleep 1000 >/dev/null 2>"$T_TMP/e10"; then
+	pm rm -f c3 >/dev/null 2>"$T_TMP/e11"
+	rc=$?
+	st=$(pm ps -a --filter name=c3 -q 2>&1)
+	[ $rc -eq 0 ] && [ -z "$st" ] && pass "rm -f of a running container" ||
+		fail "rm -f" "rc=$rc left='$st' err='$(describe "$T_TMP/e11")'"
+else
+	fail "run -d (rm -f)" "$(describe "$T_TMP/e10")"
 fi
 
 left=$(pm ps -aq 2>&1)
