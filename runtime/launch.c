@@ -216,6 +216,30 @@ static void launch_close_others(const int *keep, size_t n, const struct launch *
 		close(fds[i]);
 }
 
+/*
+ * With a terminal of our own (--console-socket) the caller's stdio is not
+ * the container's: the proxy lets go of it, or a caller that reads our
+ * output to its end (containerd's shim, waiting for `create`) never sees
+ * the end. A kept fd that happens to be 0, 1 or 2 stays.
+ */
+static void launch_stdio_to_null(const int *keep, size_t n)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return;
+	for (int fd = 0; fd <= 2; fd++) {
+		bool kept = fd == null;
+
+		for (size_t i = 0; i < n && !kept; i++)
+			kept = keep[i] == fd;
+		if (!kept)
+			dup2(null, fd);
+	}
+	if (null > 2)
+		close(null);
+}
+
 int launch_fork(struct launch *l, pid_t *pid)
 {
 	struct proxy_opts o;
@@ -244,6 +268,8 @@ int launch_fork(struct launch *l, pid_t *pid)
 
 		close(p[0]);
 		launch_close_others(keep, sizeof(keep) / sizeof(keep[0]), l);
+		if (l->pty_slave >= 0)
+			launch_stdio_to_null(keep, sizeof(keep) / sizeof(keep[0]));
 		/* Its own session: a signal to the caller's process group is not one to us. */
 		setsid();
 		/* Holding the caller's cwd (a bundle dir) would keep it busy for the container's

@@ -9,6 +9,9 @@ receives the pty master with SCM_RIGHTS and checks the name sent with it,
 sets the window size to ROWS x COLS (0 0: leaves it), then runs $CONSOLE_AFTER (e.g.
 `ozone start c`) and copies everything the master gives to OUT until it
 ends (EIO) or 30 s pass. Prints "name=<name>" and "rc=<create's status>".
+With CONSOLE_SHIM=1 it first reads CMD's stdout and stderr to their end,
+as containerd's shim does before it takes the master, and fails if that
+end does not come within 30 s.
 """
 import array
 import fcntl
@@ -28,7 +31,18 @@ def main():
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(1)
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    if os.environ.get("CONSOLE_SHIM"):
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        try:
+            said, _ = p.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            print("rc=%s" % p.poll())
+            print("create's output did not end: something kept its stdout open")
+            return 1
+        sys.stdout.write(said.decode(errors="replace"))
+    else:
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
     srv.settimeout(0.2)
     conn = None
     deadline = time.time() + 60

@@ -260,6 +260,15 @@ tr -d '\r' <"$T_TMP/console.out" | grep -q '^is-a-tty$' && pass "console: the pr
 	fail "console: tty" "$(cat "$T_TMP/console.out")"
 oz delete --force t1
 check_gone "terminal"
+# containerd's shim reads create's output to its end before it takes the master: the
+# proxy must not hold create's stdout and stderr.
+CONSOLE_SHIM=1 CONSOLE_AFTER="$OZONE --root $ROOT start t4" /usr/bin/python3 "$HERE/console.py" \
+	"$T_TMP/console4.sock" 0 0 "$T_TMP/console4.out" -- "$OZONE" --root "$ROOT" create \
+	--console-socket "$T_TMP/console4.sock" -b "$B" t4 >"$T_TMP/console4.log" 2>&1
+grep -q '^rc=0$' "$T_TMP/console4.log" && tr -d '\r' <"$T_TMP/console4.out" | grep -q '^is-a-tty$' &&
+	pass "console: create's output ends when create does (the proxy lets go of it)" ||
+	fail "console: create's output held open" "$(cat "$T_TMP/console4.log" "$T_TMP/console4.out")"
+oz delete --force t4
 sed -i 's|"terminal":true,|"terminal":true,"consoleSize":{"height":19,"width":71},|' "$B/config.json"
 CONSOLE_AFTER="$OZONE --root $ROOT start t3" /usr/bin/python3 "$HERE/console.py" "$T_TMP/console3.sock" \
 	0 0 "$T_TMP/console3.out" -- "$OZONE" --root "$ROOT" create --console-socket "$T_TMP/console3.sock" \
@@ -273,6 +282,9 @@ oz delete --force t3
 bundle "$B" true '["sh","-c","[ -t 0 ] && [ -t 1 ] && echo fg-tty; stty size; exit 6"]'
 TERM=dumb script -qec "stty cols 77 rows 22; $OZONE --root $ROOT run -b $B t2" /dev/null </dev/null >"$OUT" 2>&1
 RC=$?
+# script(1) writes the terminal's end-of-file character when its stdin ends; if that comes
+# before the terminal is raw, the line discipline echoes it (a NUL, as ^@).
+sed -i 's/\^@//g' "$OUT"
 [ "$RC" -eq 6 ] && tr -d '\r' <"$OUT" | grep -q '^fg-tty$' && tr -d '\r' <"$OUT" | grep -q '^22 77$' &&
 	pass "run with a terminal in the foreground: the caller's terminal and its size, exit code 6" ||
 	fail "foreground terminal" "rc=$RC $(od -c "$OUT" | head -5)"
