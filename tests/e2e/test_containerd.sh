@@ -3,9 +3,9 @@
 # containerd's runc shim (io.containerd.runc.v2) drives the runtime under
 # test through `ctr --runc-binary`: output and exit code, a detached task
 # with exec, kill by SIGTERM and SIGKILL with the right statuses, a bind
-# mount, and nothing left behind. containerd runs on a socket of the
-# test's own and is stopped by pid. RUNTIME=/usr/sbin/runc runs the same
-# checks against runc.
+# mount, a terminal (-t), two containers at once, and nothing left
+# behind. containerd runs on a socket of the test's own and is stopped by
+# pid. RUNTIME=/usr/sbin/runc runs the same checks against runc.
 . "$(dirname "$0")/clients.sh"
 require_clients containerd ctr podman
 
@@ -86,6 +86,46 @@ if ctr_ run -d "${RB[@]}" localhost/bb:1 t4 sleep 1000 >/dev/null 2>"$T_TMP/e6";
 else
 	fail "run -d (kill)" "$(describe "$T_TMP/e6")"
 fi
+
+# A terminal: the shim passes --console-socket; script(1) gives ctr the tty it needs.
+timeout -k 5 "$CLIENT_TIMEOUT" script -qec "${CTR[*]} run --rm -t ${RB[*]} localhost/bb:1 t5 sh -c 'tty; test -t 0 && echo is-a-tty; exit 6'" /dev/null >"$T_TMP/o7" 2>"$T_TMP/e7"
+rc=$?
+# script(1) writes the terminal's end-of-file character when its stdin ends; before the
+# terminal is raw the line discipline echoes it (a NUL, as ^@).
+out=$(tr -d '\r' <"$T_TMP/o7" | sed 's/\^@//g' | tr '\n' ' ')
+[[ $out == "/dev/pts/"[0-9]*" is-a-tty " ]] && [ "$rc" -eq 6 ] &&
+	pass "run -t: the process has a terminal ($out), exit code 6" ||
+	fail "run -t" "rc=$rc out='$out' err='$(describe "$T_TMP/e7")'"
+
+# Two containers at once, each in its own microVM: both run, each sees its own /tmp
+# and neither sees the other's processes.
+ok=0
+for n in 6 7; do
+	ctr_ run -d "${RB[@]}" localhost/bb:1 "t$n" sh -c "echo t$n >/tmp/me; sleep 1000" \
+		>/dev/null 2>"$T_TMP/e8-$n" && ok=$((ok + 1))
+done
+if [ $ok -eq 2 ]; then
+	st=$(ctr_ task ls 2>&1 | awk '$1 == "t6" || $1 == "t7" {print $3}' | tr '\n' ' ')
+	a=$(ctr_ task exec --exec-id x6 t6 sh -c 'cat /tmp/me; ps -o comm | grep -c sleep' 2>&1 | tr '\n' ' ')
+	b=$(ctr_ task exec --exec-id x7 t7 sh -c 'cat /tmp/me; ps -o comm | grep -c sleep' 2>&1 | tr '\n' ' ')
+	[ "$st" = "RUNNING RUNNING " ] && [ "$a" = "t6 1 " ] && [ "$b" = "t7 1 " ] &&
+		pass "two containers at once: both RUNNING, each sees only its own" ||
+		fail "two containers at once" "state='$st' t6='$a' t7='$b'"
+else
+	fail "two containers at once: run -d" "$(describe "$T_TMP/e8-6") $(describe "$T_TMP/e8-7")"
+fi
+for n in 6 7; do
+	ctr_ task kill -s SIGKILL "t$n" >/dev/null 2>&1
+done
+for n in 6 7; do
+	for i in $(seq 1 600); do
+		st=$(ctr_ task ls 2>&1 | awk -v id="t$n" '$1 == id {print $3}')
+		[ "$st" = STOPPED ] || [ -z "$st" ] && break
+		sleep 0.1
+	done
+	ctr_ task delete "t$n" >/dev/null 2>&1
+	ctr_ container rm "t$n" >/dev/null 2>&1
+done
 
 left=$(ctr_ task ls -q 2>&1; ctr_ container ls -q 2>&1)
 [ -z "$left" ] && pass "no task or container left" || fail "left behind" "'$left'"
