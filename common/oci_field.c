@@ -20,8 +20,7 @@ int oci_bad(const struct oci_where *w, const char *key, const char *fmt, ...)
 	va_end(ap);
 	char full[256];
 
-	snprintf(full, sizeof(full), "%s%s%s", w->path, *w->path && key ? "." : "",
-		 key ? key : "");
+	snprintf(full, sizeof(full), "%s%s%s", w->path, *w->path && key ? "." : "", key ? key : "");
 	if (!*full)
 		return err_setx(EINVAL, "%s: %s", w->file, why);
 	return err_setx(EINVAL, "%s: %s: %s", w->file, full, why);
@@ -42,8 +41,7 @@ const char *oci_child(const struct oci_where *w, const char *key, char *buf, siz
 	return buf;
 }
 
-int oci_get(const struct oci_where *w, yajl_val obj, const char *key, bool required,
-	    yajl_val *out)
+int oci_get(const struct oci_where *w, yajl_val obj, const char *key, bool required, yajl_val *out)
 {
 	yajl_val found = NULL;
 
@@ -81,8 +79,7 @@ int oci_get_object(const struct oci_where *w, yajl_val obj, const char *key, boo
 	return 0;
 }
 
-int oci_get_bool(const struct oci_where *w, yajl_val obj, const char *key, bool required,
-		 bool *out)
+int oci_get_bool(const struct oci_where *w, yajl_val obj, const char *key, bool required, bool *out)
 {
 	yajl_val v = NULL;
 	int ret = oci_get(w, obj, key, required, &v);
@@ -299,8 +296,8 @@ int oci_get_kv(const struct oci_where *w, yajl_val obj, const char *key, bool re
 	return 0;
 }
 
-int oci_get_raw(const struct oci_where *w, yajl_val obj, const char *key, bool required,
-		size_t max, char **out)
+int oci_get_raw(const struct oci_where *w, yajl_val obj, const char *key, bool required, size_t max,
+		char **out)
 {
 	yajl_val v = NULL;
 	struct json_out o;

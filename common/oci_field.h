@@ -22,7 +22,7 @@ struct oci_where {
 
 /* Records "<file>: <path>.<key>: <why>" and returns -EINVAL. */
 int oci_bad(const struct oci_where *w, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Re-records the last message as "<prefix>: <message>" and returns -EINVAL. */
 int oci_err_prefix(const char *prefix);
@@ -30,8 +30,7 @@ int oci_err_prefix(const char *prefix);
 /* Builds the path of a child ("process" + "user" -> "process.user") into buf. */
 const char *oci_child(const struct oci_where *w, const char *key, char *buf, size_t size);
 
-int oci_get(const struct oci_where *w, yajl_val obj, const char *key, bool required,
-	    yajl_val *out);
+int oci_get(const struct oci_where *w, yajl_val obj, const char *key, bool required, yajl_val *out);
 int oci_get_object(const struct oci_where *w, yajl_val obj, const char *key, bool required,
 		   yajl_val *out);
 int oci_get_bool(const struct oci_where *w, yajl_val obj, const char *key, bool required,
@@ -56,8 +55,8 @@ struct oci_kv {
 int oci_get_kv(const struct oci_where *w, yajl_val obj, const char *key, bool required,
 	       struct oci_kv **out, size_t *n);
 /* An object kept as its JSON text (at most max bytes), malloc'd. */
-int oci_get_raw(const struct oci_where *w, yajl_val obj, const char *key, bool required,
-		size_t max, char **out);
+int oci_get_raw(const struct oci_where *w, yajl_val obj, const char *key, bool required, size_t max,
+		char **out);
 
 void oci_strv_free(char **v);
 void oci_kv_free(struct oci_kv *kv, size_t n);

@@ -17,10 +17,10 @@
 
 #include "common/oci_field.h"
 
-#define OCI_SPEC_SIZE_MAX (4u << 20)	/* config.json */
-#define OCI_SPEC_STR_MAX 65536		/* one string (an env entry, an annotation) */
-#define OCI_SPEC_PATH_MAX 4096		/* one path */
-#define OCI_SPEC_RAW_MAX (1u << 20)	/* resources, seccomp as JSON text */
+#define OCI_SPEC_SIZE_MAX (4u << 20) /* config.json */
+#define OCI_SPEC_STR_MAX 65536	     /* one string (an env entry, an annotation) */
+#define OCI_SPEC_PATH_MAX 4096	     /* one path */
+#define OCI_SPEC_RAW_MAX (1u << 20)  /* resources, seccomp as JSON text */
 
 struct oci_rlimit {
 	char *type; /* "RLIMIT_NOFILE" */
@@ -80,7 +80,7 @@ struct oci_resources {
 	bool has_memory_limit;
 	int64_t memory_limit; /* bytes; -1: unlimited */
 	bool has_cpu_quota, has_cpu_period, has_cpu_shares;
-	int64_t cpu_quota; /* µs per period; -1: unlimited */
+	int64_t cpu_quota;   /* µs per period; -1: unlimited */
 	uint64_t cpu_period; /* µs */
 	uint64_t cpu_shares;
 	char *cpu_cpus; /* "0-3", NULL if absent */

@@ -8,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const oci_ns_types[] = {"pid",  "network", "mount",  "ipc",
-					   "uts",  "user",    "cgroup", "time"};
+static const char *const oci_ns_types[] = {"pid", "network", "mount",  "ipc",
+					   "uts", "user",    "cgroup", "time"};
 
-static int oci_parse_namespaces(const struct oci_where *parent, yajl_val arr,
-				struct oci_linux *lx)
+static int oci_parse_namespaces(const struct oci_where *parent, yajl_val arr, struct oci_linux *lx)
 {
 	char path[64];
 	size_t n;

@@ -18,8 +18,7 @@ int oci_id_check(const char *id)
 	return 0;
 }
 
-static const char *const oci_statuses[] = {"creating", "created", "running", "paused",
-					   "stopped"};
+static const char *const oci_statuses[] = {"creating", "created", "running", "paused", "stopped"};
 
 void oci_state_out(struct json_out *o, const struct oci_state *st, bool with_private)
 {
@@ -78,8 +77,8 @@ static int oci_state_fields(const struct oci_where *w, yajl_val top, struct oci_
 	    (ret = oci_get_str(w, top, "rootfs", true, true, 4096, &st->rootfs)) < 0 ||
 	    (ret = oci_get_str(w, top, "created", true, false, 64, &st->created)) < 0 ||
 	    (ret = oci_get_str(w, top, "owner", false, true, 256, &st->owner)) < 0 ||
-	    (ret = oci_get_kv(w, top, "annotations", false, &st->annotations,
-			      &st->n_annotations)) < 0 ||
+	    (ret = oci_get_kv(w, top, "annotations", false, &st->annotations, &st->n_annotations)) <
+		0 ||
 	    (ret = oci_get_u64(w, top, "pidStartTime", false, UINT64_MAX, &st->pid_start)) < 0)
 		return ret;
 	st->pid = (int)pid;

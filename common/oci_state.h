@@ -22,7 +22,7 @@ int oci_id_check(const char *id);
 struct oci_state {
 	char *oci_version;
 	char *id;
-	int pid; /* the proxy's pid; 0 when there is none */
+	int pid;      /* the proxy's pid; 0 when there is none */
 	char *status; /* creating created running paused stopped */
 	char *bundle;
 	char *rootfs;

@@ -32,8 +32,8 @@
 
 #define MEM_SIZE (1u << 20)
 #define NUM 16
-#define RING(q) (0x1000u + (q) * 0x1000u)
-#define RXBUF(i) (0x10000u + (i) * 0x2000u)
+#define RING(q) (0x1000u + (q)*0x1000u)
+#define RXBUF(i) (0x10000u + (i)*0x2000u)
 #define TXBUF 0x40000u
 #define RXBUF_LEN 0x1000u
 

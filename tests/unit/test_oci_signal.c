@@ -18,11 +18,11 @@ static void test_names(void **state)
 		const char *s;
 		int sig;
 	} ok[] = {
-	    {"KILL", SIGKILL},	  {"SIGKILL", SIGKILL}, {"kill", SIGKILL},   {"sigterm", SIGTERM},
-	    {"TERM", SIGTERM},	  {"9", SIGKILL},	{"15", SIGTERM},     {"1", SIGHUP},
-	    {"SIGUSR1", SIGUSR1}, {"WINCH", SIGWINCH},	{"CHLD", SIGCHLD},   {"CLD", SIGCHLD},
-	    {"IOT", SIGABRT},	  {"RTMIN", 32},	{"SIGRTMIN+3", 35},  {"RTMAX-1", 63},
-	    {"RTMAX", 64},	  {"64", 64},		{"SIGPWR", SIGPWR},  {"STOP", SIGSTOP},
+	    {"KILL", SIGKILL},	  {"SIGKILL", SIGKILL}, {"kill", SIGKILL},  {"sigterm", SIGTERM},
+	    {"TERM", SIGTERM},	  {"9", SIGKILL},	{"15", SIGTERM},    {"1", SIGHUP},
+	    {"SIGUSR1", SIGUSR1}, {"WINCH", SIGWINCH},	{"CHLD", SIGCHLD},  {"CLD", SIGCHLD},
+	    {"IOT", SIGABRT},	  {"RTMIN", 32},	{"SIGRTMIN+3", 35}, {"RTMAX-1", 63},
+	    {"RTMAX", 64},	  {"64", 64},		{"SIGPWR", SIGPWR}, {"STOP", SIGSTOP},
 	};
 
 	(void)state;
@@ -36,9 +36,9 @@ static void test_names(void **state)
 
 static void test_unknown(void **state)
 {
-	static const char *const bad[] = {"FOO", "", "0",	 "65",	   "-9",      "SIG",
-					  "9x", "SIGKILLX", "RTMIN+40", "RTMIN+", "1000000", " 9",
-					  "SIGSIGKILL"};
+	static const char *const bad[] = {"FOO",     "",   "0",		"65",	    "-9",
+					  "SIG",     "9x", "SIGKILLX",	"RTMIN+40", "RTMIN+",
+					  "1000000", " 9", "SIGSIGKILL"};
 	int sig;
 
 	(void)state;

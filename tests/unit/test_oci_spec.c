@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* config.json: a full spec parsed field by field, and bad ones refused with one line naming the field. */
+/* config.json: a full spec parsed field by field, and bad ones refused with one line naming the
+ * field. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,8 +84,7 @@ static void test_full_spec(void **state)
 	assert_int_equal(s.mounts[1].n_options, 2);
 	assert_string_equal(s.mounts[1].options[1], "ro");
 	assert_null(s.mounts[0].options);
-	assert_string_equal(oci_spec_annotation(&s, "io.kubernetes.cri.container-type"),
-			    "sandbox");
+	assert_string_equal(oci_spec_annotation(&s, "io.kubernetes.cri.container-type"), "sandbox");
 	assert_null(oci_spec_annotation(&s, "nope"));
 	assert_true(s.has_linux);
 	assert_int_equal(s.lnx.n_namespaces, 2);
@@ -136,7 +136,8 @@ static const struct {
 	const char *text;
 	const char *msg;
 } bad_specs[] = {
-    {"", "config.json: invalid JSON: "}, {"{\"a\":", "config.json: invalid JSON: "},
+    {"", "config.json: invalid JSON: "},
+    {"{\"a\":", "config.json: invalid JSON: "},
     {"[]", "config.json: must hold a JSON object"},
     {"{\"root\":{\"path\":\"r\"}}", "config.json: ociVersion: required field missing"},
     {"{\"ociVersion\":2,\"root\":{\"path\":\"r\"}}", "config.json: ociVersion: must be a string"},
@@ -332,10 +333,10 @@ static void test_process_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_full_spec),	 cmocka_unit_test(test_minimal_spec),
-	    cmocka_unit_test(test_bad_specs),	 cmocka_unit_test(test_deep_nesting),
-	    cmocka_unit_test(test_huge_file),	 cmocka_unit_test(test_load_missing),
-	    cmocka_unit_test(test_load_file),	 cmocka_unit_test(test_process_json),
+	    cmocka_unit_test(test_full_spec), cmocka_unit_test(test_minimal_spec),
+	    cmocka_unit_test(test_bad_specs), cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_huge_file), cmocka_unit_test(test_load_missing),
+	    cmocka_unit_test(test_load_file), cmocka_unit_test(test_process_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

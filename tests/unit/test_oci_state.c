@@ -27,8 +27,8 @@ static void test_id_valid(void **state)
 
 static void test_id_invalid(void **state)
 {
-	static const char *const bad[] = {"", ".", "..", "a/b", "/a", "a b", "a,b", "a:b",
-					  "a\nb", "é", "a*", "../x"};
+	static const char *const bad[] = {"",	 ".",	"..",	"a/b", "/a", "a b",
+					  "a,b", "a:b", "a\nb", "é",   "a*", "../x"};
 	char toolong[OCI_ID_MAX + 2];
 
 	(void)state;
@@ -144,8 +144,7 @@ static void test_state_bad(void **state)
 		int ret = oci_state_parse("state.json", bad[i].text, strlen(bad[i].text), &st);
 
 		if (ret == 0 || strncmp(err_msg(), bad[i].msg, strlen(bad[i].msg)))
-			fail_msg("case %zu: got %d '%s', want '%s'", i, ret, err_msg(),
-				 bad[i].msg);
+			fail_msg("case %zu: got %d '%s', want '%s'", i, ret, err_msg(), bad[i].msg);
 		assert_null(st.id);
 	}
 }
@@ -153,9 +152,12 @@ static void test_state_bad(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_id_valid),	     cmocka_unit_test(test_id_invalid),
-	    cmocka_unit_test(test_state_runc_layout), cmocka_unit_test(test_state_round_trip),
-	    cmocka_unit_test(test_state_no_annotations), cmocka_unit_test(test_state_bad),
+	    cmocka_unit_test(test_id_valid),
+	    cmocka_unit_test(test_id_invalid),
+	    cmocka_unit_test(test_state_runc_layout),
+	    cmocka_unit_test(test_state_round_trip),
+	    cmocka_unit_test(test_state_no_annotations),
+	    cmocka_unit_test(test_state_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,8 +233,10 @@ static void test_list(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_create_write_read), cmocka_unit_test(test_bad_ids),
-	    cmocka_unit_test(test_status),	      cmocka_unit_test(test_lock),
+	    cmocka_unit_test(test_create_write_read),
+	    cmocka_unit_test(test_bad_ids),
+	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_lock),
 	    cmocka_unit_test(test_list),
 	};
 
