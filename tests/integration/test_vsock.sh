@@ -31,11 +31,14 @@ for f in "$VMM" "$BZIMAGE" "$INITRD"; do
 done
 
 SOCK=$T_TMP/v.sock
-start vsock --kernel "$BZIMAGE" --initrd "$INITRD" --cpus 2 --memory 256 \
+# One vCPU: in the nested test host two-vCPU guests have stalled for minutes (at boot
+# here once, mid-run in test_agent and test_virtiofs); test_boot boots two-vCPU guests.
+start vsock --kernel "$BZIMAGE" --initrd "$INITRD" --cpus 1 --memory 256 \
 	--vsock-socket "$SOCK" --cmdline "ozone.echo=5000"
 VMM_PID=$PID
 if ! wait_for "$OUT" '^ozone-agent: ready' "$BOOT_TIMEOUT_MS"; then
 	fail "boot to 'ozone-agent: ready'" "err='$(describe "$ERR")'"
+	tail -n 15 "$OUT" | sed 's/^/  guest: /'
 	finish
 fi
 pass "boots with --vsock-socket"
