@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -274,21 +273,6 @@ static int check_supported(const struct vmm_config *cfg)
 	return 0;
 }
 
-/*
- * Without --hugepages none of the monitor's own memory is on transparent
- * huge pages either: with the host's THP `always`, an anonymous mapping it
- * touched a few KiB of can cost a whole 2 MiB page (an idle container's
- * VMM held one, 2 MiB, with guest RAM already MADV_NOHUGEPAGE). Set before
- * any thread or mapping of ours exists; a kernel without THP refuses it and
- * has nothing to turn off. It would also override MADV_HUGEPAGE, hence not
- * with --hugepages.
- */
-static void own_memory_without_huge_pages(const struct vmm_config *cfg)
-{
-	if (!cfg->hugepages)
-		prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
-}
-
 int main(int argc, char **argv)
 {
 	static struct vmm v = {.sigfd = -1};
@@ -304,7 +288,6 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 
-	own_memory_without_huge_pages(&v.cfg);
 	ret = confine(&v);
 	if (ret == 0)
 		ret = setup_signals(&v);
