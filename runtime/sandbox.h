@@ -40,8 +40,6 @@
 /* Annotations that override the sizing. */
 #define SANDBOX_ANNOT_CPUS "org.ozone.vm.cpus"
 #define SANDBOX_ANNOT_MEMORY "org.ozone.vm.memory-mib"
-/* "true": guest memory on transparent huge pages (ozone-vmm --hugepages). */
-#define SANDBOX_ANNOT_HUGEPAGES "org.ozone.vm.hugepages"
 
 struct sandbox {
 	char dir[PATH_MAX];    /* <root>/<id>, canonical */
@@ -57,7 +55,6 @@ struct sandbox {
 struct sandbox_size {
 	unsigned cpus;
 	unsigned memory_mib;
-	bool hugepages; /* guest memory on transparent huge pages */
 };
 
 /* Fills in the paths for the container's existing state directory, and reads vmm.pid. */
@@ -73,7 +70,7 @@ int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b);
 /* Detaches every mount under shared/ and removes it; safe to call at any point. */
 int sandbox_unshare(struct sandbox *sb);
 
-/* sandbox_vmm.c: the VM's size and memory backing from the spec (and the annotations). */
+/* sandbox_vmm.c: the VM's size from the spec (and the annotations). */
 int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz);
 /*
  * Starts ozone-vmm as a daemon (its own session, not our child), records

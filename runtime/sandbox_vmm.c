@@ -54,22 +54,6 @@ static int size_annotation(const struct oci_spec *spec, const char *key, long lo
 	return 0;
 }
 
-/* "true" or "false", nothing else: a typo must not silently mean the default. */
-static int bool_annotation(const struct oci_spec *spec, const char *key, bool *out)
-{
-	const char *v = oci_spec_annotation(spec, key);
-
-	if (!v)
-		return 0;
-	if (strcmp(v, "true") == 0)
-		*out = true;
-	else if (strcmp(v, "false") == 0)
-		*out = false;
-	else
-		return err_setx(EINVAL, "annotation %s: \"%.32s\" is not true or false", key, v);
-	return 0;
-}
-
 int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz)
 {
 	const struct oci_resources *r = &spec->lnx.resources;
@@ -95,10 +79,6 @@ int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz)
 	if (ret == 0)
 		ret = size_annotation(spec, SANDBOX_ANNOT_MEMORY, SANDBOX_MEMORY_MIN,
 				      SANDBOX_MEMORY_MAX, &sz->memory_mib);
-	/* 4 KiB host pages unless asked: idle guests give more memory back. */
-	sz->hugepages = false;
-	if (ret == 0)
-		ret = bool_annotation(spec, SANDBOX_ANNOT_HUGEPAGES, &sz->hugepages);
 	return ret;
 }
 
@@ -263,17 +243,11 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		return err_setx(ENAMETOOLONG, "%s: path too long", sb->dir);
 	if (mkdir(jail, 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "mkdir %s", jail);
-	/*
-	 * --balloon: the memory the guest frees goes back to the host (free
-	 * page reporting). --hugepages only when the annotation asks for it.
-	 */
+	/* --balloon: the memory the guest frees goes back to the host (free page reporting). */
 	char *argv[] = {vmm,  "--kernel", kernel, "--initrd",  initrd,	"--cpus",
 			cpus, "--memory", mem,	  "--console", sb->log, "--vsock-socket",
 			sock, "--fs",	  fs,	  "--jail",    jail,	"--balloon",
-			NULL, NULL};
-
-	if (sz->hugepages)
-		argv[sizeof(argv) / sizeof(argv[0]) - 2] = "--hugepages";
+			NULL};
 
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
 	if (pipe2(p, O_CLOEXEC) < 0)

@@ -23,7 +23,6 @@ enum {
 	OPT_API,
 	OPT_JAIL,
 	OPT_BALLOON,
-	OPT_HUGEPAGES,
 };
 
 static const struct option long_opts[] = {
@@ -38,7 +37,6 @@ static const struct option long_opts[] = {
     {"api-socket", required_argument, NULL, OPT_API},
     {"jail", required_argument, NULL, OPT_JAIL},
     {"balloon", no_argument, NULL, OPT_BALLOON},
-    {"hugepages", no_argument, NULL, OPT_HUGEPAGES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -67,11 +65,6 @@ void cli_usage(FILE *out)
 	    "                           guest reports memory it has freed and the VMM gives\n"
 	    "                           it back to the host (the guest is never asked to\n"
 	    "                           give up memory it uses)\n"
-	    "      --hugepages          back guest memory with transparent huge pages\n"
-	    "                           (MADV_HUGEPAGE): fewer TLB misses for a memory-heavy\n"
-	    "                           guest, but memory it frees goes back to the host only\n"
-	    "                           in whole 2 MiB pages; by default guest memory is on\n"
-	    "                           4 KiB pages (MADV_NOHUGEPAGE)\n"
 	    "      --api-socket PATH    control socket (not available yet)\n"
 	    "      --jail DIR           confine the VMM before the guest runs: own mount, IPC\n"
 	    "                           and UTS namespaces with a root in DIR (an empty\n"
@@ -244,9 +237,6 @@ static int parse_opt(struct vmm_config *cfg, int c, char *arg, FILE *out)
 		return 0;
 	case OPT_BALLOON:
 		cfg->balloon = true;
-		return 0;
-	case OPT_HUGEPAGES:
-		cfg->hugepages = true;
 		return 0;
 	case 'h':
 		cli_usage(out);

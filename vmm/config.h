@@ -34,7 +34,6 @@ struct vmm_config {
 	const char *api_socket;	  /* NULL: none */
 	const char *jail_dir;	  /* NULL: not confined (see jail.h) */
 	bool balloon;		  /* virtio-balloon with free page reporting */
-	bool hugepages;		  /* guest RAM on transparent huge pages */
 	struct vmm_fs_share fs[VMM_MAX_FS];
 	unsigned nr_fs;
 };

@@ -48,14 +48,6 @@ int guest_mem_alloc(struct guest_mem *m, uint64_t size, uint64_t hole_start, uin
 	/* Guest RAM is never in a core dump nor copied by a fork of the VMM. */
 	madvise(p, size, MADV_DONTFORK);
 	madvise(p, size, MADV_DONTDUMP);
-	/*
-	 * 4 KiB host pages by default: a transparent huge page the guest has
-	 * touched anywhere stays whole, so the blocks virtio-balloon reports
-	 * would free nothing of it until the host kernel splits it (an idle
-	 * 512 MiB guest: 39 MiB PSS with THP, 34 MiB without). A host without
-	 * THP refuses the advice (EINVAL) and has nothing to turn off.
-	 */
-	madvise(p, size, MADV_NOHUGEPAGE);
 	m->owned = true;
 	m->total = size;
 	m->r[0].gpa = 0;
@@ -68,15 +60,6 @@ int guest_mem_alloc(struct guest_mem *m, uint64_t size, uint64_t hole_start, uin
 		m->r[1].size = size - hole_start;
 		m->nr = 2;
 	}
-	return 0;
-}
-
-int guest_mem_use_hugepages(struct guest_mem *m)
-{
-	if (!m->owned || !m->nr)
-		return err_setx(EINVAL, "guest memory: not mapped by guest_mem_alloc");
-	if (madvise(m->r[0].host, m->total, MADV_HUGEPAGE) < 0)
-		return err_set(errno, "madvise(MADV_HUGEPAGE) on guest memory");
 	return 0;
 }
 

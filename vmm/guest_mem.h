@@ -34,21 +34,9 @@ struct guest_mem {
 /*
  * Maps `size` bytes of anonymous MAP_NORESERVE memory (untouched pages cost
  * nothing), aligned on the host to GUEST_MEM_HOST_ALIGN, and lays it out
- * below `hole_start` and, for the rest, from `hole_end` upwards. The mapping
- * is MADV_NOHUGEPAGE: memory the guest frees goes back to the host page by
- * page (see guest_mem_use_hugepages for the other choice).
+ * below `hole_start` and, for the rest, from `hole_end` upwards.
  */
 int guest_mem_alloc(struct guest_mem *m, uint64_t size, uint64_t hole_start, uint64_t hole_end);
-/*
- * Asks for transparent huge pages behind the memory of guest_mem_alloc
- * (MADV_HUGEPAGE, which also lifts its MADV_NOHUGEPAGE): fewer TLB misses
- * for a memory-heavy guest, at the cost of memory it frees staying
- * allocated while its huge page is partly in use. Call it before the guest
- * memory is first written: pages already there keep their size. 0, -EINVAL
- * (memory not from guest_mem_alloc, or a host kernel without THP) or
- * madvise's -errno.
- */
-int guest_mem_use_hugepages(struct guest_mem *m);
 /* Describes caller-owned memory as one region at gpa 0 (tests, fuzzers). */
 void guest_mem_init_flat(struct guest_mem *m, void *buf, uint64_t size);
 void guest_mem_free(struct guest_mem *m);

@@ -127,12 +127,6 @@ static int build(struct vmm *v)
 	if (ret < 0)
 		return ret;
 	v->vm_made = true;
-	/* Before the kernel is loaded: pages written already keep their size. */
-	if (v->cfg.hugepages) {
-		ret = guest_mem_use_hugepages(&vm->mem);
-		if (ret < 0)
-			return ret;
-	}
 	ret = vm_cmdline_append(vm, "%s", BASE_CMDLINE);
 	if (ret < 0)
 		return ret;

@@ -171,9 +171,7 @@ static int allow_common_args(scmp_filter_ctx ctx)
 	 * The one advice in use once filtering is on: virtio-balloon gives
 	 * reported guest pages back (guest_mem_discard, event loop), and glibc
 	 * returns freed heap and the stacks of finished threads. Other advice
-	 * could undo what guest_mem_alloc set up (MADV_DOFORK, MADV_DODUMP,
-	 * MADV_HUGEPAGE); guest memory gets its advice while the VM is built,
-	 * before any filter is on.
+	 * could undo what guest_mem_alloc set up (MADV_DOFORK, MADV_DODUMP).
 	 */
 	if (ret == 0)
 		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,

@@ -110,27 +110,6 @@ grep -q -- "--cpus 3 --memory 1000 " "$T_TMP/vmm.args" &&
 write_config rootfs "" '"org.ozone.vm.cpus":"0"'
 expect_err "VM size: bad annotation" 1 \
 	'ozone: annotation org.ozone.vm.cpus: "0" is not an integer in [1, 64]' create -b "$B" c1
-# Guest memory on 4 KiB host pages unless the hugepages annotation says "true".
-case " $args " in
-*" --hugepages "*) fail "VMM command line: --hugepages by default" "$args" ;;
-*" --balloon "*) pass "VMM command line: no --hugepages by default" ;;
-*) fail "VMM command line: default flags" "$args" ;;
-esac
-write_config rootfs "" '"org.ozone.vm.hugepages":"true"'
-OZONE_BOOT_TIMEOUT=1 oz create -b "$B" c1
-grep -q -- " --balloon --hugepages$" "$T_TMP/vmm.args" &&
-	pass "hugepages annotation \"true\": --hugepages" ||
-	fail "hugepages annotation" "$(cat "$T_TMP/vmm.args")"
-write_config rootfs "" '"org.ozone.vm.hugepages":"false"'
-OZONE_BOOT_TIMEOUT=1 oz create -b "$B" c1
-grep -q -- " --balloon$" "$T_TMP/vmm.args" &&
-	pass "hugepages annotation \"false\": no --hugepages" ||
-	fail "hugepages annotation false" "$(cat "$T_TMP/vmm.args")"
-for v in yes ""; do
-	write_config rootfs "" "\"org.ozone.vm.hugepages\":\"$v\""
-	expect_err "hugepages annotation \"$v\" refused" 1 \
-		"ozone: annotation org.ozone.vm.hugepages: \"$v\" is not true or false" create -b "$B" c1
-done
 write_config rootfs "" ""
 
 # Where the guest is found without $OZONE_KERNEL/$OZONE_INITRD: an install tree next to the binary.

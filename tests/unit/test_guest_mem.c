@@ -7,11 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <inttypes.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "guest_mem.h"
 
@@ -82,75 +78,12 @@ static void test_two_regions_around_the_hole(void **state)
 	assert_int_equal(guest_mem_alloc(&m, 0, hole_start, hole_end), -EINVAL);
 }
 
-/*
- * The VmFlags of the mapping that holds [p, p+len) in /proc/self/smaps,
- * with a space on either side of each two-letter flag; false if no one
- * mapping holds it all.
- */
-static bool vm_flags(const void *p, uint64_t len, char *flags, size_t size)
-{
-	uintptr_t a = (uintptr_t)p, start = 0, end = 0;
-	bool in = false, found = false;
-	char line[512];
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		uintptr_t s, e;
-
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &s, &e) == 2) {
-			start = s;
-			end = e;
-			in = start <= a && a + len <= end;
-		} else if (in && strncmp(line, "VmFlags:", 8) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(flags, size, "%s ", line + 8);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-/*
- * Guest memory is on 4 KiB host pages unless huge pages are asked for:
- * what virtio-balloon gives back must not be held by a partly used
- * transparent huge page.
- */
-static void test_huge_pages_off_unless_asked(void **state)
-{
-	const uint64_t size = 8ULL << 20;
-	struct guest_mem m, flat;
-	char flags[512];
-	static uint8_t buf[SIZE];
-
-	(void)state;
-	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) < 0)
-		skip(); /* a host kernel without THP: no advice to give or check */
-	assert_int_equal(guest_mem_alloc(&m, size, size, size), 0);
-	assert_true(vm_flags(m.r[0].host, m.total, flags, sizeof(flags)));
-	assert_non_null(strstr(flags, " nh "));
-	assert_null(strstr(flags, " hg "));
-
-	assert_int_equal(guest_mem_use_hugepages(&m), 0);
-	assert_true(vm_flags(m.r[0].host, m.total, flags, sizeof(flags)));
-	assert_non_null(strstr(flags, " hg "));
-	assert_null(strstr(flags, " nh "));
-	guest_mem_free(&m);
-
-	/* Caller-made memory is not ours to advise. */
-	guest_mem_init_flat(&flat, buf, SIZE);
-	assert_int_equal(guest_mem_use_hugepages(&flat), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_flat_bounds),
 	    cmocka_unit_test(test_copy_in_out),
 	    cmocka_unit_test(test_two_regions_around_the_hole),
-	    cmocka_unit_test(test_huge_pages_off_unless_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
