@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-# Shared by the client tests (test_podman.sh, test_containerd.sh): a busybox
-# image made offline, podman with its storage under the test's temp dir, and
-# a containerd daemon of the test's own, stopped by pid. RUNTIME is the OCI
-# runtime under test (default: ozone from the build); RUNTIME=/usr/sbin/runc
-# runs the same checks against runc, which shows that the tests are right.
+# Shared by the client tests (test_podman.sh, test_containerd.sh,
+# test_cri.sh): a busybox image made offline, podman with its storage under
+# the test's temp dir, and a containerd daemon of the test's own, stopped by
+# pid. RUNTIME is the OCI runtime under test (default: ozone from the build);
+# RUNTIME=/usr/sbin/runc runs the same checks against runc, which shows that
+# the tests are right.
 . "${OZONE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/vmm/lib.sh"
 
 RUNTIME=${RUNTIME:-$OZONE_BUILD/bin/ozone}
@@ -57,16 +58,20 @@ CTR=(ctr --address "$CD_DIR/c.sock")
 
 ctr_() { timeout -k 5 "$CLIENT_TIMEOUT" "${CTR[@]}" "$@"; }
 
+# start_containerd [CRI_TOML]: without an argument the CRI plugin is off;
+# with one it is on, and CRI_TOML (its [plugins."io.containerd.grpc.v1.cri"]
+# tables) ends the configuration.
 start_containerd() {
 	mkdir -p "$CD_DIR"
-	cat >"$CD_DIR/config.toml" <<EOF
-version = 2
-root = "$CD_DIR/root"
-state = "$CD_DIR/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$CD_DIR/c.sock"
-EOF
+	{
+		echo 'version = 2'
+		echo "root = \"$CD_DIR/root\""
+		echo "state = \"$CD_DIR/state\""
+		[ $# -gt 0 ] || echo 'disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+		echo '[grpc]'
+		echo "  address = \"$CD_DIR/c.sock\""
+		[ $# -eq 0 ] || echo "$1"
+	} >"$CD_DIR/config.toml"
 	containerd --config "$CD_DIR/config.toml" >"$CD_DIR/log" 2>&1 &
 	CD_PID=$!
 	T_PIDS+=("$CD_PID")

@@ -1,0 +1,224 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# A Kubernetes-style pod through containerd's CRI plugin, with the runtime
+# under test as a runtime class: the runc shim (io.containerd.runc.v2) with
+# BinaryName = RUNTIME, named "ozone", the default runtime and the pod's
+# runtime_handler. The CRI client is cri/cri.py (python3-grpcio, with the
+# message code protoc makes from cri/api.proto, a subset of CRI v1).
+# Checks: RunPodSandbox and SANDBOX_READY; an app container's output in its
+# CRI log, its exit code, and the pod's PID namespace (its PID 1 is the
+# pod's sandbox process); ExecSync's output and exit code; two containers
+# sharing the pod's IPC namespace and /dev/shm; StopContainer, StopPodSandbox
+# (which stops what still runs), RemoveContainer, RemovePodSandbox, and
+# nothing left behind: no pod or container, no runtime state, no mount.
+# RUNTIME=/usr/sbin/runc runs the same checks against runc.
+. "$(dirname "$0")/clients.sh"
+require_clients containerd ctr podman protoc
+if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null; then
+	echo "FAIL python3-grpcio and python3-protobuf are not installed (scripts/install-deps installs them)"
+	exit 1
+fi
+
+CRI_SRC=$(cd "$(dirname "$0")/cri" && pwd)
+mkdir -p "$T_TMP/cri"
+if ! protoc -I "$CRI_SRC" --python_out="$T_TMP/cri" "$CRI_SRC/api.proto" 2>"$T_TMP/protoc.log"; then
+	fail "protoc api.proto" "$(describe "$T_TMP/protoc.log")"
+	finish
+fi
+# Every CRI call has a gRPC deadline of CLIENT_TIMEOUT s; the process gets a minute more.
+cri() {
+	PYTHONPATH=$T_TMP/cri timeout -k 5 $((CLIENT_TIMEOUT + 60)) /usr/bin/python3 "$CRI_SRC/cri.py" \
+		--socket "$CD_DIR/c.sock" --timeout "$CLIENT_TIMEOUT" "$@"
+}
+
+# The images: busybox, and the same files as the pod's sandbox image, whose
+# process (the "pause" container) sleeps.
+make_rootfs_tar
+PODMAN=(podman --root "$T_TMP/podman/root" --runroot "$T_TMP/podman/run"
+	--cgroup-manager=cgroupfs --events-backend=file)
+if ! pm import "$T_TMP/rootfs.tar" localhost/bb:1 >"$T_TMP/import.log" 2>&1 ||
+	! pm import --change 'CMD ["/bin/sleep", "1000000"]' "$T_TMP/rootfs.tar" localhost/bb-pause:1 \
+		>>"$T_TMP/import.log" 2>&1 ||
+	! pm save --format oci-archive -o "$T_TMP/bb-oci.tar" localhost/bb:1 >>"$T_TMP/import.log" 2>&1 ||
+	! pm save --format oci-archive -o "$T_TMP/pause-oci.tar" localhost/bb-pause:1 >>"$T_TMP/import.log" 2>&1; then
+	fail "build the images" "$(describe "$T_TMP/import.log")"
+	finish
+fi
+
+# The CRI plugin, everything under the temp dir (the shim's runtime state too:
+# Root; it adds the namespace, k8s.io). Pods use the node's network, so no CNI
+# plugin runs (the CNI dirs are empty). No AppArmor profile (Debian's kernel
+# has AppArmor, this test has no apparmor_parser); the sandbox's
+# oomScoreAdj (-998) is capped to containerd's own, as root here lacks
+# CAP_SYS_RESOURCE. The images are imported before any pod: the CRI plugin
+# pulls only a sandbox_image it does not have, and never a container's.
+RUNC_ROOT=$CD_DIR/runc
+mkdir -p "$T_TMP/cni/bin" "$T_TMP/cni/conf" "$T_TMP/pods"
+CRI_TOML=$(
+	cat <<EOF
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "localhost/bb-pause:1"
+  disable_apparmor = true
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$T_TMP/cni/bin"
+    conf_dir = "$T_TMP/cni/conf"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    default_runtime_name = "ozone"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ozone]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.ozone.options]
+        BinaryName = "$RUNTIME"
+        Root = "$RUNC_ROOT"
+EOF
+)
+if ! start_containerd "$CRI_TOML"; then
+	fail "containerd did not start" "$(describe "$CD_DIR/log")"
+	finish
+fi
+out=$(cri version 2>&1)
+if [[ $out == "containerd "*" v1" ]] && grep -q 'Start cri plugin' "$CD_DIR/log"; then
+	pass "containerd started, its CRI plugin serves CRI v1 ($out)"
+else
+	fail "CRI plugin" "'$out' $(grep -m1 -i 'cri.*error' "$CD_DIR/log" | head -c 300)"
+	stop_containerd
+	finish
+fi
+if ctr_ -n k8s.io image import --base-name localhost/bb "$T_TMP/bb-oci.tar" >"$T_TMP/cimport.log" 2>&1 &&
+	ctr_ -n k8s.io image import --base-name localhost/bb-pause "$T_TMP/pause-oci.tar" >>"$T_TMP/cimport.log" 2>&1 &&
+	cri image localhost/bb:1 >/dev/null 2>>"$T_TMP/cimport.log" &&
+	cri image localhost/bb-pause:1 >/dev/null 2>>"$T_TMP/cimport.log"; then
+	pass "images imported into k8s.io, and the CRI image service has them"
+else
+	fail "image import" "$(describe "$T_TMP/cimport.log")"
+	stop_containerd
+	finish
+fi
+
+# The pod: the node's network (NODE), its own PID and IPC namespaces (POD).
+# A host-network pod has no hostname of its own: kubelet sends none, and
+# containerd, which then leaves the UTS namespace out, would pass it on to a
+# runtime that must refuse it (runc: "unable to set hostname without a
+# private UTS namespace").
+cat >"$T_TMP/pod.json" <<EOF
+{"metadata": {"name": "ozonepod", "uid": "7c1e0b6a-0001", "namespace": "default"},
+ "log_directory": "$T_TMP/pods/ozonepod",
+ "linux": {"security_context": {"namespace_options": {"network": "NODE", "pid": "POD", "ipc": "POD"}}}}
+EOF
+# ctr_json NAME COMMAND_JSON: a container of the pod, logging to NAME.log.
+ctr_json() {
+	cat >"$T_TMP/$1.json" <<EOF
+{"metadata": {"name": "$1"}, "image": {"image": "localhost/bb:1"},
+ "command": $2, "log_path": "$1.log",
+ "linux": {"security_context": {"namespace_options": {"network": "NODE", "pid": "POD", "ipc": "POD"}}}}
+EOF
+}
+POD=
+teardown() {
+	[ -n "$POD" ] && { cri stopp "$POD"; cri rmp "$POD"; } >/dev/null 2>&1
+	stop_containerd
+}
+
+POD=$(cri runp --handler ozone "$T_TMP/pod.json" 2>"$T_TMP/e1")
+st=$(cri podstatus "$POD" 2>&1)
+if [ -n "$POD" ] && [ "$st" = "SANDBOX_READY ozone" ]; then
+	pass "RunPodSandbox (runtime_handler ozone): pod ${POD:0:12}, SANDBOX_READY"
+else
+	fail "RunPodSandbox" "pod='$POD' status='$st' err='$(describe "$T_TMP/e1")'"
+	teardown
+	finish
+fi
+
+# An app container: its output goes to the CRI log (timestamp, stream, F for a
+# full line); its PID 1 is the pod's sandbox process.
+ctr_json app '["sh", "-c", "echo hello from a pod; echo pid 1: $(tr \"\\0\" \" \" </proc/1/cmdline); exit 3"]'
+C1=$(cri create "$POD" "$T_TMP/app.json" "$T_TMP/pod.json" 2>"$T_TMP/e2")
+if [ -n "$C1" ] && cri start "$C1" 2>>"$T_TMP/e2" && cri wait "$C1" "$CLIENT_TIMEOUT" 2>>"$T_TMP/e2"; then
+	st=$(cri status "$C1" 2>&1)
+	[ "$st" = "CONTAINER_EXITED 3 Error" ] && pass "app container: CreateContainer, StartContainer, EXITED with exit code 3" ||
+		fail "app container status" "'$st'"
+	log=$T_TMP/pods/ozonepod/app.log
+	grep -qE '^[^ ]+ stdout F hello from a pod$' "$log" 2>/dev/null &&
+		pass "app container: its output in the CRI log" ||
+		fail "app container log" "$(describe "$log")"
+	grep -qE '^[^ ]+ stdout F pid 1: /bin/sleep 1000000 ?$' "$log" 2>/dev/null &&
+		pass "app container: in the pod's PID namespace (PID 1 is the sandbox's sleep)" ||
+		fail "app container PID namespace" "$(describe "$log")"
+else
+	fail "app container" "id='$C1' $(describe "$T_TMP/e2")"
+fi
+
+# A long-running container and ExecSync.
+ctr_json sleeper '["sleep", "1000000"]'
+C2=$(cri create "$POD" "$T_TMP/sleeper.json" "$T_TMP/pod.json" 2>"$T_TMP/e3")
+if [ -n "$C2" ] && cri start "$C2" 2>>"$T_TMP/e3"; then
+	st=$(cri status "$C2" 2>&1)
+	out=$(cri exec "$C2" "$CLIENT_TIMEOUT" sh -c 'echo exec ok; exit 5' 2>"$T_TMP/e4")
+	rc=$?
+	[ "$st" = "CONTAINER_RUNNING 0 -" ] && [ "$out" = "exec ok" ] && [ $rc -eq 5 ] &&
+		pass "ExecSync in a running container: output and exit code 5" ||
+		fail "ExecSync" "status='$st' rc=$rc out='$out' err='$(describe "$T_TMP/e4")'"
+else
+	fail "second container" "id='$C2' $(describe "$T_TMP/e3")"
+fi
+
+# A third container: it and the second share the pod's IPC namespace (not the
+# node's) and its /dev/shm.
+ctr_json peer '["sleep", "1000000"]'
+C3=$(cri create "$POD" "$T_TMP/peer.json" "$T_TMP/pod.json" 2>"$T_TMP/e5")
+if [ -n "$C2" ] && [ -n "$C3" ] && cri start "$C3" 2>>"$T_TMP/e5"; then
+	a=$(cri exec "$C2" "$CLIENT_TIMEOUT" sh -c 'readlink /proc/self/ns/ipc; echo shared >/dev/shm/from-sleeper' 2>&1)
+	b=$(cri exec "$C3" "$CLIENT_TIMEOUT" sh -c 'readlink /proc/self/ns/ipc; cat /dev/shm/from-sleeper' 2>&1 | tr '\n' ' ')
+	host=$(readlink /proc/self/ns/ipc)
+	[[ $a == "ipc:["*"]" ]] && [ "$a" != "$host" ] && [ "$b" = "$a shared " ] &&
+		pass "two containers of the pod share its IPC namespace ($a) and /dev/shm" ||
+		fail "IPC namespace" "sleeper='$a' peer='$b' node='$host'"
+else
+	fail "third container" "id='$C3' $(describe "$T_TMP/e5")"
+fi
+
+# The runtime under test runs them, in the shim's Root.
+ids=$(timeout -k 5 "$CLIENT_TIMEOUT" "$RUNTIME" --root "$RUNC_ROOT/k8s.io" list -q 2>&1 | sort | tr '\n' ' ')
+want=$(printf '%s\n' "$POD" "$C2" "$C3" | sort | tr '\n' ' ')
+[ "$ids" = "$want" ] && pass "$(basename "$RUNTIME") list: the sandbox and the two running containers" ||
+	fail "$(basename "$RUNTIME") list" "'$ids', expected '$want'"
+
+# StopContainer (SIGTERM, 10 s of grace); StopPodSandbox stops what still runs.
+if cri stop "$C2" 10 2>"$T_TMP/e6"; then
+	st=$(cri status "$C2" 2>&1)
+	[[ $st == "CONTAINER_EXITED "* ]] && pass "StopContainer: $st" || fail "StopContainer" "'$st'"
+else
+	fail "StopContainer" "$(describe "$T_TMP/e6")"
+fi
+if cri stopp "$POD" 2>"$T_TMP/e7"; then
+	st=$(cri podstatus "$POD" 2>&1)
+	st3=$(cri status "$C3" 2>&1)
+	[ "$st" = "SANDBOX_NOTREADY ozone" ] && [[ $st3 == "CONTAINER_EXITED "* ]] &&
+		pass "StopPodSandbox: SANDBOX_NOTREADY, its running container EXITED" ||
+		fail "StopPodSandbox" "pod '$st' container '$st3'"
+else
+	fail "StopPodSandbox" "$(describe "$T_TMP/e7")"
+fi
+ok=1
+for c in "$C1" "$C2" "$C3"; do
+	[ -n "$c" ] && ! cri rm "$c" 2>>"$T_TMP/e8" && ok=0
+done
+[ $ok -eq 1 ] && pass "RemoveContainer" || fail "RemoveContainer" "$(describe "$T_TMP/e8")"
+if cri rmp "$POD" 2>"$T_TMP/e9"; then
+	pass "RemovePodSandbox"
+	POD=
+else
+	fail "RemovePodSandbox" "$(describe "$T_TMP/e9")"
+fi
+
+left=$(cri pods 2>&1; cri ps 2>&1)
+[ -z "$left" ] && pass "no pod or container left" || fail "left behind" "'$left'"
+left=$(timeout -k 5 "$CLIENT_TIMEOUT" "$RUNTIME" --root "$RUNC_ROOT/k8s.io" list -q 2>&1)
+[ ! -d "$RUNC_ROOT/k8s.io" ] || [ -z "$left" ] && pass "$(basename "$RUNTIME") list: no container left" ||
+	fail "$(basename "$RUNTIME") list" "'$left'"
+left=$(grep -F "$T_TMP" /proc/self/mounts)
+[ -z "$left" ] && pass "no mount left (rootfs, the pod's /dev/shm)" || fail "mounts left" "$(echo "$left" | head -3)"
+teardown
+sleep 1
+no_vmm_left && pass "no ozone-vmm left" || fail "ozone-vmm processes left" "$(pgrep -af "$OZONE_BUILD/bin/ozone-vmm" | head -3)"
+finish
