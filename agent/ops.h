@@ -23,6 +23,13 @@ extern struct agent_config agent_config;
 /* A handler's result besides 0 / -errno (the message in err_msg()). */
 #define OPS_REPLY_LATER 1 /* wait: the reply comes when the process ends */
 
+/*
+ * pod.c: for a container of a pod, each namespace spec joins by path
+ * becomes the one of the pod's sandbox container (the create's "pod").
+ */
+struct oci_spec;
+int pod_join_paths(const char *id, const char *pod, struct oci_spec *spec);
+
 /* Each fills r (an ok reply's body) or fails; the caller sends the reply. */
 int ops_create(const struct proto_msg *req, struct proto_msg *r);
 int ops_start(const struct proto_msg *req, struct proto_msg *r);

@@ -114,6 +114,11 @@ struct proto_create {
 	char *spec_json; /* the bundle's config.json, an object */
 	struct proto_stdio stdio;
 	struct proto_fds fds;
+	/*
+	 * "" or the id of the pod's sandbox container in this guest: the
+	 * namespaces the spec joins by path are that container's.
+	 */
+	char pod[PROTO_NAME_MAX + 1];
 };
 
 /* start, pause, resume, ps, stats, destroy requests; the oom event. */

@@ -57,6 +57,7 @@ static void create_enc(struct json_out *o, const union proto_body *b)
 	json_out_raw_object(o, "spec", c->spec_json, PROTO_JSON_MAX);
 	proto_put_stdio(o, &c->stdio);
 	proto_put_fds(o, &c->fds);
+	proto_put_name(o, "pod", c->pod, true);
 }
 
 static int create_dec(yajl_val v, union proto_body *b)
@@ -68,7 +69,8 @@ static int create_dec(yajl_val v, union proto_body *b)
 	    (ret = json_get_str(v, "rootfs", true, PROTO_PATH_MAX, &c->rootfs)) < 0 ||
 	    (ret = rootfs_check(c->rootfs, EBADMSG)) < 0 ||
 	    (ret = json_get_raw_object(v, "spec", true, PROTO_JSON_MAX, &c->spec_json)) < 0 ||
-	    (ret = proto_get_stdio(v, &c->stdio)) < 0)
+	    (ret = proto_get_stdio(v, &c->stdio)) < 0 ||
+	    (ret = proto_get_name(v, "pod", false, c->pod)) < 0)
 		return ret;
 	return proto_get_fds(v, &c->fds);
 }

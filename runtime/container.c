@@ -74,13 +74,17 @@ int container_remove(const struct ozone_globals *g, const char *id, struct store
 	struct sandbox sb;
 	int ret = sandbox_init(&sb, g, id);
 
+	/* A pod's container leaves its VM to the pod's sandbox container. */
 	if (ret == 0)
-		ret = sandbox_destroy(&sb);
+		ret = sb.pod[0] ? sandbox_leave_pod(&sb, id) : sandbox_destroy(&sb);
 	if (ret < 0) {
 		store_unlock(lk);
 		return ret;
 	}
-	/* With its VM gone the proxy ends by itself; one that does not is not waited for. */
+	/*
+	 * With its VM gone (or its container destroyed in the pod's VM) the
+	 * proxy ends by itself; one that does not is not waited for.
+	 */
 	if (store_pid_alive(proxy_pid, proxy_start)) {
 		struct timespec ts = {0, 10 * 1000 * 1000};
 

@@ -5,7 +5,8 @@
  *   1. claim the id (mkdir + lock) and record it as "creating", so that a
  *      crash from here on leaves something `delete` can find and undo;
  *   2. the sandbox: shared directory with the bundle's mounts, ozone-vmm,
- *      the agent's hello;
+ *      the agent's hello (a pod's container joins the VM of its pod's
+ *      sandbox container instead of starting one: pod.h);
  *   3. the agent's `create` with the streams (stdio, and one per
  *      --preserve-fds fd), which are then connected (and the console sent
  *      to --console-socket);
@@ -19,6 +20,7 @@
 #include "runtime/hooks.h"
 #include "runtime/host_cgroup.h"
 #include "runtime/launch.h"
+#include "runtime/pod.h"
 #include "common/error.h"
 
 #include <errno.h>
@@ -105,8 +107,12 @@ static int save_config(const struct store_lock *lk, const struct bundle *b)
 	return ret;
 }
 
-/* The agent's create: the container's rootfs is <id>/rootfs of the shared directory. */
-static int agent_create(struct launch *l, const char *id, const struct bundle *b)
+/*
+ * The agent's create: the container's rootfs is <id>/rootfs of the shared
+ * directory; pod names the pod's sandbox container, whose namespaces it
+ * joins (pod.h), or is "".
+ */
+static int agent_create(struct launch *l, const char *id, const struct bundle *b, const char *pod)
 {
 	struct proto_msg req = {.op = PROTO_OP_CREATE};
 	char rootfs[PROTO_NAME_MAX + 16];
@@ -118,6 +124,7 @@ static int agent_create(struct launch *l, const char *id, const struct bundle *b
 	req.body.create.spec_json = b->spec.text;
 	req.body.create.stdio = l->stdio;
 	req.body.create.fds = l->fds;
+	snprintf(req.body.create.pod, sizeof(req.body.create.pod), "%s", pod);
 	ret = agent_call(&l->conn, &req, NULL);
 	return ret;
 }
@@ -162,7 +169,8 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	struct sandbox sb;
 	pid_t pid = 0;
 	int ret, status;
-	char msg[1024], cgroup[PATH_MAX];
+	char msg[1024], cgroup[PATH_MAX], pod[PROTO_NAME_MAX + 1];
+	int role;
 	sigset_t old;
 
 	memset(&sb, 0, sizeof(sb));
@@ -170,6 +178,9 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = launch_preserve_fds(&l, o->preserve_fds);
 	if (ret < 0)
 		return ozone_fail(ret);
+	role = pod_role(id, &b->spec, pod);
+	if (role < 0)
+		return ozone_fail(role);
 	ret = sandbox_size(&b->spec, &size);
 	if (ret < 0)
 		return ozone_fail(ret);
@@ -191,6 +202,9 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		ret = save_config(&lk, b);
 	if (ret == 0)
 		ret = sandbox_init(&sb, g, id);
+	/* A pod's container goes into the VM its sandbox container started. */
+	if (ret == 0 && role == POD_MEMBER)
+		ret = sandbox_join_pod(&sb, g, pod);
 	if (ret == 0)
 		ret = host_cgroup_path(b->spec.has_linux ? b->spec.lnx.cgroups_path : NULL,
 				       g->systemd_cgroup, cgroup, sizeof(cgroup));
@@ -201,7 +215,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	if (ret == 0)
 		ret = sandbox_share(&sb, id, b);
 	stage(id, "shared", ret);
-	if (ret == 0)
+	if (ret == 0 && role != POD_MEMBER)
 		ret = sandbox_start_vmm(&sb, &size);
 	stage(id, "vmm started", ret);
 	if (ret == 0)
@@ -217,7 +231,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 					: CREATE_REPLY_TIMEOUT_MS;
 	stage(id, "agent answered", ret);
 	if (ret == 0)
-		ret = agent_create(&l, id, b);
+		ret = agent_create(&l, id, b, pod);
 	stage(id, "container created", ret);
 	if (ret == 0)
 		ret = launch_connect(&l, sb.sock);

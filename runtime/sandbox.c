@@ -3,12 +3,14 @@
 #include "runtime/host_cgroup.h"
 #include "runtime/store.h"
 #include "common/error.h"
+#include "common/oci_state.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int sandbox_read_pid(struct sandbox *sb)
@@ -18,7 +20,8 @@ static int sandbox_read_pid(struct sandbox *sb)
 	ssize_t n;
 	int fd, pid;
 
-	snprintf(path, sizeof(path), "%s/vmm.pid", sb->dir);
+	sb->vmm_pid = 0;
+	snprintf(path, sizeof(path), "%s/vmm.pid", sb->vm_dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_set(errno, "open %s", path);
@@ -82,6 +85,52 @@ int sandbox_remove_cgroup(struct sandbox *sb)
 	return 0;
 }
 
+/* The VM's files, under vm_dir. */
+static int sandbox_vm_paths(struct sandbox *sb)
+{
+	if ((size_t)snprintf(sb->shared, sizeof(sb->shared), "%s/shared", sb->vm_dir) >=
+		sizeof(sb->shared) ||
+	    (size_t)snprintf(sb->sock, sizeof(sb->sock), "%s/vsock.sock", sb->vm_dir) >=
+		sizeof(sb->sock) ||
+	    (size_t)snprintf(sb->log, sizeof(sb->log), "%s/vmm.log", sb->vm_dir) >= sizeof(sb->log))
+		return err_setx(ENAMETOOLONG, "%s: path too long", sb->vm_dir);
+	return 0;
+}
+
+/* <dir>/pod: the id of the pod's sandbox container, for a container of a pod. */
+static int sandbox_read_pod(struct sandbox *sb)
+{
+	char path[PATH_MAX + 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/pod", sb->dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set(errno, "open %s", path);
+	n = read(fd, sb->pod, sizeof(sb->pod) - 1);
+	close(fd);
+	if (n < 0)
+		return err_set(errno, "read %s", path);
+	sb->pod[n] = '\0';
+	if (oci_id_check(sb->pod) < 0)
+		return err_setx(EINVAL, "%s: not a container id", path);
+	return 0;
+}
+
+/* Points vm_dir at the pod sandbox's state directory (which may be gone already). */
+static int sandbox_pod_dir(struct sandbox *sb, const struct ozone_globals *g)
+{
+	char path[PATH_MAX];
+	int ret = store_path(g, sb->pod, path, sizeof(path));
+
+	if (ret < 0)
+		return ret;
+	if (!realpath(path, sb->vm_dir))
+		snprintf(sb->vm_dir, sizeof(sb->vm_dir), "%s", path);
+	return sandbox_vm_paths(sb);
+}
+
 int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *id)
 {
 	char path[PATH_MAX];
@@ -93,12 +142,17 @@ int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *
 	/* Canonical, so that it matches the mount points /proc/self/mountinfo shows. */
 	if (!realpath(path, sb->dir))
 		return err_set(errno, "%s", path);
-	if ((size_t)snprintf(sb->shared, sizeof(sb->shared), "%s/shared", sb->dir) >=
-		sizeof(sb->shared) ||
-	    (size_t)snprintf(sb->sock, sizeof(sb->sock), "%s/vsock.sock", sb->dir) >=
-		sizeof(sb->sock) ||
-	    (size_t)snprintf(sb->log, sizeof(sb->log), "%s/vmm.log", sb->dir) >= sizeof(sb->log))
-		return err_setx(ENAMETOOLONG, "%s: path too long", sb->dir);
+	ret = sandbox_read_pod(sb);
+	if (ret < 0)
+		return ret;
+	if (sb->pod[0]) {
+		ret = sandbox_pod_dir(sb, g);
+	} else {
+		snprintf(sb->vm_dir, sizeof(sb->vm_dir), "%s", sb->dir);
+		ret = sandbox_vm_paths(sb);
+	}
+	if (ret < 0)
+		return ret;
 	/* As runc: permission errors on cgroups are no failure for a rootless ozone. */
 	sb->cgroup_ignore_perm =
 	    !strcmp(g->rootless, "true") || (!strcmp(g->rootless, "auto") && geteuid() != 0);
@@ -106,11 +160,78 @@ int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *
 	return sandbox_read_pid(sb);
 }
 
+int sandbox_join_pod(struct sandbox *sb, const struct ozone_globals *g, const char *pod)
+{
+	char path[PATH_MAX + 16];
+	size_t len = strlen(pod);
+	struct stat st;
+	int fd, ret;
+
+	snprintf(sb->pod, sizeof(sb->pod), "%s", pod);
+	ret = sandbox_pod_dir(sb, g);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/pod", sb->vm_dir);
+	if (stat(sb->vm_dir, &st) < 0)
+		return err_setx(ENOENT, "pod sandbox %s: no such container", pod);
+	if (lstat(path, &st) == 0)
+		return err_setx(EINVAL, "pod sandbox %s: it is itself a container of a pod", pod);
+	ret = sandbox_read_pid(sb);
+	if (ret < 0)
+		return ret;
+	if (!sandbox_vmm_alive(sb))
+		return err_setx(ESRCH, "pod sandbox %s: its VM is not running", pod);
+	/* Recorded before anything is made in the VM, so that delete finds it. */
+	snprintf(path, sizeof(path), "%s/pod", sb->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return err_set(errno, "create %s", path);
+	if (write(fd, pod, len) != (ssize_t)len)
+		ret = err_set(errno ? errno : EIO, "write %s", path);
+	close(fd);
+	return ret;
+}
+
+int sandbox_leave_pod(struct sandbox *sb, const char *id)
+{
+	char path[PATH_MAX + 16];
+	struct agent_conn c;
+	int ret = 0;
+
+	if (sandbox_vmm_alive(sb)) {
+		ret = agent_open(&c, sb->sock, 10000);
+		if (ret == 0) {
+			c.timeout_ms = 60000;
+			ret = agent_call_simple(&c, PROTO_OP_DESTROY, id);
+			agent_close(&c);
+		}
+		/* Not there: its create failed, or it was forgotten already. */
+		if (ret == -ENOENT)
+			ret = 0;
+		/* While its processes may run, their rootfs stays. */
+		if (ret < 0)
+			return ret;
+	}
+	ret = sandbox_unshare_container(sb, id);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/pod", sb->dir);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return err_set(errno, "remove %s", path);
+	return 0;
+}
+
 int sandbox_destroy(struct sandbox *sb)
 {
 	static const char *const files[] = {"vmm.pid", "vmm.pid.tmp", "vsock.sock", "vmm.log"};
 	char path[PATH_MAX + 16];
-	int ret = sandbox_stop_vmm(sb);
+	int ret;
+
+	/* The VM of a pod's container is its sandbox's: never stopped from here. */
+	if (sb->pod[0])
+		return err_setx(EINVAL, "%s: a container of pod %s has no VM of its own", sb->dir,
+				sb->pod);
+	ret = sandbox_stop_vmm(sb);
 
 	/* Unmount even when the VMM would not die: its own copies of the mounts die with it. */
 	int r2 = sandbox_unshare(sb);

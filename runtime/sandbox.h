@@ -30,6 +30,7 @@
 #include "runtime/agent_client.h"
 #include "runtime/bundle.h"
 #include "runtime/ozone.h"
+#include "common/proto.h"
 
 /* The virtio-fs tag of the shared directory; the agent mounts it at /run/ozone/shared. */
 #define SANDBOX_FS_TAG "ozone"
@@ -42,10 +43,17 @@
 #define SANDBOX_ANNOT_MEMORY "org.ozone.vm.memory-mib"
 
 struct sandbox {
-	char dir[PATH_MAX];    /* <root>/<id>, canonical */
-	char shared[PATH_MAX]; /* <dir>/shared */
-	char sock[PATH_MAX];   /* <dir>/vsock.sock */
-	char log[PATH_MAX];    /* <dir>/vmm.log */
+	char dir[PATH_MAX]; /* <root>/<id>, canonical */
+	/*
+	 * The container's pod's sandbox container (pod.h), from <dir>/pod; ""
+	 * for a container whose VM is its own. The VM's files below are then
+	 * that container's.
+	 */
+	char pod[PROTO_NAME_MAX + 1];
+	char vm_dir[PATH_MAX]; /* where the VM's files are: dir, or the pod sandbox's */
+	char shared[PATH_MAX]; /* <vm_dir>/shared */
+	char sock[PATH_MAX];   /* <vm_dir>/vsock.sock */
+	char log[PATH_MAX];    /* <vm_dir>/vmm.log */
 	char cgroup[PATH_MAX]; /* the host cgroup (host_cgroup.h), from <dir>/cgroup; "" none */
 	bool cgroup_ignore_perm;
 	int vmm_pid; /* 0: none recorded */
@@ -59,16 +67,28 @@ struct sandbox_size {
 
 /* Fills in the paths for the container's existing state directory, and reads vmm.pid. */
 int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *id);
+/*
+ * Makes the container (sb from sandbox_init) one of pod's: records <dir>/pod
+ * and points sb at the VM of the pod's sandbox container, which must run.
+ */
+int sandbox_join_pod(struct sandbox *sb, const struct ozone_globals *g, const char *pod);
+/*
+ * For a pod's container: the agent forgets it (when the VM runs) and its
+ * part of the shared directory goes; the VM stays.
+ */
+int sandbox_leave_pod(struct sandbox *sb, const char *id);
 
 /*
- * sandbox_mount.c: makes shared/ and exposes the bundle's rootfs and bind
- * mount sources in it. A relative root.path is resolved beneath the bundle
- * and may not pass through a symlink; an absolute one may not be a symlink
- * itself nor the host's root. On failure what was made is undone.
+ * sandbox_mount.c: makes shared/ (unless the VM is a pod's and has it) and
+ * exposes the bundle's rootfs and bind mount sources in it, under <id>/. A relative root.path is
+ * resolved beneath the bundle and may not pass through a symlink; an absolute one may not be a
+ * symlink itself nor the host's root. On failure what was made is undone.
  */
 int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b);
 /* Detaches every mount under shared/ and removes it; safe to call at any point. */
 int sandbox_unshare(struct sandbox *sb);
+/* The same for shared/<id> alone: one container of a pod. */
+int sandbox_unshare_container(struct sandbox *sb, const char *id);
 
 /* sandbox_vmm.c: the VM's size from the spec (and the annotations). */
 int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz);

@@ -5,8 +5,9 @@
  *
  * Every bind is made from an fd opened first (mount("/proc/self/fd/N")),
  * so what gets mounted is exactly what was checked. shared/ is first bound
- * onto itself and made private: nothing mounted below it propagates to
- * other mount namespaces, and nothing from them propagates in.
+ * onto itself and made a peer group of its own: what is mounted below it
+ * propagates only to the VMM's slave copy, and nothing from other mount
+ * namespaces propagates in.
  */
 #include "runtime/sandbox.h"
 #include "common/error.h"
@@ -167,12 +168,22 @@ int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b)
 	char base[PATH_MAX], target[PATH_MAX + 16];
 	int fd, ret;
 
-	if (mkdir(sb->shared, 0700) < 0)
-		return err_set(errno, "mkdir %s", sb->shared);
-	if (mount(sb->shared, sb->shared, NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, sb->shared, NULL, MS_PRIVATE, NULL) < 0) {
-		ret = err_set(errno, "make %s a private mount", sb->shared);
-		goto fail;
+	/*
+	 * A pod's VM has its shared/ already. Otherwise it is made, bound onto
+	 * itself and cut from its parent's propagation (private), then made a
+	 * peer group of its own (shared): what is mounted under it later (the
+	 * rootfs of a pod's next container) reaches the VMM, whose copy is a
+	 * slave of it (vmm/jail.c), and nothing reaches other namespaces.
+	 */
+	if (!sb->pod[0]) {
+		if (mkdir(sb->shared, 0700) < 0)
+			return err_set(errno, "mkdir %s", sb->shared);
+		if (mount(sb->shared, sb->shared, NULL, MS_BIND, NULL) < 0 ||
+		    mount(NULL, sb->shared, NULL, MS_PRIVATE, NULL) < 0 ||
+		    mount(NULL, sb->shared, NULL, MS_SHARED, NULL) < 0) {
+			ret = err_set(errno, "make %s a mount of its own", sb->shared);
+			goto fail;
+		}
 	}
 	if ((size_t)snprintf(base, sizeof(base), "%s/%s", sb->shared, id) >= sizeof(base)) {
 		ret = err_setx(ENAMETOOLONG, "shared directory path too long");
@@ -200,7 +211,10 @@ fail:
 		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", err_msg());
-		sandbox_unshare(sb);
+		if (sb->pod[0])
+			sandbox_unshare_container(sb, id);
+		else
+			sandbox_unshare(sb);
 		err_setx(-ret, "%s", msg);
 	}
 	return ret;
@@ -326,7 +340,8 @@ static int unshare_remove(int dirfd, const char *name, dev_t dev, int depth)
 	return 0;
 }
 
-int sandbox_unshare(struct sandbox *sb)
+/* Detaches every mount at or under dir, then removes it (see sandbox.h). */
+static int unshare_dir(const char *dir)
 {
 	char **v = NULL, parent[PATH_MAX];
 	const char *slash;
@@ -335,7 +350,7 @@ int sandbox_unshare(struct sandbox *sb)
 	int round, ret, pfd;
 
 	for (round = 0; round < UNSHARE_ROUNDS; round++) {
-		ret = unshare_find(sb->shared, &v, &n);
+		ret = unshare_find(dir, &v, &n);
 		if (ret < 0)
 			return ret;
 		if (n == 0)
@@ -348,14 +363,14 @@ int sandbox_unshare(struct sandbox *sb)
 		v = NULL;
 	}
 	if (n) {
-		ret = err_setx(EBUSY, "%s: %zu mounts could not be detached; nothing removed",
-			       sb->shared, n);
+		ret = err_setx(EBUSY, "%s: %zu mounts could not be detached; nothing removed", dir,
+			       n);
 		unshare_free(v, n);
 		return ret;
 	}
 	/* Nothing is mounted under shared/ any more: what is left there is ours. */
-	slash = strrchr(sb->shared, '/');
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - sb->shared), sb->shared);
+	slash = strrchr(dir, '/');
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
 	pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (pfd < 0)
 		return errno == ENOENT ? 0 : err_set(errno, "open %s", parent);
@@ -367,4 +382,18 @@ int sandbox_unshare(struct sandbox *sb)
 	ret = unshare_remove(pfd, slash + 1, st.st_dev, 0);
 	close(pfd);
 	return ret;
+}
+
+int sandbox_unshare(struct sandbox *sb)
+{
+	return unshare_dir(sb->shared);
+}
+
+int sandbox_unshare_container(struct sandbox *sb, const char *id)
+{
+	char dir[PATH_MAX];
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", sb->shared, id) >= sizeof(dir))
+		return err_setx(ENAMETOOLONG, "%s/%s: path too long", sb->shared, id);
+	return unshare_dir(dir);
 }

@@ -163,7 +163,7 @@ static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, in
 	log = open(sb->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0 ||
-	    chdir(sb->dir) < 0)
+	    chdir(sb->vm_dir) < 0)
 		goto fail;
 	/* Nothing the caller left open (a shim's stray socket) goes into the daemon. */
 	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
@@ -179,8 +179,8 @@ static int vmm_record(const struct sandbox *sb)
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 16], buf[64];
 	int fd, n, ret = 0;
 
-	snprintf(path, sizeof(path), "%s/vmm.pid", sb->dir);
-	snprintf(tmp, sizeof(tmp), "%s/vmm.pid.tmp", sb->dir);
+	snprintf(path, sizeof(path), "%s/vmm.pid", sb->vm_dir);
+	snprintf(tmp, sizeof(tmp), "%s/vmm.pid.tmp", sb->vm_dir);
 	n = snprintf(buf, sizeof(buf), "%d %llu\n", sb->vmm_pid, (unsigned long long)sb->vmm_start);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -239,8 +239,8 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	 */
 	char jail[PATH_MAX + 8];
 
-	if ((size_t)snprintf(jail, sizeof(jail), "%s/jail", sb->dir) >= sizeof(jail))
-		return err_setx(ENAMETOOLONG, "%s: path too long", sb->dir);
+	if ((size_t)snprintf(jail, sizeof(jail), "%s/jail", sb->vm_dir) >= sizeof(jail))
+		return err_setx(ENAMETOOLONG, "%s: path too long", sb->vm_dir);
 	if (mkdir(jail, 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "mkdir %s", jail);
 	/* --balloon: the memory the guest frees goes back to the host (free page reporting). */

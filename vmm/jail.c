@@ -62,7 +62,8 @@ static int make_target(const char *path, bool dir)
  * Binds src onto root/name. A read-only bind needs a second mount call: the
  * kernel ignores MS_RDONLY on the first.
  */
-static int bind_in(const char *root, const char *name, const char *src, bool dir, bool ro)
+static int bind_in(const char *root, const char *name, const char *src, bool dir, bool ro,
+		   bool slave)
 {
 	char target[PATH_MAX];
 	struct stat st;
@@ -80,6 +81,9 @@ static int bind_in(const char *root, const char *name, const char *src, bool dir
 		return ret;
 	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return err_set(errno, "jail: bind %s", src);
+	/* Only a share may go on receiving mounts from the host. */
+	if (!slave && mount(NULL, target, NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_set(errno, "jail: make %s private", src);
 	if (ro && mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
 			NULL) < 0)
 		return err_set(errno, "jail: make %s read-only", src);
@@ -115,11 +119,11 @@ static int populate(const char *root, struct vmm_config *cfg)
 
 	ret = make_target(strcat(strcpy(dir, root), "/dev"), true);
 	if (ret == 0)
-		ret = bind_in(root, "dev/kvm", "/dev/kvm", false, false);
+		ret = bind_in(root, "dev/kvm", "/dev/kvm", false, false, false);
 	if (ret == 0)
-		ret = bind_in(root, "kernel", cfg->kernel, false, true);
+		ret = bind_in(root, "kernel", cfg->kernel, false, true, false);
 	if (ret == 0 && cfg->initrd)
-		ret = bind_in(root, "initrd", cfg->initrd, false, true);
+		ret = bind_in(root, "initrd", cfg->initrd, false, true, false);
 	if (ret < 0)
 		return ret;
 	if (cfg->console == CONSOLE_FILE) {
@@ -129,7 +133,7 @@ static int populate(const char *root, struct vmm_config *cfg)
 		if (fd < 0)
 			return err_set(errno, "open console file %s", cfg->console_path);
 		close(fd);
-		ret = bind_in(root, "console", cfg->console_path, false, false);
+		ret = bind_in(root, "console", cfg->console_path, false, false, false);
 		if (ret < 0)
 			return ret;
 	}
@@ -139,7 +143,7 @@ static int populate(const char *root, struct vmm_config *cfg)
 			return ret;
 		for (unsigned i = 0; i < cfg->nr_fs; i++) {
 			snprintf(name, sizeof(name), "fs/%u", i);
-			ret = bind_in(root, name, cfg->fs[i].dir, true, false);
+			ret = bind_in(root, name, cfg->fs[i].dir, true, false, true);
 			if (ret < 0)
 				return ret;
 		}
@@ -149,7 +153,7 @@ static int populate(const char *root, struct vmm_config *cfg)
 
 		ret = split_path(cfg->vsock_socket, dir, sizeof(dir), &base);
 		if (ret == 0)
-			ret = bind_in(root, "vsock", dir, true, false);
+			ret = bind_in(root, "vsock", dir, true, false, false);
 		if (ret < 0)
 			return ret;
 		if (snprintf(jail_paths.vsock, sizeof(jail_paths.vsock), "/vsock/%s", base) >=
@@ -186,9 +190,14 @@ int jail_enter(const char *dir, struct vmm_config *cfg)
 		return err_setx(ENOTDIR, "--jail %s: not a directory", dir);
 	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0)
 		return err_set(errno, "jail: unshare");
-	/* Nothing we mount from here on may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return err_set(errno, "jail: make mounts private");
+	/*
+	 * Nothing we mount from here on may propagate back to the host: every
+	 * mount becomes a slave. The shares keep receiving what the host mounts
+	 * under them (the rootfs of a pod's next container); everything else is
+	 * made private once bound in (populate).
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return err_set(errno, "jail: make mounts slaves");
 	if (mount("ozone-jail", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "mode=0711,size=64k,nr_inodes=64") < 0)
 		return err_set(errno, "jail: mount tmpfs on %s", root);
