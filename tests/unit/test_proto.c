@@ -108,6 +108,13 @@ static void test_create(void **state)
 	assert_int_equal(d.body.create.stdio.tty_port, 0);
 	/* The spec comes back as the same JSON text: numbers are kept verbatim. */
 	assert_string_equal(d.body.create.spec_json, spec_json);
+	/* No pod: the key is left out and decodes as "". */
+	assert_string_equal(d.body.create.pod, "");
+	proto_msg_free(&d);
+
+	strcpy(m.body.create.pod, "sandbox-1");
+	roundtrip(&m, &d);
+	assert_string_equal(d.body.create.pod, "sandbox-1");
 	proto_msg_free(&d);
 }
 
@@ -381,6 +388,9 @@ static void test_encode_refuses_invalid(void **state)
 	m.body.create.rootfs = "a/../../b";
 	assert_int_equal(proto_encode(&m, &buf, &len), -EINVAL);
 	m.body.create.rootfs = "a";
+	strcpy(m.body.create.pod, "../pod");
+	assert_int_equal(proto_encode(&m, &buf, &len), -EINVAL);
+	m.body.create.pod[0] = '\0';
 	m.body.create.stdio = (struct proto_stdio){.stdout_port = 5, .tty_port = 6};
 	assert_int_equal(proto_encode(&m, &buf, &len), -EINVAL);
 
