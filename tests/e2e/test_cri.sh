@@ -47,10 +47,10 @@ fi
 
 # The CRI plugin, everything under the temp dir (the shim's runtime state too:
 # Root; it adds the namespace, k8s.io). Pods use the node's network, so no CNI
-# plugin runs (the CNI dirs are empty). No AppArmor profile (Debian's kernel
-# has AppArmor, this test has no apparmor_parser); the sandbox's
-# oomScoreAdj (-998) is capped to containerd's own, as root here lacks
-# CAP_SYS_RESOURCE. The images are imported before any pod: the CRI plugin
+# plugin runs (the CNI dirs are empty). No AppArmor profile (the test host
+# runs Debian's kernel, which has AppArmor; apparmor_parser is not
+# installed). The sandbox's oomScoreAdj (-998) is capped to containerd's own:
+# root may lack CAP_SYS_RESOURCE, and runc then fails to create the sandbox. The images are imported before any pod: the CRI plugin
 # pulls only a sandbox_image it does not have, and never a container's.
 RUNC_ROOT=$CD_DIR/runc
 mkdir -p "$T_TMP/cni/bin" "$T_TMP/cni/conf" "$T_TMP/pods"
@@ -216,7 +216,7 @@ left=$(cri pods 2>&1; cri ps 2>&1)
 left=$(timeout -k 5 "$CLIENT_TIMEOUT" "$RUNTIME" --root "$RUNC_ROOT/k8s.io" list -q 2>&1)
 [ ! -d "$RUNC_ROOT/k8s.io" ] || [ -z "$left" ] && pass "$(basename "$RUNTIME") list: no container left" ||
 	fail "$(basename "$RUNTIME") list" "'$left'"
-left=$(grep -F "$T_TMP" /proc/self/mounts)
+left=$(grep -F "$CD_DIR/" /proc/self/mounts)
 [ -z "$left" ] && pass "no mount left (rootfs, the pod's /dev/shm)" || fail "mounts left" "$(echo "$left" | head -3)"
 teardown
 sleep 1
