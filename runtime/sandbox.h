@@ -85,6 +85,12 @@ int sandbox_leave_pod(struct sandbox *sb, const char *id);
  * symlink itself nor the host's root. On failure what was made is undone.
  */
 int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b);
+/*
+ * sandbox_mountpoint.c: makes the spec's missing mount points in the rootfs
+ * (rootfd, an O_PATH fd of it), resolved inside it; for a read-only rootfs,
+ * which the guest cannot write.
+ */
+int sandbox_make_mount_points(int rootfd, const struct bundle *b);
 /* Detaches every mount under shared/ and removes it; safe to call at any point. */
 int sandbox_unshare(struct sandbox *sb);
 /* The same for shared/<id> alone: one container of a pod. */

@@ -199,7 +199,10 @@ int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b)
 		ret = fd;
 		goto fail;
 	}
-	ret = share_bind(fd, target, true, b->spec.root_readonly, "rootfs");
+	/* Shared read-only, the rootfs gets its missing mount points first, as runc makes them. */
+	ret = b->spec.root_readonly ? sandbox_make_mount_points(fd, b) : 0;
+	if (ret == 0)
+		ret = share_bind(fd, target, true, b->spec.root_readonly, "rootfs");
 	close(fd);
 	if (ret == 0)
 		ret = share_mounts(base, b);

@@ -69,7 +69,7 @@ P=$(cat "$T_TMP/pod.pid")
 ns="[{\"type\":\"pid\"},{\"type\":\"mount\"},{\"type\":\"ipc\",\"path\":\"/proc/$P/ns/ipc\"},{\"type\":\"uts\",\"path\":\"/proc/$P/ns/uts\"},{\"type\":\"network\",\"path\":\"/proc/$P/ns/net\"}]"
 ann="{\"$CRI_T\":\"container\",\"$CRI_S\":\"pod\"}"
 bundle "$T_TMP/app1" '["sh","-c","echo one >/data/out; sleep 100000"]' "$ns" "$ann"
-bundle "$T_TMP/app2" '["sh","-c","cat /whoami; hostname; cat /data/in; readlink /proc/self/ns/ipc /proc/self/ns/mnt; exit 4"]' "$ns" "$ann"
+bundle "$T_TMP/app2" '["sh","-c","cat /whoami; hostname; cat /data/in; readlink /proc/self/ns/ipc; readlink /proc/self/ns/mnt; exit 4"]' "$ns" "$ann"
 echo "into app2" >"$T_TMP/vol-app2/in"
 snapshot >"$T_TMP/before"
 
@@ -84,14 +84,16 @@ for _ in $(seq 100); do [ -s "$T_TMP/vol-app1/out" ] && break; sleep 0.2; done
 	fail "app1 volume" "$(ls -la "$T_TMP/vol-app1")"
 
 oz run -b "$T_TMP/app2" app2
+rc=$RC
 out=$(tr '\n' ' ' <"$OUT")
-oz exec pod sh -c 'readlink /proc/self/ns/ipc /proc/self/ns/mnt'
+oz exec pod sh -c 'readlink /proc/self/ns/ipc; readlink /proc/self/ns/mnt'
 sb=$(tr '\n' ' ' <"$OUT")
-read -r _ _ _ a_ipc a_mnt <<<"$out"
+read -r _ _ _ _ a_ipc a_mnt <<<"$out"
 read -r s_ipc s_mnt <<<"$sb"
-[[ $out == "app2 podhost into app2 ipc:"* ]] && [ "$a_ipc" = "$s_ipc" ] && [ "$a_mnt" != "$s_mnt" ] &&
-	pass "app2: its own rootfs and volume, the pod's hostname and IPC namespace, its own mount namespace" ||
-	fail "app2" "out='$out' sandbox='$sb' $(cat "$ERR")"
+[ $rc -eq 4 ] && [[ $out == "app2 podhost into app2 ipc:"* ]] && [ "$a_ipc" = "$s_ipc" ] &&
+	[ -n "$a_mnt" ] && [ "$a_mnt" != "$s_mnt" ] &&
+	pass "app2: exit code 4, its own rootfs and volume, the pod's hostname and IPC namespace, its own mount namespace" ||
+	fail "app2" "rc=$rc out='$out' sandbox='$sb' $(cat "$ERR")"
 [ ! -e "$ROOT/app2" ] && [ "$(vmms)" -eq 1 ] && pass "app2: run --rm style: gone, the pod's VM stays" ||
 	fail "app2 left" "$(ls "$ROOT") vmms=$(vmms)"
 

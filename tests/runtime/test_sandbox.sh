@@ -7,7 +7,8 @@
 # the VM sizing, the rootfs symlink rule, and the delete-safety rule: after
 # a failure half-way, or after `ozone create` is SIGKILLed mid-way, `delete`
 # leaves no mount, no VMM process and no file, and the bundle and volumes
-# are byte-for-byte as before.
+# are byte-for-byte as before. A read-only rootfs gets the mount points it
+# lacks, made inside it whatever its symlinks say.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -31,7 +32,9 @@ export OZONE_VMM=$FAKE OZONE_KERNEL=$T_TMP/kernel OZONE_INITRD=$T_TMP/initrd
 # A bundle with files, a read-only rootfs, a read-only recursive dir volume,
 # a read-write file volume and a tmpfs mount (not a bind: not shared).
 B=$T_TMP/b
-mkdir -p "$B/rootfs/bin" "$B/rootfs/etc" "$T_TMP/vol/sub" "$T_TMP/vol2"
+mkdir -p "$B/rootfs/bin" "$B/rootfs/etc" "$T_TMP/vol/sub" "$T_TMP/vol2" \
+	"$B/rootfs/tmp" "$B/rootfs/data" "$B/rootfs/two"
+: >"$B/rootfs/f"
 echo hello >"$B/rootfs/etc/hello"
 ln -s ../etc/hello "$B/rootfs/bin/link"
 head -c 100000 /dev/urandom >"$B/rootfs/bin/blob"
@@ -273,5 +276,36 @@ expect_err "rootfs: the host's root" 1 "ozone: rootfs (\"/\") is the host's root
 rm "$B/toroot" "$B/alias"
 write_config rootfs "" ""
 check_clean "refused rootfs"
+
+# 5. Mount points missing from a read-only rootfs are made in it, as runc makes them (a pause
+# image has no /proc): resolved inside the rootfs, never through its symlinks to the host.
+M=$T_TMP/m
+mkdir -p "$M/rootfs/etc" "$T_TMP/outside"
+ln -s "$T_TMP/outside" "$M/rootfs/abs"
+ln -s ../../../../../.. "$M/rootfs/up"
+echo file >"$T_TMP/hostname"
+cat >"$M/config.json" <<EOF
+{"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["sh"],"cwd":"/"},
+"root":{"path":"rootfs","readonly":true},
+"mounts":[{"destination":"/proc","type":"proc","source":"proc"},
+{"destination":"/dev","type":"tmpfs","source":"tmpfs"},
+{"destination":"/dev/pts","type":"devpts","source":"devpts"},
+{"destination":"/etc/hostname","type":"bind","source":"$T_TMP/hostname","options":["rbind","ro"]},
+{"destination":"/up/escaped","type":"tmpfs","source":"tmpfs"}],
+"linux":{"namespaces":[{"type":"mount"}]}}
+EOF
+OZONE_BOOT_TIMEOUT=1 oz create -b "$M" m1
+[ -d "$M/rootfs/proc" ] && [ -d "$M/rootfs/dev" ] && [ ! -e "$M/rootfs/dev/pts" ] &&
+	[ -f "$M/rootfs/etc/hostname" ] && [ ! -s "$M/rootfs/etc/hostname" ] &&
+	[ -d "$M/rootfs/escaped" ] && [ ! -e "/escaped" ] && [ "$(cat "$T_TMP/hostname")" = file ] &&
+	pass "read-only rootfs: missing mount points made inside it (dirs, a file for a file bind, none under /dev's mount, a symlink's .. stays in the rootfs)" ||
+	fail "mount points" "$(cd "$M/rootfs" && find . | sort | tr '\n' ' ')"
+# A symlink out of the rootfs resolves inside it, where there is nothing: refused, nothing made.
+sed -i 's|"/up/escaped"|"/abs/sub"|' "$M/config.json"
+expect_err "read-only rootfs: a mount point through a dangling symlink is refused" 1 \
+	"ozone: make mount point /abs/sub in the rootfs: /abs: No such file or directory" create -b "$M" m1
+[ -z "$(ls -A "$T_TMP/outside")" ] && [ -z "$(ls -A "$ROOT")" ] &&
+	pass "read-only rootfs: nothing made outside it, nothing left" ||
+	fail "dangling symlink" "$(ls -A "$T_TMP/outside" "$ROOT")"
 
 finish
