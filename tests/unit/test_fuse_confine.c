@@ -403,6 +403,43 @@ static void test_bind_mount_crossed(void **state)
 	assert_int_equal(umount2(tmpvol, MNT_DETACH), 0);
 }
 
+/*
+ * One directory under two bind mounts of the share, read-only and
+ * read-write (a pod's containers get /dev/shm so): two inodes, each
+ * served through its own mount, whichever the guest looks up first. Runs
+ * after test_bind_mount_crossed, in its private mount namespace.
+ */
+static void test_bind_mounts_keep_flags(void **state)
+{
+	struct fh *h = *state;
+	char src[PATH_MAX], ro[PATH_MAX], rw[PATH_MAX];
+	struct fuse_entry_out r, w, f;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		print_message("skipped: no private mount namespace (%s)\n", strerror(errno));
+		skip();
+	}
+	fh_path(src, h->share, "src");
+	fh_path(ro, h->share, "ro");
+	fh_path(rw, h->share, "rw");
+	assert_int_equal(mkdir(src, 0755), 0);
+	assert_int_equal(mkdir(ro, 0755), 0);
+	assert_int_equal(mkdir(rw, 0755), 0);
+	assert_int_equal(mount(src, ro, NULL, MS_BIND, NULL), 0);
+	assert_int_equal(mount(NULL, ro, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL), 0);
+	assert_int_equal(mount(src, rw, NULL, MS_BIND, NULL), 0);
+	fuse_server_free(h->s);
+	assert_int_equal(fuse_server_new(h->share, NULL, &h->s), 0);
+	assert_int_equal(fh_init(h), 0);
+	assert_int_equal(fh_lookup(h, 1, "ro", &r), 0);
+	assert_int_equal(fh_lookup(h, 1, "rw", &w), 0);
+	assert_int_not_equal(r.nodeid, w.nodeid);
+	assert_int_equal(fh_create(h, w.nodeid, "written", O_WRONLY, 0644, &f, NULL), 0);
+	assert_int_equal(fh_create(h, r.nodeid, "refused", O_WRONLY, 0644, &f, NULL), -EROFS);
+	assert_int_equal(umount2(ro, MNT_DETACH), 0);
+	assert_int_equal(umount2(rw, MNT_DETACH), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,8 +448,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nodeids, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
-	    /* Last: it moves the process into a private mount namespace. */
+	    /* Last: these move the process into a private mount namespace. */
 	    cmocka_unit_test_setup_teardown(test_bind_mount_crossed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bind_mounts_keep_flags, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,12 @@
  * slot 0 with generation 0, so its nodeid is FUSE_ROOT_ID (1); it is never
  * forgotten.
  *
+ * An inode is one file as reached through one host mount: (st_dev, st_ino,
+ * mount id). The same file under two bind mounts of the share (a volume
+ * bound read-only into one container and read-write into another of a pod)
+ * is two inodes, each with an fd under its own mount, so each keeps that
+ * mount's flags.
+ *
  * Entries are allocated one by one and pinned (refs) by each request that
  * uses them, so a FORGET or RELEASE racing with a request closes the fd only
  * after the last user is done. One mutex per table.
@@ -20,7 +26,21 @@
 
 #include "fs/fs_internal.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #define HASH_SIZE 4096u
+
+/* The id of the mount fd is on; 0 if the kernel cannot say (before 5.8). */
+static uint64_t fd_mnt_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	return stx.stx_mnt_id;
+}
 
 static uint32_t hash_key(dev_t dev, ino_t ino, uint32_t size)
 {
@@ -98,6 +118,7 @@ int fs_inodes_init(struct fs_inode_table *t, int root_fd)
 	root->fd = root_fd;
 	root->dev = st.st_dev;
 	root->ino = st.st_ino;
+	root->mnt = fd_mnt_id(root_fd);
 	root->type = st.st_mode & S_IFMT;
 	root->nlookup = 1;
 	root->slot = 0;
@@ -174,11 +195,12 @@ void fs_inode_put(struct fs_inode_table *t, struct fs_inode *ino)
 int fs_inode_insert(struct fs_inode_table *t, int fd, const struct stat *st, uint64_t *nodeid)
 {
 	uint32_t h = hash_key(st->st_dev, st->st_ino, t->hash_size);
+	uint64_t mnt = fd_mnt_id(fd);
 	struct fs_inode *ino;
 
 	pthread_mutex_lock(&t->lock);
 	for (ino = t->hash[h]; ino; ino = ino->hnext) {
-		if (ino->dev == st->st_dev && ino->ino == st->st_ino)
+		if (ino->dev == st->st_dev && ino->ino == st->st_ino && ino->mnt == mnt)
 			break;
 	}
 	if (ino) {
@@ -201,6 +223,7 @@ int fs_inode_insert(struct fs_inode_table *t, int fd, const struct stat *st, uin
 	ino->fd = fd;
 	ino->dev = st->st_dev;
 	ino->ino = st->st_ino;
+	ino->mnt = mnt;
 	ino->type = st->st_mode & S_IFMT;
 	ino->nlookup = 1;
 	ino->slot = (uint32_t)slot;

@@ -37,6 +37,7 @@ struct fs_inode {
 	int fd;
 	dev_t dev;
 	ino_t ino;
+	uint64_t mnt;	  /* the host mount fd is on (statx STATX_MNT_ID); 0 unknown */
 	mode_t type;	  /* S_IFMT bits */
 	uint64_t nlookup; /* guest references (LOOKUP +1, FORGET -n) */
 	unsigned refs;	  /* requests in flight using this inode */
