@@ -182,6 +182,12 @@ ids=$(timeout -k 5 "$CLIENT_TIMEOUT" "$RUNTIME" --root "$RUNC_ROOT/k8s.io" list 
 want=$(printf '%s\n' "$POD" "$C2" "$C3" | sort | tr '\n' ' ')
 [ "$ids" = "$want" ] && pass "$(basename "$RUNTIME") list: the sandbox and the two running containers" ||
 	fail "$(basename "$RUNTIME") list" "'$ids', expected '$want'"
+# ozone runs the whole pod in one microVM: the sandbox's; the containers start none.
+if [ "$(basename "$RUNTIME")" = ozone ]; then
+	n=$(pgrep -fc "$OZONE_BUILD/bin/ozone-vmm")
+	[ "$n" = 1 ] && pass "one microVM for the pod of three containers" ||
+		fail "microVMs for the pod" "$n: $(pgrep -af "$OZONE_BUILD/bin/ozone-vmm" | cut -c1-200)"
+fi
 
 # StopContainer (SIGTERM, 10 s of grace); StopPodSandbox stops what still runs.
 if cri stop "$C2" 10 2>"$T_TMP/e6"; then
