@@ -129,6 +129,25 @@ static int agent_create(struct launch *l, const char *id, const struct bundle *b
 	return ret;
 }
 
+/* A pod's container joins only a container that was made as a pod's sandbox. */
+static int check_pod_sandbox(const struct ozone_globals *g, const char *pod)
+{
+	struct oci_state st;
+	int ret = store_read(g, pod, &st);
+
+	if (ret == -ENOENT)
+		return err_setx(ENOENT, "pod sandbox %s: no such container", pod);
+	if (ret < 0)
+		return ret;
+	if (!pod_is_sandbox(&st))
+		ret = err_setx(EINVAL,
+			       "pod sandbox %s: not a pod's sandbox container (its annotation %s "
+			       "is not \"sandbox\")",
+			       pod, POD_ANNOT_CRI_TYPE);
+	oci_state_free(&st);
+	return ret;
+}
+
 /* The terminal's size first, on the same connection: the process starts with it. */
 static int agent_start(struct launch *l, const struct sandbox *sb, const char *id)
 {
@@ -203,6 +222,8 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	if (ret == 0)
 		ret = sandbox_init(&sb, g, id);
 	/* A pod's container goes into the VM its sandbox container started. */
+	if (ret == 0 && role == POD_MEMBER)
+		ret = check_pod_sandbox(g, pod);
 	if (ret == 0 && role == POD_MEMBER)
 		ret = sandbox_join_pod(&sb, g, pod);
 	if (ret == 0)

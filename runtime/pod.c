@@ -7,12 +7,26 @@
 #include <stdio.h>
 #include <string.h>
 
+static const char *find(const struct oci_kv *kv, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(kv[i].key, key))
+			return kv[i].value;
+	return NULL;
+}
+
 static const char *annotation(const struct oci_spec *spec, const char *key)
 {
-	for (size_t i = 0; i < spec->n_annotations; i++)
-		if (!strcmp(spec->annotations[i].key, key))
-			return spec->annotations[i].value;
-	return NULL;
+	return find(spec->annotations, spec->n_annotations, key);
+}
+
+bool pod_is_sandbox(const struct oci_state *st)
+{
+	const char *t = find(st->annotations, st->n_annotations, POD_ANNOT_CRI_TYPE);
+
+	if (!t)
+		t = find(st->annotations, st->n_annotations, POD_ANNOT_CRIO_TYPE);
+	return t && !strcmp(t, "sandbox");
 }
 
 /* Only the network and user namespaces may be named by a path outside a pod. */

@@ -10,9 +10,11 @@
 #ifndef OZONE_RUNTIME_POD_H
 #define OZONE_RUNTIME_POD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/oci_spec.h"
+#include "common/oci_state.h"
 #include "common/proto.h"
 
 #define POD_ANNOT_CRI_TYPE "io.kubernetes.cri.container-type"
@@ -35,5 +37,7 @@ enum pod_role {
  * made). Returns the role, or -errno with the field that is wrong.
  */
 int pod_role(const char *id, const struct oci_spec *spec, char pod[PROTO_NAME_MAX + 1]);
+/* Whether a container's state says it was made as a pod's sandbox container. */
+bool pod_is_sandbox(const struct oci_state *st);
 
 #endif

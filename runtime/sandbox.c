@@ -171,11 +171,8 @@ int sandbox_join_pod(struct sandbox *sb, const struct ozone_globals *g, const ch
 	ret = sandbox_pod_dir(sb, g);
 	if (ret < 0)
 		return ret;
-	snprintf(path, sizeof(path), "%s/pod", sb->vm_dir);
 	if (stat(sb->vm_dir, &st) < 0)
 		return err_setx(ENOENT, "pod sandbox %s: no such container", pod);
-	if (lstat(path, &st) == 0)
-		return err_setx(EINVAL, "pod sandbox %s: it is itself a container of a pod", pod);
 	ret = sandbox_read_pid(sb);
 	if (ret < 0)
 		return ret;

@@ -145,7 +145,8 @@ expect_err "a host namespace outside a pod" 1 \
 oz run -d -b "$T_TMP/app" app4
 bundle "$T_TMP/bad" '["true"]' '[{"type":"mount"}]' "{\"$CRI_T\":\"container\",\"$CRI_S\":\"app4\"}"
 expect_err "a member as a pod's sandbox" 1 \
-	"ozone: pod sandbox app4: it is itself a container of a pod" create -b "$T_TMP/bad" bad5
+	"ozone: pod sandbox app4: not a pod's sandbox container (its annotation $CRI_T is not \"sandbox\")" \
+	create -b "$T_TMP/bad" bad5
 [ ! -e "$ROOT/bad1" ] && [ ! -e "$ROOT/bad5" ] && [ ! -e "$ROOT/pod1/shared/bad5" ] &&
 	pass "the failed creates left nothing" || fail "failed creates left" "$(ls "$ROOT" "$ROOT/pod1/shared")"
 
