@@ -90,7 +90,8 @@ static int make_point(int rootfd, const char *dest, bool file)
 		/* A symlink to nothing in the rootfs is not followed out of it: refused. */
 		parent = open_in_root(rootfd, prefix, O_DIRECTORY);
 		if (parent < 0)
-			return err_set(errno, "make mount point %s in the rootfs: /%s", dest, prefix);
+			return err_set(errno, "make mount point %s in the rootfs: /%s", dest,
+				       prefix);
 		if (last && file) {
 			fd = openat(parent, name,
 				    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
