@@ -13,25 +13,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int sandbox_read_pid(struct sandbox *sb)
+/*
+ * Reads the small file dir/name into buf (NUL-terminated, at most size - 1
+ * bytes): 1 when read, 0 when it does not exist, -errno otherwise.
+ */
+static int sandbox_read_file(const char *dir, const char *name, char *buf, size_t size)
 {
-	char path[PATH_MAX + 16], buf[64];
-	unsigned long long start;
+	char path[PATH_MAX + 16];
 	ssize_t n;
-	int fd, pid;
+	int fd;
 
-	sb->vmm_pid = 0;
-	snprintf(path, sizeof(path), "%s/vmm.pid", sb->vm_dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_set(errno, "open %s", path);
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n < 0)
 		return err_set(errno, "read %s", path);
 	buf[n] = '\0';
+	return 1;
+}
+
+static int sandbox_read_pid(struct sandbox *sb)
+{
+	char buf[64];
+	unsigned long long start;
+	int pid, ret;
+
+	sb->vmm_pid = 0;
+	ret = sandbox_read_file(sb->vm_dir, "vmm.pid", buf, sizeof(buf));
+	if (ret <= 0)
+		return ret;
 	if (sscanf(buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
-		return err_setx(EINVAL, "%s: not \"<pid> <start time>\"", path);
+		return err_setx(EINVAL, "%s/vmm.pid: not \"<pid> <start time>\"", sb->vm_dir);
 	sb->vmm_pid = pid;
 	sb->vmm_start = start;
 	return 0;
@@ -39,17 +54,8 @@ static int sandbox_read_pid(struct sandbox *sb)
 
 static void sandbox_read_cgroup(struct sandbox *sb)
 {
-	char path[PATH_MAX + 16];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/cgroup", sb->dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	n = read(fd, sb->cgroup, sizeof(sb->cgroup) - 1);
-	close(fd);
-	sb->cgroup[n > 0 ? n : 0] = '\0';
+	if (sandbox_read_file(sb->dir, "cgroup", sb->cgroup, sizeof(sb->cgroup)) <= 0)
+		sb->cgroup[0] = '\0';
 }
 
 int sandbox_set_cgroup(struct sandbox *sb, const char *path)
@@ -100,21 +106,14 @@ static int sandbox_vm_paths(struct sandbox *sb)
 /* <dir>/pod: the id of the pod's sandbox container, for a container of a pod. */
 static int sandbox_read_pod(struct sandbox *sb)
 {
-	char path[PATH_MAX + 16];
-	ssize_t n;
-	int fd;
+	int ret = sandbox_read_file(sb->dir, "pod", sb->pod, sizeof(sb->pod));
 
-	snprintf(path, sizeof(path), "%s/pod", sb->dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : err_set(errno, "open %s", path);
-	n = read(fd, sb->pod, sizeof(sb->pod) - 1);
-	close(fd);
-	if (n < 0)
-		return err_set(errno, "read %s", path);
-	sb->pod[n] = '\0';
+	if (ret <= 0) {
+		sb->pod[0] = '\0';
+		return ret;
+	}
 	if (oci_id_check(sb->pod) < 0)
-		return err_setx(EINVAL, "%s: not a container id", path);
+		return err_setx(EINVAL, "%s/pod: not a container id", sb->dir);
 	return 0;
 }
 

@@ -99,3 +99,23 @@ fake_state() {
 	printf '{"ociVersion":"1.0.2","id":"%s","pid":%d,"status":"%s","bundle":"%s","rootfs":"%s/rootfs","created":"2026-01-02T03:04:05.123456789Z","owner":"","pidStartTime":%s}' \
 		"$1" "$2" "$3" "$T_TMP/b" "$T_TMP/b" "$start" >"$ROOT/$1/state.json"
 }
+
+# agent_standin FILE: writes a stand-in for ozone-vmm that takes its command
+# line and serves the sandbox's hybrid vsock socket with the agent's host
+# mode ($AGENT --hybrid-socket S --shared DIR), which runs the containers
+# with namespaces on this host.
+agent_standin() {
+	cat >"$1" <<EOF
+#!/bin/bash
+# ozone-vmm's command line in, the host-mode agent out.
+while [ \$# -gt 0 ]; do
+	case "\$1" in
+	--vsock-socket) sock=\$2; shift 2 ;;
+	--fs) fs=\${2#*=}; shift 2 ;;
+	*) shift ;;
+	esac
+done
+exec "$AGENT" --hybrid-socket "\$sock" --shared "\$fs" --log debug
+EOF
+	chmod +x "$1"
+}

@@ -20,18 +20,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -x "$AGENT" ] || [ ! -x /bin/busybox ]; then
 fi
 
 STANDIN=$T_TMP/agent-vmm
-cat >"$STANDIN" <<EOF
-#!/bin/bash
-while [ \$# -gt 0 ]; do
-	case "\$1" in
-	--vsock-socket) sock=\$2; shift 2 ;;
-	--fs) fs=\${2#*=}; shift 2 ;;
-	*) shift ;;
-	esac
-done
-exec "$AGENT" --hybrid-socket "\$sock" --shared "\$fs" --log debug
-EOF
-chmod +x "$STANDIN"
+agent_standin "$STANDIN"
 : >"$T_TMP/kernel"
 : >"$T_TMP/initrd"
 export OZONE_VMM=$STANDIN OZONE_KERNEL=$T_TMP/kernel OZONE_INITRD=$T_TMP/initrd OZONE_BOOT_TIMEOUT=30
