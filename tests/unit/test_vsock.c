@@ -48,12 +48,15 @@ struct fixture {
 	struct vsock *vs;
 	struct virtio_mmio t;
 	uint16_t avail_idx[3], used_seen[3];
+	unsigned irqs; /* interrupts the transport raised */
 	char dir[64], path[96];
 };
 
 static void fake_irq(void *opaque)
 {
-	(void)opaque;
+	struct fixture *f = opaque;
+
+	f->irqs++;
 }
 
 static void fake_kick(void *opaque, unsigned q)
@@ -94,7 +97,7 @@ static void post_rx(struct fixture *f, uint16_t i)
 	make_avail(f, VSOCK_RX_Q, i);
 }
 
-static void bring_up(struct fixture *f, unsigned nrx)
+static void bring_up(struct fixture *f, unsigned nrx, bool event_idx)
 {
 	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
@@ -103,6 +106,10 @@ static void bring_up(struct fixture *f, unsigned nrx)
 			 0);
 	vsock_attach(f->vs, &f->t);
 	wr(f, VIRTIO_MMIO_STATUS, ok);
+	if (event_idx) {
+		wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+		wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_EVENT_IDX);
+	}
 	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
 	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
@@ -122,7 +129,7 @@ static void bring_up(struct fixture *f, unsigned nrx)
 		post_rx(f, (uint16_t)i);
 }
 
-static int setup_common(void **state, bool with_path)
+static int setup_common(void **state, bool with_path, bool event_idx)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
@@ -136,19 +143,25 @@ static int setup_common(void **state, bool with_path)
 		snprintf(f->path, sizeof(f->path), "%s/v.sock", f->dir);
 	}
 	assert_int_equal(vsock_new(&f->vs, with_path ? f->path : NULL), 0);
-	bring_up(f, 64);
+	/* With EVENT_IDX the test posts rx buffers itself, kicking only when asked. */
+	bring_up(f, event_idx ? 0 : 64, event_idx);
 	*state = f;
 	return 0;
 }
 
 static int setup(void **state)
 {
-	return setup_common(state, false);
+	return setup_common(state, false, false);
 }
 
 static int setup_path(void **state)
 {
-	return setup_common(state, true);
+	return setup_common(state, true, false);
+}
+
+static int setup_event_idx(void **state)
+{
+	return setup_common(state, false, true);
 }
 
 static int teardown(void **state)
@@ -207,13 +220,13 @@ static void tx_raw(struct fixture *f, const struct virtio_vsock_hdr *h, uint32_t
 	virtio_mmio_queue_notify(&f->t, VSOCK_TX_Q);
 }
 
-/* The next packet the device gave the guest: false if none. Re-posts its buffer. */
-static bool rx(struct fixture *f, struct virtio_vsock_hdr *h, void *data, uint32_t *len)
+/* The next used rx buffer, without running the device or giving the buffer back: false if none. */
+static bool take_rx(struct fixture *f, struct virtio_vsock_hdr *h, void *data, uint32_t *len,
+		    uint16_t *id)
 {
 	struct vring_used *u = (struct vring_used *)(f->mem + USED(VSOCK_RX_Q));
 	struct vring_used_elem e;
 
-	vsock_poll(f->vs);
 	if (__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE) == f->used_seen[VSOCK_RX_Q])
 		return false;
 	e = u->ring[f->used_seen[VSOCK_RX_Q]++ % NUM];
@@ -227,7 +240,20 @@ static bool rx(struct fixture *f, struct virtio_vsock_hdr *h, void *data, uint32
 		memcpy(data, f->mem + RXBUF(e.id) + HDR_LEN, le32toh(h->len));
 	if (len)
 		*len = le32toh(h->len);
-	post_rx(f, (uint16_t)e.id);
+	if (id)
+		*id = (uint16_t)e.id;
+	return true;
+}
+
+/* The next packet the device gave the guest: false if none. Re-posts its buffer. */
+static bool rx(struct fixture *f, struct virtio_vsock_hdr *h, void *data, uint32_t *len)
+{
+	uint16_t id;
+
+	vsock_poll(f->vs);
+	if (!take_rx(f, h, data, len, &id))
+		return false;
+	post_rx(f, id);
 	return true;
 }
 
@@ -756,6 +782,190 @@ static void test_many(void **state)
 	}
 }
 
+/*
+ * EVENT_IDX, as Linux's driver uses it: it kicks only when avail_event asks
+ * for it (vring_need_event over the buffers added since its last check) and
+ * wants an interrupt only once the used index passes used_event.
+ */
+static uint16_t avail_event(struct fixture *f, unsigned q)
+{
+	struct vring_used *u = (struct vring_used *)(f->mem + USED(q));
+
+	return le16toh(__atomic_load_n((uint16_t *)&u->ring[NUM], __ATOMIC_RELAXED));
+}
+
+static void set_used_event(struct fixture *f, unsigned q, uint16_t v)
+{
+	struct vring_avail *a = (struct vring_avail *)(f->mem + AVAIL(q));
+
+	__atomic_store_n(&a->ring[NUM], htole16(v), __ATOMIC_RELEASE);
+}
+
+/* Posts rx buffer i and kicks if the device asked for it: true if it kicked. */
+static bool post_rx_kick(struct fixture *f, uint16_t i)
+{
+	uint16_t old = f->avail_idx[VSOCK_RX_Q];
+
+	post_rx(f, i);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!vring_need_event(avail_event(f, VSOCK_RX_Q), f->avail_idx[VSOCK_RX_Q], old))
+		return false;
+	virtio_mmio_queue_notify(&f->t, VSOCK_RX_Q);
+	return true;
+}
+
+/*
+ * The rx queue run dry while packets are owed: the device has asked for a
+ * kick on the next buffer, each refill brings the next packet of whichever
+ * connection owes one (both connections are served), and interrupts follow
+ * used_event.
+ */
+static void test_event_idx_rx_refill(void **state)
+{
+	enum { CHUNKS = 3, CHUNK = 4096 };
+	struct fixture *f = *state;
+	struct virtio_vsock_hdr h;
+	static uint8_t data[CHUNKS * CHUNK], got[2][CHUNKS * CHUNK], pkt[CHUNK];
+	uint32_t gport[2] = {1024, 1025}, hport[2], have[2] = {0, 0}, len;
+	unsigned irqs;
+	char line[32];
+	int sp[2][2];
+
+	set_used_event(f, VSOCK_RX_Q, 0);
+	/* One buffer: the device keeps it, having nothing to send. */
+	assert_true(post_rx_kick(f, 0));
+	assert_false(take_rx(f, &h, NULL, NULL, NULL));
+	/* Two host programs connect: one REQUEST fits, the other is owed. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp[i]), 0);
+		assert_int_equal(vsock_host_accept(f->vs, sp[i][1]), 0);
+		snprintf(line, sizeof(line), "CONNECT %u\n", gport[i]);
+		assert_int_equal(write(sp[i][0], line, strlen(line)), (ssize_t)strlen(line));
+	}
+	vsock_poll(f->vs);
+	assert_true(take_rx(f, &h, NULL, NULL, NULL));
+	assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_REQUEST);
+	assert_int_equal(le32toh(h.dst_port), gport[0]);
+	hport[0] = le32toh(h.src_port);
+	assert_int_equal(f->irqs, 1);
+	/* Nothing more without a buffer, however often the event loop runs. */
+	vsock_poll(f->vs);
+	assert_false(take_rx(f, &h, NULL, NULL, NULL));
+	assert_int_equal(avail_event(f, VSOCK_RX_Q), f->avail_idx[VSOCK_RX_Q]);
+	/* The refill is kicked and brings the other REQUEST. */
+	set_used_event(f, VSOCK_RX_Q, f->used_seen[VSOCK_RX_Q]);
+	assert_true(post_rx_kick(f, 0));
+	assert_true(take_rx(f, &h, NULL, NULL, NULL));
+	assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_REQUEST);
+	assert_int_equal(le32toh(h.dst_port), gport[1]);
+	hport[1] = le32toh(h.src_port);
+	assert_int_equal(f->irqs, 2);
+	for (int i = 0; i < 2; i++) {
+		char ok[32], want[32];
+
+		tx(f, hport[i], gport[i], VIRTIO_VSOCK_OP_RESPONSE, 0, NULL, 0, 1 << 18, 0);
+		snprintf(want, sizeof(want), "OK %u\n", hport[i]);
+		host_read(sp[i][0], ok, strlen(want));
+		assert_memory_equal(ok, want, strlen(want));
+	}
+	/* Both hosts send; the event loop sees it with no buffer to fill. */
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(write(sp[i][0], data, sizeof(data)), (ssize_t)sizeof(data));
+	vsock_poll(f->vs);
+	assert_false(take_rx(f, &h, NULL, NULL, NULL));
+	/* One buffer at a time: every refill is kicked and carries a packet of one or the other. */
+	for (int n = 0; n < 2 * CHUNKS; n++) {
+		unsigned c;
+
+		set_used_event(f, VSOCK_RX_Q, f->used_seen[VSOCK_RX_Q]);
+		irqs = f->irqs;
+		assert_true(post_rx_kick(f, 0));
+		assert_true(take_rx(f, &h, pkt, &len, NULL));
+		assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_RW);
+		c = le32toh(h.dst_port) == gport[0] ? 0 : 1;
+		assert_int_equal(le32toh(h.dst_port), gport[c]);
+		assert_true(have[c] + len <= sizeof(data));
+		memcpy(got[c] + have[c], pkt, len);
+		have[c] += len;
+		assert_int_equal(f->irqs, irqs + 1);
+	}
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(have[i], sizeof(data));
+		assert_memory_equal(got[i], data, sizeof(data));
+	}
+	/* Idle: the device keeps one buffer and needs no kick for the next. */
+	assert_true(post_rx_kick(f, 0));
+	assert_false(post_rx_kick(f, 1));
+	/* No interrupt until the used index passes used_event. */
+	set_used_event(f, VSOCK_RX_Q, (uint16_t)(f->used_seen[VSOCK_RX_Q] + 1));
+	irqs = f->irqs;
+	assert_int_equal(write(sp[0][0], "z", 1), 1);
+	vsock_poll(f->vs);
+	assert_int_equal(f->irqs, irqs);
+	assert_int_equal(write(sp[0][0], "y", 1), 1);
+	vsock_poll(f->vs);
+	assert_int_equal(f->irqs, irqs + 1);
+	assert_true(take_rx(f, &h, NULL, &len, NULL));
+	assert_true(take_rx(f, &h, NULL, &len, NULL));
+	for (int i = 0; i < 2; i++)
+		close(sp[i][0]);
+}
+
+/*
+ * A guest writer out of credit while the rx queue is empty: the host reader
+ * catches up, the CREDIT_UPDATE it earns waits for a buffer, and the
+ * refill that brings it is kicked.
+ */
+static void test_event_idx_credit_update(void **state)
+{
+	struct fixture *f = *state;
+	struct virtio_vsock_hdr h;
+	static uint8_t chunk[4096], sink[VSOCK_BUF_ALLOC];
+	uint32_t hport, sent = 0, got = 0;
+	int sp[2], small = 4096;
+	char ok[32];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	setsockopt(sp[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(sp[0], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	assert_int_equal(vsock_host_accept(f->vs, sp[1]), 0);
+	assert_int_equal(write(sp[0], "CONNECT 1024\n", 13), 13);
+	assert_true(post_rx_kick(f, 0));
+	vsock_poll(f->vs);
+	assert_true(take_rx(f, &h, NULL, NULL, NULL));
+	assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_REQUEST);
+	hport = le32toh(h.src_port);
+	tx(f, hport, 1024, VIRTIO_VSOCK_OP_RESPONSE, 0, NULL, 0, 1 << 18, 0);
+	host_read(sp[0], ok, 14);
+	/* The guest spends its whole credit (fwd_cnt 0 is all it heard) on a reader that waits. */
+	while (sent < VSOCK_BUF_ALLOC) {
+		tx(f, hport, 1024, VIRTIO_VSOCK_OP_RW, 0, chunk, sizeof(chunk), 1 << 18, 0);
+		sent += sizeof(chunk);
+	}
+	vsock_poll(f->vs);
+	assert_false(take_rx(f, &h, NULL, NULL, NULL));
+	/* The reader takes it all; what the device owes waits for a buffer. */
+	fcntl(sp[0], F_SETFL, O_NONBLOCK);
+	for (unsigned spins = 0; got < sent; spins++) {
+		ssize_t n = read(sp[0], sink, sizeof(sink));
+
+		assert_true(spins < 100000);
+		if (n > 0)
+			got += (uint32_t)n;
+		vsock_poll(f->vs);
+	}
+	assert_false(take_rx(f, &h, NULL, NULL, NULL));
+	assert_int_equal(avail_event(f, VSOCK_RX_Q), f->avail_idx[VSOCK_RX_Q]);
+	set_used_event(f, VSOCK_RX_Q, f->used_seen[VSOCK_RX_Q]);
+	assert_true(post_rx_kick(f, 0));
+	assert_true(take_rx(f, &h, NULL, NULL, NULL));
+	assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_CREDIT_UPDATE);
+	assert_int_equal(le32toh(h.fwd_cnt), sent);
+	close(sp[0]);
+}
+
 /* A device reset closes every host socket. */
 static void test_reset(void **state)
 {
@@ -816,6 +1026,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_guest_connect, setup_path, teardown),
 	    cmocka_unit_test_setup_teardown(test_many, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_idx_rx_refill, setup_event_idx, teardown),
+	    cmocka_unit_test_setup_teardown(test_event_idx_credit_update, setup_event_idx,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
 	    cmocka_unit_test(test_listener_path),
 	};
