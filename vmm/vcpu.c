@@ -274,7 +274,14 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_SHUTDOWN:
-		/* A triple fault: what a PC does then is reset. */
+		/*
+		 * A triple fault: what a PC does then is reset, which ends the VM
+		 * as a reboot does. Said on stderr: unlike a reboot the guest asked
+		 * for, it is the guest's CPU giving up, and only this line tells.
+		 */
+		fprintf(stderr,
+			"ozone-vmm: vCPU %u: triple fault at RIP 0x%llx: the guest is reset\n",
+			v->id, (unsigned long long)vcpu_rip(v));
 		vm_request_exit(v->vm, VM_EXIT_REBOOT, NULL);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
