@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A sandbox: the microVM a container runs in, and what the host keeps for
- * it under the container's state directory:
+ * it under the state directory of the container that started it (a pod's
+ * other containers have a file "pod" naming that container instead, pod.h):
  *
  *   <root>/<id>/vmm.pid      "<pid> <start time>" of the ozone-vmm daemon
  *   <root>/<id>/vmm.log      its stdout/stderr and the guest console
  *   <root>/<id>/vsock.sock   its hybrid vsock socket (the agent: guest port 1024)
  *   <root>/<id>/cgroup       the host cgroup its VMM and proxies are in (host_cgroup.h)
  *   <root>/<id>/shared/      served to the guest over virtio-fs (tag "ozone");
- *                            a private bind mount of itself, holding
+ *                            a bind mount of itself, a peer group of its own
+ *                            (the VMM's copy is its slave), holding
  *     <id>/rootfs            a bind mount of the bundle's rootfs (read-only if root.readonly)
  *     <id>/mounts/<i>        a bind mount of the source of the spec's i-th mount, for the
  *                            bind mounts (type "bind" or option bind/rbind)
