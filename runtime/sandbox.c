@@ -35,6 +35,23 @@ static int sandbox_read_file(const char *dir, const char *name, char *buf, size_
 	return 1;
 }
 
+/* Writes text to the small file dir/name (flags: O_TRUNC or O_EXCL). */
+static int sandbox_write_file(const char *dir, const char *name, const char *text, int flags)
+{
+	char path[PATH_MAX + 16];
+	size_t len = strlen(text);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | flags, 0600);
+	if (fd < 0)
+		return err_set(errno, "create %s", path);
+	if (write(fd, text, len) != (ssize_t)len)
+		ret = err_set(errno ? errno : EIO, "write %s", path);
+	close(fd);
+	return ret;
+}
+
 static int sandbox_read_pid(struct sandbox *sb)
 {
 	char buf[64];
@@ -60,21 +77,10 @@ static void sandbox_read_cgroup(struct sandbox *sb)
 
 int sandbox_set_cgroup(struct sandbox *sb, const char *path)
 {
-	char file[PATH_MAX + 16];
-	size_t len = strlen(path);
-	int fd, ret = 0;
-
 	snprintf(sb->cgroup, sizeof(sb->cgroup), "%s", path);
-	if (!len)
+	if (!*path)
 		return 0;
-	snprintf(file, sizeof(file), "%s/cgroup", sb->dir);
-	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return err_set(errno, "create %s", file);
-	if (write(fd, path, len) != (ssize_t)len)
-		ret = err_set(errno ? errno : EIO, "write %s", file);
-	close(fd);
-	return ret;
+	return sandbox_write_file(sb->dir, "cgroup", path, O_TRUNC);
 }
 
 int sandbox_remove_cgroup(struct sandbox *sb)
@@ -161,10 +167,8 @@ int sandbox_init(struct sandbox *sb, const struct ozone_globals *g, const char *
 
 int sandbox_join_pod(struct sandbox *sb, const struct ozone_globals *g, const char *pod)
 {
-	char path[PATH_MAX + 16];
-	size_t len = strlen(pod);
 	struct stat st;
-	int fd, ret;
+	int ret;
 
 	snprintf(sb->pod, sizeof(sb->pod), "%s", pod);
 	ret = sandbox_pod_dir(sb, g);
@@ -178,14 +182,7 @@ int sandbox_join_pod(struct sandbox *sb, const struct ozone_globals *g, const ch
 	if (!sandbox_vmm_alive(sb))
 		return err_setx(ESRCH, "pod sandbox %s: its VM is not running", pod);
 	/* Recorded before anything is made in the VM, so that delete finds it. */
-	snprintf(path, sizeof(path), "%s/pod", sb->dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0)
-		return err_set(errno, "create %s", path);
-	if (write(fd, pod, len) != (ssize_t)len)
-		ret = err_set(errno ? errno : EIO, "write %s", path);
-	close(fd);
-	return ret;
+	return sandbox_write_file(sb->dir, "pod", pod, O_EXCL);
 }
 
 int sandbox_leave_pod(struct sandbox *sb, const char *id)
