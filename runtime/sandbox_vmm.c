@@ -450,6 +450,16 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 		    agent_open(c, sb->sock, left > HANDSHAKE_MIN_MS ? (int)left : HANDSHAKE_MIN_MS);
 		if (ret == 0)
 			return 0;
+		if (ret == -ETIMEDOUT) {
+			/* The VMM took the connection but the guest never answered: say where it
+			 * is. */
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", err_msg());
+			vmm_log_tail(sb, tail, sizeof(tail));
+			return err_setx(ETIMEDOUT, "%s%s%s", msg,
+					tail[0] ? "; last VMM output: " : "", tail);
+		}
 		/*
 		 * Not there yet: no socket (-ENOENT), nobody listening yet
 		 * (-ECONNREFUSED), or the guest's port not open yet (the VMM

@@ -94,6 +94,31 @@ else
 fi
 check_clean "failure half-way"
 
+# A VMM that takes the connection but whose guest never answers CONNECT: the
+# error says so and quotes the guest's last console line (a minute: the
+# handshake's own least wait).
+cat >"$T_TMP/mute-vmm.py" <<'EOF'
+import socket, sys
+a = sys.argv[1:]
+s = socket.socket(socket.AF_UNIX)
+s.bind(a[a.index("--vsock-socket") + 1])
+s.listen(8)
+print("[    1.5] guest: stuck before the agent", flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+EOF
+printf '#!/bin/bash\nexec -a %s python3 %s "$@"\n' "$MARK" "$T_TMP/mute-vmm.py" >"$T_TMP/mute-vmm"
+chmod +x "$T_TMP/mute-vmm"
+OZONE_VMM=$T_TMP/mute-vmm OZONE_BOOT_TIMEOUT=1 oz create -b "$B" c1
+if [ "$RC" -eq 1 ] && [ "$(wc -l <"$ERR")" -eq 1 ] &&
+	grep -q "waiting for the answer to CONNECT 1024: .*; last VMM output: \[    1.5\] guest: stuck before the agent$" "$ERR"; then
+	pass "create: a guest that never answers CONNECT: the guest's last console line"
+else
+	fail "create: CONNECT never answered" "rc=$RC err=$(cat "$ERR")"
+fi
+check_clean "CONNECT never answered"
+
 # The VMM's command line: sized from the spec, the socket and the share in the state dir.
 args=$(cat "$T_TMP/vmm.args" 2>/dev/null)
 case "$args" in
