@@ -451,8 +451,7 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 		if (ret == 0)
 			return 0;
 		if (ret == -ETIMEDOUT) {
-			/* The VMM took the connection but the guest never answered: say where it
-			 * is. */
+			/* The VMM took it, the guest never answered: say where the guest is. */
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s", err_msg());
