@@ -17,8 +17,8 @@
 # 4-18 MiB/s depending on the machine's load (the driver prints the rate).
 # There a long stream now and then meets a fault of the emulation itself
 # (the nested guest triple-faults, or the test host's kernel locks up or
-# crashes in KVM's vCPU run path: about once in 13 GiB of stdout with one
-# vCPU, docs/testing.md), so the test host streams 256 MiB, still some
+# crashes in KVM's vCPU run path: from once in 13 GiB to once in 1 GiB of
+# stdout, docs/testing.md), so the test host streams 256 MiB, still some
 # thousands of credit updates; on hardware KVM it is 1 GiB.
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 # tests/testhost/run -- bash tests/integration/test_agent.sh).
