@@ -253,7 +253,8 @@ if [ "$RC" -ne 0 ]; then
 	fail "the VMM exits 0 after the guest powers off" "rc=$RC err='$(describe "$ERR")'"
 fi
 if ! grep -q '^SUITE-END' "$CONSOLE"; then
-	fail "the guest suite ran to its end" "tail='$(tail -n 5 "$CONSOLE" | tr '\n' '|')'"
+	fail "the guest suite ran to its end" \
+		"rc=$RC tail='$(tail -n 5 "$CONSOLE" | tr '\n' '|')' VMM stderr='$(describe "$ERR")'"
 fi
 # The guest's own lines, as ours.
 while IFS= read -r line; do
