@@ -49,6 +49,8 @@ boot() {
 	local kernel=$1 cpus=$2 mib=$3 extra=${4:-} kname name got_cpus kib rng nbytes lo hi
 	kname=${kernel##*/}
 	name="$kname $cpus vCPU/$mib MiB"
+	# Said before the boot: if the machine under the test stops, the log shows where.
+	echo "    booting: $name"
 	run "boot-$kname-$cpus-$mib" --kernel "$kernel" --initrd "$INITRD" --cpus "$cpus" \
 		--memory "$mib" --cmdline "ozone.report${extra:+ $extra}"
 	if [ "$RC" -ne 0 ]; then
