@@ -378,6 +378,15 @@ static void vmm_log_tail(const struct sandbox *sb, char *out, size_t size)
 	out[len] = '\0';
 }
 
+/* Records "<what><sep><the VMM log's last line>" (no separator when the log is empty). */
+static int err_with_console(const struct sandbox *sb, int errnum, const char *what, const char *sep)
+{
+	char tail[256];
+
+	vmm_log_tail(sb, tail, sizeof(tail));
+	return err_setx(errnum, "%s%s%s", what, tail[0] ? sep : "", tail);
+}
+
 static void sleep_ms(int ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
@@ -435,7 +444,7 @@ int sandbox_interrupted(void)
 int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
-	char tail[256];
+	char what[512];
 	int ret, delay = 1;
 
 	for (;;) {
@@ -452,12 +461,8 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 			return 0;
 		if (ret == -ETIMEDOUT) {
 			/* The VMM took it, the guest never answered: say where the guest is. */
-			char msg[512];
-
-			snprintf(msg, sizeof(msg), "%s", err_msg());
-			vmm_log_tail(sb, tail, sizeof(tail));
-			return err_setx(ETIMEDOUT, "%s%s%s", msg,
-					tail[0] ? "; last VMM output: " : "", tail);
+			snprintf(what, sizeof(what), "%s", err_msg());
+			return err_with_console(sb, ETIMEDOUT, what, "; last VMM output: ");
 		}
 		/*
 		 * Not there yet: no socket (-ENOENT), nobody listening yet
@@ -469,16 +474,13 @@ int sandbox_connect(struct sandbox *sb, struct agent_conn *c, int timeout_ms)
 		ret = sandbox_interrupted();
 		if (ret < 0)
 			return ret;
-		if (!sandbox_vmm_alive(sb)) {
-			vmm_log_tail(sb, tail, sizeof(tail));
-			return err_setx(ECHILD, "ozone-vmm exited before the agent answered%s%s",
-					tail[0] ? ": " : "", tail);
-		}
+		if (!sandbox_vmm_alive(sb))
+			return err_with_console(sb, ECHILD,
+						"ozone-vmm exited before the agent answered", ": ");
 		if (now_ms() >= deadline) {
-			vmm_log_tail(sb, tail, sizeof(tail));
-			return err_setx(ETIMEDOUT, "the agent did not answer within %d s%s%s",
-					timeout_ms / 1000, tail[0] ? "; last VMM output: " : "",
-					tail);
+			snprintf(what, sizeof(what), "the agent did not answer within %d s",
+				 timeout_ms / 1000);
+			return err_with_console(sb, ETIMEDOUT, what, "; last VMM output: ");
 		}
 		/* Short steps: the boot is what a `run` waits for; a dial costs little. */
 		sleep_ms(delay);
