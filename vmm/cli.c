@@ -57,10 +57,12 @@ void cli_usage(FILE *out)
 	    "      --console MODE       serial console: stdio (default), none, or a file PATH\n"
 	    "                           to append the guest's output to\n"
 	    "      --vsock-socket PATH  virtio-vsock device; the host side is this unix socket\n"
-	    "      --fs TAG=DIR[,cache=none|auto|always][,writeback]\n"
+	    "      --fs TAG=DIR[,cache=none|auto|always][,writeback][,inodes=N][,handles=N]\n"
 	    "                           share DIR with the guest over virtio-fs; the guest\n"
 	    "                           mounts it with `mount -t virtiofs TAG DIR` (TAG: up\n"
-	    "                           to %d bytes; repeatable, up to %d shares)\n"
+	    "                           to %d bytes; repeatable, up to %d shares); the guest\n"
+	    "                           holds at most N inodes (default %u) and N open\n"
+	    "                           files (default %u) of it at once\n"
 	    "      --balloon            virtio-balloon with free page reporting only: the\n"
 	    "                           guest reports memory it has freed and the VMM gives\n"
 	    "                           it back to the host (the guest is never asked to\n"
@@ -77,7 +79,7 @@ void cli_usage(FILE *out)
 	    "1 on an error of the VMM or KVM; 2 on a bad command line; 3 when the guest\n"
 	    "kernel panics.\n",
 	    VM_MAX_CPUS, CLI_DEFAULT_CPUS, CLI_MIN_MEM_MIB, CLI_MAX_MEM_MIB, CLI_DEFAULT_MEM_MIB,
-	    VMM_FS_TAG_MAX, VMM_MAX_FS);
+	    VMM_FS_TAG_MAX, VMM_MAX_FS, FUSE_SERVER_MAX_INODES, FUSE_SERVER_MAX_HANDLES);
 }
 
 /* A plain decimal number in [min, max]: no sign, no suffix, no blanks. */
@@ -97,9 +99,30 @@ static int parse_uint(const char *opt, const char *s, unsigned long long min,
 	return 0;
 }
 
+/* "NAME=N" with N in [1, max]: 1 with *v set, 0 if `o` is not NAME=..., or -EINVAL. */
+static int parse_fs_cap(const char *tag, const char *o, const char *name, uint32_t max, uint32_t *v)
+{
+	size_t len = strlen(name);
+	unsigned long long n;
+
+	if (strncmp(o, name, len) || o[len] != '=')
+		return 0;
+	if (parse_uint("fs", o + len + 1, 1, max, &n) < 0)
+		return err_setx(EINVAL, "--fs %s: %s must be a number from 1 to %u", tag, name,
+				max);
+	*v = (uint32_t)n;
+	return 1;
+}
+
 /* One ",WORD" after the directory of --fs. */
 static int parse_fs_opt(struct vmm_fs_share *sh, const char *tag, const char *o)
 {
+	int ret = parse_fs_cap(tag, o, "inodes", VMM_FS_MAX_INODES, &sh->max_inodes);
+
+	if (ret == 0)
+		ret = parse_fs_cap(tag, o, "handles", VMM_FS_MAX_HANDLES, &sh->max_handles);
+	if (ret)
+		return ret < 0 ? ret : 0;
 	if (!strcmp(o, "cache=auto"))
 		sh->cache = FUSE_CACHE_AUTO;
 	else if (!strcmp(o, "cache=none"))
@@ -110,8 +133,8 @@ static int parse_fs_opt(struct vmm_fs_share *sh, const char *tag, const char *o)
 		sh->writeback = true;
 	else
 		return err_setx(EINVAL,
-				"--fs %s: unknown option '%s' (expected cache=none|auto|always or "
-				"writeback)",
+				"--fs %s: unknown option '%s' (expected cache=none|auto|always, "
+				"writeback, inodes=N or handles=N)",
 				tag, o);
 	return 0;
 }
@@ -149,7 +172,10 @@ static int parse_fs(struct vmm_config *cfg, char *arg)
 
 	if (!eq || eq == arg || !eq[1] || eq[1] == ',')
 		return err_setx(
-		    EINVAL, "--fs %s: expected TAG=DIR[,cache=none|auto|always][,writeback]", arg);
+		    EINVAL,
+		    "--fs %s: expected TAG=DIR[,cache=none|auto|always][,writeback][,inodes=N][,"
+		    "handles=N]",
+		    arg);
 	if (cfg->nr_fs == VMM_MAX_FS)
 		return err_setx(EINVAL, "--fs %s: at most %d shares", arg, VMM_MAX_FS);
 	/* Split in place: argv outlives the config. */

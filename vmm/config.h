@@ -9,17 +9,22 @@
 #include "fs/fuse_server.h"
 
 #define VMM_MAX_FS 16
+/* Highest --fs inodes= and handles=: each costs the VMM an fd (RLIMIT_NOFILE is sized from them).
+ */
+#define VMM_FS_MAX_INODES (1u << 20)
+#define VMM_FS_MAX_HANDLES (1u << 16)
 /* Bytes of a virtio-fs tag (struct virtio_fs_config). */
 #define VMM_FS_TAG_MAX 36
 
 enum console_mode { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
-/* --fs TAG=DIR[,cache=none|auto|always][,writeback] */
+/* --fs TAG=DIR[,cache=none|auto|always][,writeback][,inodes=N][,handles=N] */
 struct vmm_fs_share {
 	const char *tag; /* 1..36 bytes (the virtio-fs config space's tag) */
 	const char *dir;
 	enum fuse_cache_policy cache;
 	bool writeback;
+	uint32_t max_inodes, max_handles; /* 0: FUSE_SERVER_MAX_INODES / _HANDLES */
 };
 
 struct vmm_config {

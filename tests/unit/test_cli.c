@@ -112,6 +112,20 @@ static void test_fs_options(void **state)
 	assert_string_equal(cfg.fs[1].dir, dir_a);
 	assert_int_equal(cfg.fs[2].cache, FUSE_CACHE_AUTO);
 	assert_true(cfg.fs[2].writeback);
+	assert_int_equal(cfg.fs[0].max_inodes, 0); /* the server's defaults */
+	assert_int_equal(cfg.fs[0].max_handles, 0);
+	/* Caps on what the guest holds at once. */
+	snprintf(a, sizeof(a), "t=%s,inodes=1000,handles=64,cache=none", dir_a);
+	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", a), 0);
+	assert_int_equal(cfg.fs[0].max_inodes, 1000);
+	assert_int_equal(cfg.fs[0].max_handles, 64);
+	assert_int_equal(cfg.fs[0].cache, FUSE_CACHE_NONE);
+	snprintf(a, sizeof(a), "t=%s,inodes=0", dir_a);
+	expect_error("inodes must be a number from 1", PARSE(&cfg, "--kernel", kernel, "--fs", a));
+	snprintf(a, sizeof(a), "t=%s,handles=99999999", dir_a);
+	expect_error("handles must be a number from 1", PARSE(&cfg, "--kernel", kernel, "--fs", a));
+	snprintf(a, sizeof(a), "t=%s,inodes=-1", dir_a);
+	expect_error("inodes must be", PARSE(&cfg, "--kernel", kernel, "--fs", a));
 	/* A tag of exactly 36 bytes fits the config space. */
 	snprintf(a, sizeof(a), "%.36s=%s", "abcdefghijklmnopqrstuvwxyz0123456789", dir_a);
 	assert_int_equal(PARSE(&cfg, "--kernel", kernel, "--fs", a), 0);

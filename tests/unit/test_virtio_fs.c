@@ -114,7 +114,8 @@ static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *
 	return remove(p);
 }
 
-static int setup(void **state)
+/* The device over a fresh directory, driver up; `workers`: serving requests already. */
+static int setup_with(void **state, bool workers)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct virtio_fs_params p = {.tag = TAG, .request_queues = NQ - 1};
@@ -137,11 +138,23 @@ static int setup(void **state)
 	assert_int_equal(virtio_mmio_init(&f->t, virtio_fs_ops(f->fs), f->fs, &f->gm,
 					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
 			 0);
-	assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
+	if (workers)
+		assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
 	driver_up(f);
 	f->next_buf = BUF;
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, true);
+}
+
+/* No worker yet: whatever the device takes from its queues stays pending until attach. */
+static int setup_idle(void **state)
+{
+	return setup_with(state, false);
 }
 
 static int teardown(void **state)
@@ -563,14 +576,122 @@ static void test_reset_forgets_ring(void **state)
 	test_before_init(state);
 }
 
+/* Posts a LOOKUP at descriptors [head, head + 2) of queue q; nothing is kicked. */
+static void post_lookup(struct fixture *f, unsigned q, uint16_t head)
+{
+	uint8_t buf[128];
+	size_t len = build(f, buf, FUSE_LOOKUP, FUSE_ROOT_ID, "hello", 6, NULL, 0);
+	struct piece pc[] = {{(uint32_t)len, false}, {256, true}};
+
+	post(f, q, head, buf, pc, 2);
+}
+
+/* After a hostile ring: the device asked for a reset, and after one it serves again. */
+static void assert_recovers(struct fixture *f)
+{
+	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
+	wr(f, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(virtio_fs_pending(f->fs), 0);
+	driver_up(f);
+	do_init(f);
+	assert_still_serving(f);
+}
+
+/*
+ * The guest makes the one head it posted available again and again, kicking
+ * each time, while no request is answered: the device takes it once, the
+ * next publication is a broken ring (NEEDS_RESET), and the pending requests
+ * stay within the queue size instead of growing with every kick.
+ */
+static void test_republished_head(void **state)
+{
+	struct fixture *f = *state;
+
+	post_lookup(f, 1, 0);
+	virtio_mmio_queue_notify(&f->t, 1);
+	for (unsigned i = 0; i < 20000; i++) {
+		make_avail(f, 1, 0);
+		virtio_mmio_queue_notify(&f->t, 1);
+	}
+	assert_in_range(virtio_fs_pending(f->fs), 1, NUM);
+	assert_recovers(f);
+}
+
+/*
+ * Every head posted, then published round after round (the avail index runs
+ * ever further ahead of the used one): the device holds at most the queue.
+ */
+static void test_avail_ahead_of_used(void **state)
+{
+	struct fixture *f = *state;
+
+	for (uint16_t h = 0; h < NUM; h += 2)
+		post_lookup(f, 2, h);
+	virtio_mmio_queue_notify(&f->t, 2);
+	for (unsigned round = 0; round < 2000; round++) {
+		for (uint16_t h = 0; h < NUM; h += 2)
+			make_avail(f, 2, h);
+		virtio_mmio_queue_notify(&f->t, 2);
+	}
+	assert_in_range(virtio_fs_pending(f->fs), NUM / 2, NUM);
+	assert_recovers(f);
+}
+
+/*
+ * A queue stopped (QueueReady 0) and started again with the same rings while
+ * the device holds its chains: a restart would forget them, so it is
+ * refused once the device runs, and the pending requests stay bounded.
+ */
+static void test_queue_restart_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	for (uint16_t h = 0; h < NUM; h += 2)
+		post_lookup(f, 1, h);
+	virtio_mmio_queue_notify(&f->t, 1);
+	for (unsigned round = 0; round < 1000; round++) {
+		wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
+		wr(f, VIRTIO_MMIO_QUEUE_READY, 0);
+		/* Fresh rings in the same place, as a driver setting the queue up anew. */
+		memset(f->mem + AVAIL(1), 0, 0x1000);
+		memset(f->mem + USED(1), 0, 0x1000);
+		f->avail_idx[1] = 0;
+		wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+		for (uint16_t h = 0; h < NUM; h += 2)
+			make_avail(f, 1, h);
+		virtio_mmio_queue_notify(&f->t, 1);
+	}
+	assert_in_range(virtio_fs_pending(f->fs), NUM / 2, NUM);
+	wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
+	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
+	/* The device is fine; a reset brings the queue back. */
+	assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
+	wr(f, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(virtio_fs_pending(f->fs), 0);
+	driver_up(f);
+	do_init(f);
+	assert_still_serving(f);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T_IDLE(fn) cmocka_unit_test_setup_teardown(fn, setup_idle, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_identity_and_config), T(test_tag_limits),	     T(test_init_lookup),
-	    T(test_before_init),	 T(test_hostile_requests),   T(test_broken_ring_then_reset),
-	    T(test_parallel_requests),	 T(test_reset_forgets_ring),
+	    T(test_identity_and_config),
+	    T(test_tag_limits),
+	    T(test_init_lookup),
+	    T(test_before_init),
+	    T(test_hostile_requests),
+	    T(test_broken_ring_then_reset),
+	    T(test_parallel_requests),
+	    T(test_reset_forgets_ring),
+	    T_IDLE(test_republished_head),
+	    T_IDLE(test_avail_ahead_of_used),
+	    T_IDLE(test_queue_restart_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

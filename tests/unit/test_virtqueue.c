@@ -310,6 +310,67 @@ static void test_avail_idx_jump(void **state)
 	expect_broken(d, "available index");
 }
 
+/*
+ * A driver that makes the head the device holds available again, over and
+ * over: the device never holds more than one chain per head (never more
+ * than the queue size), and the second publication breaks the ring.
+ */
+static void test_head_republished(void **state)
+{
+	struct drv *d = *state;
+	unsigned popped = 0;
+
+	set_desc(desc_at(d, DESC), 0, BUF, 8, VRING_DESC_F_WRITE, 0);
+	for (unsigned i = 0; i < 10000; i++) {
+		make_avail(d, 0);
+		if (virtq_pop(&d->vq, &d->chain) != 1)
+			break;
+		popped++;
+	}
+	assert_int_equal(popped, 1);
+	assert_true(d->vq.broken);
+	if (!strstr(err_msg(), "made available again"))
+		fail_msg("\"%s\" does not say why", err_msg());
+}
+
+/* The avail index runs ahead of what was used: at most a queue's worth is ever held. */
+static void test_avail_ahead_of_used(void **state)
+{
+	struct drv *d = *state;
+	unsigned popped = 0;
+
+	for (unsigned i = 0; i < NUM; i++)
+		set_desc(desc_at(d, DESC), i, BUF, 8, VRING_DESC_F_WRITE, 0);
+	/* Nothing is ever pushed; the driver keeps publishing every head, round after round. */
+	for (unsigned i = 0; i < 100 * NUM; i++) {
+		make_avail(d, (uint16_t)(i % NUM));
+		if (virtq_pop(&d->vq, &d->chain) != 1)
+			break;
+		popped++;
+	}
+	assert_int_equal(popped, NUM);
+	assert_true(d->vq.broken);
+}
+
+/* A head the device pushed back may come again; one it does not hold cannot be pushed. */
+static void test_held_heads(void **state)
+{
+	struct drv *d = *state;
+
+	set_desc(desc_at(d, DESC), 2, BUF, 8, VRING_DESC_F_WRITE, 0);
+	assert_int_equal(virtq_push(&d->vq, 2, 0), -EINVAL);
+	assert_int_equal(used(d)->idx, 0);
+	for (unsigned i = 0; i < 3 * NUM; i++) {
+		make_avail(d, 2);
+		assert_int_equal(virtq_pop(&d->vq, &d->chain), 1);
+		assert_int_equal(virtq_push(&d->vq, 2, 8), 0);
+		/* Used once: a second push of the same head is refused. */
+		assert_int_equal(virtq_push(&d->vq, 2, 8), -EINVAL);
+	}
+	assert_int_equal(used(d)->idx, 3 * NUM);
+	assert_false(d->vq.broken);
+}
+
 static void test_head_out_of_range(void **state)
 {
 	struct drv *d = *state;
@@ -498,6 +559,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_no_interrupt_flag, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_avail_idx_jump, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_head_out_of_range, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_head_republished, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_avail_ahead_of_used, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_held_heads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_next_out_of_range, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_self_loop, setup, teardown),

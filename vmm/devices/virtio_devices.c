@@ -87,6 +87,16 @@ static void vsock_detach_vm(void *dev, struct vm *vm)
 
 _Static_assert(VIRTIO_FS_TAG_MAX == VMM_FS_TAG_MAX, "the CLI checks the tag length");
 
+static struct fuse_server_opts fs_opts(const struct vmm_fs_share *sh)
+{
+	return (struct fuse_server_opts){
+	    .cache = sh->cache,
+	    .writeback = sh->writeback,
+	    .max_inodes = sh->max_inodes,
+	    .max_handles = sh->max_handles,
+	};
+}
+
 static int fs_create(const struct vmm_config *cfg, unsigned idx, void **dev)
 {
 	const struct vmm_fs_share *sh = &cfg->fs[idx];
@@ -94,15 +104,37 @@ static int fs_create(const struct vmm_config *cfg, unsigned idx, void **dev)
 
 	if (idx >= cfg->nr_fs)
 		return 0;
-	if (idx == 0)
-		fuse_server_raise_fd_limit();
 	p = (struct virtio_fs_params){
 	    .tag = sh->tag,
 	    .dir = sh->dir,
 	    .request_queues = 1,
-	    .opts = {.cache = sh->cache, .writeback = sh->writeback},
+	    .opts = fs_opts(sh),
 	};
 	return virtio_fs_new(&p, (struct virtio_fs **)dev) ?: 1;
+}
+
+/*
+ * The fds the VMM needs besides its file servers: vsock connections, KVM's
+ * (the VM, vCPUs, an eventfd per queue and per device), the event loop,
+ * logs and sockets.
+ */
+#define VMM_FD_RESERVE (VSOCK_MAX_CONNS + 1024)
+
+/*
+ * RLIMIT_NOFILE for this configuration: enough for every server at its caps
+ * and the rest of the VMM, and no more, so that what the guest can make the
+ * host hold is a number the host chose, not the host's fs.nr_open.
+ */
+static unsigned long fd_limit(const struct vmm_config *cfg)
+{
+	unsigned long n = VMM_FD_RESERVE;
+
+	for (unsigned i = 0; i < cfg->nr_fs; i++) {
+		struct fuse_server_opts o = fs_opts(&cfg->fs[i]);
+
+		n += fuse_server_fd_need(&o);
+	}
+	return n;
 }
 
 static void fs_destroy(void *dev)
@@ -183,6 +215,8 @@ static int setup_type(struct vm *vm, const struct vmm_config *cfg,
 
 int virtio_devices_setup(struct vm *vm, const struct vmm_config *cfg)
 {
+	/* Before the servers open their roots; capabilities are still there to raise it. */
+	fuse_server_set_fd_limit(fd_limit(cfg));
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int ret = setup_type(vm, cfg, &types[i]);
 

@@ -110,11 +110,19 @@ static void set_broken(struct virtio_mmio *t)
 		raise_irq(t, VIRTIO_MMIO_INT_CONFIG);
 }
 
-/* QueueReady = 1: checks the rings the driver described and starts the queue. */
+/*
+ * QueueReady = 1: checks the rings the driver described and starts the queue.
+ * Only between FEATURES_OK and DRIVER_OK (section 3.1.1): the rings' format
+ * depends on the features, and once the device runs it may hold chains of a
+ * queue that the driver stops. Restarting that queue with fresh rings would
+ * forget them, so a device could be handed a queue's worth again and again
+ * (no VIRTIO_F_RING_RESET is offered); a stopped queue stays stopped until
+ * the device is reset, which drops what it held.
+ */
 static void queue_enable(struct virtio_mmio *t, struct virtio_mmio_queue *q)
 {
-	/* The rings' format depends on the features, which are final only after FEATURES_OK. */
-	if (q->ready || !(t->status & VIRTIO_CONFIG_S_FEATURES_OK))
+	if (q->ready || !(t->status & VIRTIO_CONFIG_S_FEATURES_OK) ||
+	    (t->status & VIRTIO_CONFIG_S_DRIVER_OK))
 		return;
 	if (virtq_init(&q->vq, t->mem, q->num, q->desc, q->driver, q->device, t->drv_features)) {
 		set_broken(t);

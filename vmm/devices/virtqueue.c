@@ -175,6 +175,11 @@ static int chain_walk(struct virtq *vq, uint16_t head, struct virtq_chain *c)
 	return 0;
 }
 
+static bool head_held(const struct virtq *vq, uint16_t head)
+{
+	return vq->held[head / 64] & (1ULL << (head % 64));
+}
+
 int virtq_pop(struct virtq *vq, struct virtq_chain *c)
 {
 	uint16_t avail, pending, head;
@@ -202,9 +207,17 @@ int virtq_pop(struct virtq *vq, struct virtq_chain *c)
 	head = avail_ring_load(vq, vq->last_avail & (vq->num - 1));
 	if (head >= vq->num)
 		return vq_fail(vq, "head index %u out of range", head);
+	/*
+	 * Without this a guest that publishes one head over and over would
+	 * have the device take it again each time, and a device that queues
+	 * what it pops would grow without bound on a ring of a few entries.
+	 */
+	if (head_held(vq, head))
+		return vq_fail(vq, "head %u made available again while the device holds it", head);
 	ret = chain_walk(vq, head, c);
 	if (ret)
 		return ret;
+	vq->held[head / 64] |= 1ULL << (head % 64);
 	vq->last_avail++;
 	return 1;
 }
@@ -217,6 +230,11 @@ int virtq_push(struct virtq *vq, uint16_t head, uint32_t written)
 		return -EIO;
 	if (head >= vq->num)
 		return err_setx(EINVAL, "virtqueue: push of head %u out of range", head);
+	/* A chain used twice would hand the driver a buffer it has already reused. */
+	if (!head_held(vq, head))
+		return err_setx(EINVAL,
+				"virtqueue: push of head %u, which the device does not hold", head);
+	vq->held[head / 64] &= ~(1ULL << (head % 64));
 	e = &vq->used->ring[vq->used_idx & (vq->num - 1)];
 	__atomic_store_n(&e->id, htole32(head), __ATOMIC_RELAXED);
 	__atomic_store_n(&e->len, htole32(written), __ATOMIC_RELAXED);

@@ -38,6 +38,12 @@ struct virtq {
 	uint16_t used_idx;	 /* next used ring slot we will fill */
 	uint16_t signalled_used; /* used_idx at the last virtq_should_notify() */
 	bool signalled_valid;
+	/*
+	 * Heads the device holds: popped and not pushed yet. A head is in
+	 * flight at most once, so a device never holds more than `num` chains
+	 * of one queue, whatever the guest publishes.
+	 */
+	uint64_t held[VIRTQ_MAX_SIZE / 64];
 };
 
 /*
@@ -74,10 +80,16 @@ int virtq_init(struct virtq *vq, const struct guest_mem *mem, uint16_t num, uint
  * Takes the next available chain: 1 with *c filled, 0 when the ring is empty
  * (with EVENT_IDX, also asks the driver to notify on its next buffer), or
  * -EIO when the guest broke the ring (the queue is then marked broken).
+ * A head the device still holds, made available again, breaks the ring
+ * (section 2.7.13: the driver may not reuse a buffer before it is used).
  */
 int virtq_pop(struct virtq *vq, struct virtq_chain *c);
 
-/* Returns chain `head` to the driver with `written` bytes written into it; 0 or -EIO/-EINVAL. */
+/*
+ * Returns chain `head`, which the device holds, to the driver with
+ * `written` bytes written into it; 0, -EIO (broken queue) or -EINVAL (a
+ * head the device does not hold: nothing is written).
+ */
 int virtq_push(struct virtq *vq, uint16_t head, uint32_t written);
 
 /*

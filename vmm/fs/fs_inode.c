@@ -94,12 +94,13 @@ static void *slot_find(void **slots, const uint32_t *gens, uint32_t nslots, uint
 
 /* ---- inodes ---- */
 
-int fs_inodes_init(struct fs_inode_table *t, int root_fd)
+int fs_inodes_init(struct fs_inode_table *t, int root_fd, uint32_t max)
 {
 	struct fs_inode *root = calloc(1, sizeof(*root));
 	struct stat st;
 
 	memset(t, 0, sizeof(*t));
+	t->max = max ? max : 1;
 	t->hash_size = HASH_SIZE;
 	t->hash = calloc(t->hash_size, sizeof(*t->hash));
 	if (!root || !t->hash || fstat(root_fd, &st) < 0) {
@@ -210,6 +211,16 @@ int fs_inode_insert(struct fs_inode_table *t, int fd, const struct stat *st, uin
 		close(fd);
 		return 0;
 	}
+	/*
+	 * The cap: FORGET (the guest's dentry cache letting go) makes room
+	 * again. An inode FORGET dropped while a request still pins it has left
+	 * the count already; those are bounded by the requests in flight.
+	 */
+	if (t->count >= t->max) {
+		pthread_mutex_unlock(&t->lock);
+		close(fd);
+		return -ENFILE;
+	}
 	ino = calloc(1, sizeof(*ino));
 	int64_t slot = ino ? slot_alloc((void ***)&t->slots, &t->gens, &t->free, &t->nslots,
 					&t->cap, &t->nfree)
@@ -259,9 +270,10 @@ void fs_inode_forget(struct fs_inode_table *t, uint64_t nodeid, uint64_t n)
 
 /* ---- file handles ---- */
 
-int fs_handles_init(struct fs_handle_table *t)
+int fs_handles_init(struct fs_handle_table *t, uint32_t max)
 {
 	memset(t, 0, sizeof(*t));
+	t->max = max;
 	pthread_mutex_init(&t->lock, NULL);
 	return 0;
 }
@@ -298,12 +310,17 @@ int fs_handle_add(struct fs_handle_table *t, int fd, bool dir, uint64_t *fh)
 	h->dir = dir;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_lock(&t->lock);
-	slot = slot_alloc((void ***)&t->slots, &t->gens, &t->free, &t->nslots, &t->cap, &t->nfree);
+	/* The cap: RELEASE makes room again (a released handle a request still pins has left the
+	 * count; those are bounded by the requests in flight). */
+	slot = t->count >= t->max ? -EMFILE
+				  : slot_alloc((void ***)&t->slots, &t->gens, &t->free, &t->nslots,
+					       &t->cap, &t->nfree);
 	if (slot < 0) {
 		pthread_mutex_unlock(&t->lock);
 		handle_close(h);
-		return -ENOMEM;
+		return (int)slot;
 	}
+	t->count++;
 	h->slot = (uint32_t)slot;
 	t->slots[slot] = h;
 	*fh = ((uint64_t)t->gens[slot] << 32) | (uint32_t)(slot + 1);
@@ -356,6 +373,7 @@ int fs_handle_release(struct fs_handle_table *t, uint64_t fh, bool dir)
 	if (t->gens[h->slot] == 0)
 		t->gens[h->slot] = 1;
 	t->free[t->nfree++] = h->slot;
+	t->count--;
 	gone = h->refs == 0;
 	pthread_mutex_unlock(&t->lock);
 	if (gone)

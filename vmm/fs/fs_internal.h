@@ -54,7 +54,8 @@ struct fs_inode_table {
 	uint32_t nfree;
 	struct fs_inode **hash; /* keyed by (dev, ino) */
 	uint32_t hash_size;	/* power of two */
-	uint64_t count;
+	uint64_t count;		/* inodes in the table, the root included */
+	uint64_t max;		/* count never goes past it: a new inode is ENFILE */
 };
 
 /* One open file or directory. */
@@ -73,6 +74,8 @@ struct fs_handle_table {
 	uint32_t nslots, cap;
 	uint32_t *free;
 	uint32_t nfree;
+	uint32_t count; /* handles in the table */
+	uint32_t max;	/* count never goes past it: a new handle is EMFILE */
 };
 
 struct fuse_server {
@@ -124,7 +127,8 @@ struct iovec *fs_out_payload(struct fs_req *r, size_t max, int *n, size_t *len);
 int fs_reply_hdr(struct fs_req *r, size_t body_len);
 
 /* ---- fs_inode.c ---- */
-int fs_inodes_init(struct fs_inode_table *t, int root_fd);
+/* A table holding the root (root_fd), with room for at most `max` inodes in all. */
+int fs_inodes_init(struct fs_inode_table *t, int root_fd, uint32_t max);
 void fs_inodes_free(struct fs_inode_table *t);
 /* Pins the inode of a guest nodeid; NULL for an unknown or stale nodeid. */
 struct fs_inode *fs_inode_get(struct fs_inode_table *t, uint64_t nodeid);
@@ -132,15 +136,16 @@ void fs_inode_put(struct fs_inode_table *t, struct fs_inode *ino);
 /*
  * Takes ownership of `fd` (O_PATH) with stat `st`: finds the inode by
  * (dev, ino) or adds it, and counts one lookup. 0 with *nodeid, or -errno
- * (fd closed either way unless it became the inode's fd).
+ * (fd closed either way unless it became the inode's fd); -ENFILE when a
+ * new inode would go past the table's cap.
  */
 int fs_inode_insert(struct fs_inode_table *t, int fd, const struct stat *st, uint64_t *nodeid);
 /* Drops n lookups of nodeid; the inode goes at zero. Unknown nodeids are ignored. */
 void fs_inode_forget(struct fs_inode_table *t, uint64_t nodeid, uint64_t n);
 
-int fs_handles_init(struct fs_handle_table *t);
+int fs_handles_init(struct fs_handle_table *t, uint32_t max);
 void fs_handles_free(struct fs_handle_table *t);
-/* Adds an open fd (owned from now on): 0 with *fh, or -errno (fd closed). */
+/* Adds an open fd (owned from now on): 0 with *fh, or -errno (fd closed): -EMFILE at the cap. */
 int fs_handle_add(struct fs_handle_table *t, int fd, bool dir, uint64_t *fh);
 struct fs_handle *fs_handle_get(struct fs_handle_table *t, uint64_t fh, bool dir);
 void fs_handle_put(struct fs_handle_table *t, struct fs_handle *h);

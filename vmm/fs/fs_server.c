@@ -379,6 +379,10 @@ static int server_make(const struct fuse_server_opts *opts, int proc_self_fd, in
 	}
 	if (opts)
 		s->opts = *opts;
+	if (!s->opts.max_inodes)
+		s->opts.max_inodes = FUSE_SERVER_MAX_INODES;
+	if (!s->opts.max_handles)
+		s->opts.max_handles = FUSE_SERVER_MAX_HANDLES;
 	switch (s->opts.cache) {
 	case FUSE_CACHE_NONE:
 		s->timeout = 0;
@@ -393,12 +397,12 @@ static int server_make(const struct fuse_server_opts *opts, int proc_self_fd, in
 	s->proc_self_fd = proc_self_fd;
 	s->proc_umask = proc_umask;
 	pthread_mutex_init(&s->init_lock, NULL);
-	ret = fs_inodes_init(&s->inodes, root_fd);
+	ret = fs_inodes_init(&s->inodes, root_fd, s->opts.max_inodes);
 	if (ret < 0) {
 		close(root_fd);
 		goto err;
 	}
-	ret = fs_handles_init(&s->handles);
+	ret = fs_handles_init(&s->handles, s->opts.max_handles);
 	if (ret < 0) {
 		fs_inodes_free(&s->inodes);
 		goto err;
@@ -463,32 +467,27 @@ int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out)
 	return server_make(&s->opts, proc, root, s->proc_umask, out);
 }
 
-unsigned long fuse_server_raise_fd_limit(void)
+unsigned long fuse_server_fd_need(const struct fuse_server_opts *opts)
 {
-	unsigned long nr_open = 0;
-	struct rlimit rl;
-	FILE *f;
+	unsigned long inodes = opts && opts->max_inodes ? opts->max_inodes : FUSE_SERVER_MAX_INODES;
+	unsigned long handles =
+	    opts && opts->max_handles ? opts->max_handles : FUSE_SERVER_MAX_HANDLES;
 
+	return inodes + handles + FUSE_SERVER_FD_SLACK;
+}
+
+unsigned long fuse_server_set_fd_limit(unsigned long limit)
+{
+	struct rlimit rl = {limit, limit};
+
+	/* Lowering the hard limit needs no privilege; raising it needs CAP_SYS_RESOURCE. */
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return limit;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return 0;
-	f = fopen("/proc/sys/fs/nr_open", "re");
-	if (f) {
-		if (fscanf(f, "%lu", &nr_open) != 1)
-			nr_open = 0;
-		fclose(f);
-	}
-	if (nr_open > rl.rlim_max) {
-		struct rlimit want = {nr_open, nr_open};
-
-		/* Without CAP_SYS_RESOURCE this fails: the hard limit stays. */
-		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
-			return nr_open;
-	}
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			getrlimit(RLIMIT_NOFILE, &rl);
-	}
+	rl.rlim_cur = limit < rl.rlim_max ? limit : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		getrlimit(RLIMIT_NOFILE, &rl);
 	return rl.rlim_cur;
 }
 

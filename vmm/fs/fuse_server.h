@@ -31,7 +31,22 @@ struct fuse_server_opts {
 	 * other party writes to.
 	 */
 	bool writeback;
+	/*
+	 * Caps on what the guest may hold at once (0: the defaults below). Each
+	 * inode and each open handle costs the host an fd and a little memory,
+	 * and a guest keeps every inode it has seen until it sends FORGET. At the
+	 * cap a LOOKUP (or anything else that would add an inode) fails with
+	 * ENFILE and an OPEN, CREATE or OPENDIR with EMFILE; the server goes on
+	 * serving, and FORGET and RELEASE make room again.
+	 */
+	uint32_t max_inodes;  /* the root included */
+	uint32_t max_handles; /* open files and directories */
 };
+
+#define FUSE_SERVER_MAX_INODES 65536u
+#define FUSE_SERVER_MAX_HANDLES 4096u
+/* Most fds one server holds at once besides its inodes and handles (requests in flight). */
+#define FUSE_SERVER_FD_SLACK 256u
 
 /*
  * Opens /proc/self/fd once for every server made from now on: a monitor
@@ -57,14 +72,21 @@ int fuse_server_new(const char *dir, const struct fuse_server_opts *opts, struct
 int fuse_server_clone(const struct fuse_server *s, struct fuse_server **out);
 
 /*
- * Every inode the guest holds costs the server an O_PATH fd, and a guest
- * keeps every inode in its dentry cache: a directory of 10,000 files
- * needs 10,000 fds. Raises RLIMIT_NOFILE's soft limit to the hard one,
- * and the hard one to fs.nr_open where the process may (CAP_SYS_RESOURCE),
- * as virtiofsd does. Call once, before dropping capabilities. Returns the
- * soft limit now in force.
+ * The most fds a server with `opts` (NULL: the defaults) can hold at once:
+ * one per inode and per handle at the caps, and FUSE_SERVER_FD_SLACK for
+ * the requests in flight (an fd being opened, an inode FORGET dropped that
+ * a running request still pins).
  */
-unsigned long fuse_server_raise_fd_limit(void);
+unsigned long fuse_server_fd_need(const struct fuse_server_opts *opts);
+
+/*
+ * Sets RLIMIT_NOFILE, soft and hard, to `limit`: a number the caller works
+ * out from what it serves (fuse_server_fd_need() and its own fds), never
+ * the host's fs.nr_open. Raising the hard limit needs CAP_SYS_RESOURCE;
+ * without it the soft limit goes as far as the hard one allows. Call once,
+ * before dropping capabilities. Returns the soft limit now in force.
+ */
+unsigned long fuse_server_set_fd_limit(unsigned long limit);
 
 /*
  * Ends every wait for a lock (SETLKW) running on `s` now or later: they
