@@ -1,18 +1,33 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The shared directory of a sandbox: bind mounts of the bundle's rootfs
- * and of the spec's bind mount sources, and their safe removal.
+ * The shared directory of a sandbox: the bundle's rootfs and the spec's
+ * bind mount sources attached in it (sandbox_unshare.c takes it apart).
  *
- * Every bind is made from an fd opened first (mount("/proc/self/fd/N")),
- * so what gets mounted is exactly what was checked. shared/ is first bound
- * onto itself and made a peer group of its own: what is mounted below it
- * propagates only to the VMM's slave copy, and nothing from other mount
- * namespaces propagates in.
+ * The guest writes to the share through the VMM while the runtime adds a
+ * pod's next container to it, so nothing here resolves a path in it:
+ *
+ * - shared/'s own mount, the top, is read-only (and nosuid, nodev): the
+ *   guest can write inside a rootfs or volume mount only, never make,
+ *   rename or fill an entry of the top (the state directory's tmpfs). The
+ *   runtime makes its directories there through a writable view that only
+ *   it holds (share_writable: a private, detached clone of the top).
+ * - Each rootfs and volume is cloned from an fd opened and checked first
+ *   into a detached tree (open_tree(OPEN_TREE_CLONE)), made read-only there
+ *   when the spec says so, before anyone can see it (so every propagated
+ *   copy, the VMM's included, is read-only from the start), and attached
+ *   with move_mount onto a target fd opened beneath shared/ by
+ *   share_open_beneath and checked to be the inode just made through the
+ *   writable view. A failure detaches what was attached by the fds held.
+ *
+ * shared/ is a peer group of its own: what is attached below it propagates
+ * only to the VMM's slave copy (vmm/jail.c), and nothing from other mount
+ * namespaces propagates in. Only what Linux 6.1 has is used: move_mount
+ * attaches to mounts of our own namespace, never to a detached tree.
  */
 #include "runtime/sandbox.h"
+#include "runtime/sandbox_share.h"
 #include "common/error.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -21,14 +36,44 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* How many times unmounting is retried before giving up (mounts may reappear by propagation). */
-#define UNSHARE_ROUNDS 16
-/* How deep the removal walk goes into what the guest may have left in shared/. */
-#define REMOVE_DEPTH_MAX 128
+int share_open_beneath(int dirfd, const char *name, int flags)
+{
+	struct open_how how = {.flags = (unsigned)flags | O_CLOEXEC | O_NOFOLLOW,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+
+	return (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+}
+
+int share_writable(int dirfd)
+{
+	struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY, .propagation = MS_PRIVATE};
+	int fd = open_tree(dirfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+	if (fd < 0)
+		return err_set(errno, "clone the shared directory's mount");
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return err_set(e, "make a writable view of the shared directory");
+	}
+	return fd;
+}
+
+int share_detach_fd(int fd)
+{
+	char path[64];
+
+	/* The magic link is the fd's own (mount, dentry): nothing is looked up by name. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
+		return err_set(errno, "detach a mount in the shared directory");
+	return 0;
+}
 
 static bool mount_has_opt(const struct oci_mount *m, const char *opt)
 {
@@ -84,44 +129,134 @@ static int share_open_rootfs(const struct bundle *b)
 	return fd;
 }
 
-/* Binds the object behind fd onto target; read-only (recursively, if rec) when ro. */
-static int share_bind(int fd, const char *target, bool rec, bool ro, const char *what)
-{
-	char src[64];
+/* What one sandbox_share call holds: fds only. */
+struct share {
+	const char *id;
+	int top, wtop; /* shared/ (O_PATH), and the writable view of its top */
+	int dir, wdir; /* shared/<id> in each */
+	int *attached; /* the trees attached so far, to detach on failure */
+	size_t n_attached;
+};
 
-	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
-	if (mount(src, target, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
+static void share_close(struct share *s, bool detach)
+{
+	for (size_t i = 0; i < s->n_attached; i++) {
+		if (detach)
+			share_detach_fd(s->attached[i]);
+		close(s->attached[i]);
+	}
+	free(s->attached);
+	s->attached = NULL;
+	s->n_attached = 0;
+	for (int *fd = &s->top; fd <= &s->wdir; fd++) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Whether a and b are open on the same inode, of the same type. */
+static bool same_inode(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino && (sa.st_mode & S_IFMT) == (sb.st_mode & S_IFMT);
+}
+
+/*
+ * Makes name (a directory, or an empty file) in wdir, the writable view,
+ * and returns an O_PATH fd of the same inode opened beneath dir, the
+ * shared tree itself: what a mount can be attached to.
+ */
+static int share_make(struct share *s, int dir, int wdir, const char *name, bool isdir,
+		      const char *shown)
+{
+	int made, fd, flags = O_PATH | (isdir ? O_DIRECTORY : 0);
+
+	if (isdir) {
+		if (mkdirat(wdir, name, 0755) < 0)
+			return err_set(errno, "mkdir shared/%s/%s", s->id, shown);
+	} else {
+		fd = openat(wdir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return err_set(errno, "create shared/%s/%s", s->id, shown);
+		close(fd);
+	}
+	made = openat(wdir, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	fd = made < 0 ? -1 : share_open_beneath(dir, name, flags);
+	if (fd < 0 || !same_inode(made, fd)) {
+		if (made >= 0)
+			close(made);
+		if (fd >= 0)
+			close(fd);
+		return err_setx(ESTALE, "shared/%s/%s changed while it was made", s->id, shown);
+	}
+	close(made);
+	return fd;
+}
+
+/*
+ * Attaches a clone of what srcfd is open on (recursively when rec) onto
+ * target, read-only first when ro.
+ */
+static int share_attach(struct share *s, int srcfd, int target, bool rec, bool ro, const char *what)
+{
+	int tree = open_tree(srcfd, "",
+			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+				 (rec ? AT_RECURSIVE : 0));
+
+	if (tree < 0)
 		return err_set(errno, "bind mount %s", what);
 	if (ro) {
 		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
-		if (mount_setattr(AT_FDCWD, target, rec ? AT_RECURSIVE : 0, &attr, sizeof(attr)) <
-		    0)
-			return err_set(errno, "make %s read-only", what);
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr,
+				  sizeof(attr)) < 0) {
+			int e = errno;
+
+			close(tree);
+			return err_set(e, "make %s read-only", what);
+		}
 	}
+	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0) {
+		int e = errno;
+
+		close(tree);
+		return err_set(e, "bind mount %s", what);
+	}
+	/* The fd now names the attached mount: kept to detach it should a later step fail. */
+	s->attached[s->n_attached++] = tree;
 	return 0;
 }
 
-static int share_mounts(const char *base, const struct bundle *b)
+static int share_mounts(struct share *s, const struct bundle *b)
 {
-	char dir[PATH_MAX], target[PATH_MAX + 32], src[PATH_MAX * 2];
-	int ret;
+	char src[PATH_MAX * 2], name[32], shown[48];
+	int dir, wdir, ret = 0;
 
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/mounts", base) >= sizeof(dir))
-		return err_setx(ENAMETOOLONG, "%s/mounts: path too long", base);
-	if (mkdir(dir, 0755) < 0)
-		return err_set(errno, "mkdir %s", dir);
-	for (size_t i = 0; i < b->spec.n_mounts; i++) {
+	dir = share_make(s, s->dir, s->wdir, "mounts", true, "mounts");
+	if (dir < 0)
+		return dir;
+	wdir = openat(s->wdir, "mounts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (wdir < 0 || !same_inode(dir, wdir)) {
+		ret = err_setx(ESTALE, "shared/%s/mounts changed while it was made", s->id);
+		goto out;
+	}
+	for (size_t i = 0; i < b->spec.n_mounts && ret == 0; i++) {
 		const struct oci_mount *m = &b->spec.mounts[i];
 		struct stat st;
-		int fd, tfd;
+		int fd, target;
 
 		if (!mount_is_bind(m))
 			continue;
-		if (!m->source)
-			return err_setx(
+		if (!m->source) {
+			ret = err_setx(
 			    EINVAL, "config.json: mounts[%zu].source: a bind mount needs a source",
 			    i);
+			break;
+		}
 		/* A relative source is relative to the bundle, as runc (run in it) reads it. */
 		if (m->source[0] == '/')
 			snprintf(src, sizeof(src), "%s", m->source);
@@ -129,71 +264,102 @@ static int share_mounts(const char *base, const struct bundle *b)
 			snprintf(src, sizeof(src), "%s/%s", b->path, m->source);
 		/* Sources are the user's volumes: symlinks in them are followed, as runc does. */
 		fd = open(src, O_PATH | O_CLOEXEC);
-		if (fd < 0)
-			return err_set(errno, "mounts[%zu]: source %s", i, m->source);
+		if (fd < 0) {
+			ret = err_set(errno, "mounts[%zu]: source %s", i, m->source);
+			break;
+		}
 		if (fstat(fd, &st) < 0) {
 			ret = err_set(errno, "mounts[%zu]: stat %s", i, m->source);
 			close(fd);
-			return ret;
+			break;
 		}
-		snprintf(target, sizeof(target), "%s/%zu", dir, i);
-		if (S_ISDIR(st.st_mode)) {
-			if (mkdir(target, 0755) < 0) {
-				ret = err_set(errno, "mkdir %s", target);
-				close(fd);
-				return ret;
-			}
-		} else {
-			tfd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-				   0600);
-			if (tfd < 0) {
-				ret = err_set(errno, "create %s", target);
-				close(fd);
-				return ret;
-			}
-			close(tfd);
+		snprintf(name, sizeof(name), "%zu", i);
+		snprintf(shown, sizeof(shown), "mounts/%zu", i);
+		target = share_make(s, dir, wdir, name, S_ISDIR(st.st_mode), shown);
+		if (target < 0) {
+			ret = target;
+			close(fd);
+			break;
 		}
 		snprintf(src, sizeof(src), "mounts[%zu] (%s)", i, m->source);
-		ret =
-		    share_bind(fd, target, mount_has_opt(m, "rbind"), mount_has_opt(m, "ro"), src);
+		ret = share_attach(s, fd, target, mount_has_opt(m, "rbind"), mount_has_opt(m, "ro"),
+				   src);
+		close(target);
 		close(fd);
-		if (ret < 0)
-			return ret;
+	}
+out:
+	close(dir);
+	if (wdir >= 0)
+		close(wdir);
+	return ret;
+}
+
+/*
+ * Makes shared/ a mount of its own: a clone of the directory, read-only,
+ * nosuid and nodev, private (cut from its parent's propagation) while it
+ * is attached, then a peer group of its own (shared), so that what is
+ * attached below it later (a pod's next container) reaches the VMM, whose
+ * copy is a slave of it, and nothing else.
+ */
+static int share_make_top(struct sandbox *sb)
+{
+	struct mount_attr top = {.attr_set =
+				     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+				 .propagation = MS_PRIVATE};
+	struct mount_attr peer = {.propagation = MS_SHARED};
+	int fd, ret = 0;
+
+	if (mkdir(sb->shared, 0700) < 0)
+		return err_set(errno, "mkdir %s", sb->shared);
+	fd = open_tree(AT_FDCWD, sb->shared,
+		       OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (fd < 0 || mount_setattr(fd, "", AT_EMPTY_PATH, &top, sizeof(top)) < 0 ||
+	    move_mount(fd, "", AT_FDCWD, sb->shared, MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+	    mount_setattr(fd, "", AT_EMPTY_PATH, &peer, sizeof(peer)) < 0)
+		ret = err_set(errno, "make %s a read-only mount of its own", sb->shared);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* Opens shared/ and its writable view, and makes shared/<id> in it. */
+static int share_open(struct share *s, struct sandbox *sb, size_t n_mounts)
+{
+	int ret;
+
+	s->attached = calloc(n_mounts + 1, sizeof(*s->attached));
+	if (!s->attached)
+		return err_set(ENOMEM, "share %s", s->id);
+	s->top = open(sb->shared, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->top < 0)
+		return err_set(errno, "open %s", sb->shared);
+	s->wtop = share_writable(s->top);
+	if (s->wtop < 0)
+		return s->wtop;
+	s->dir = share_make(s, s->top, s->wtop, s->id, true, "");
+	if (s->dir < 0)
+		return s->dir;
+	s->wdir = openat(s->wtop, s->id, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (s->wdir < 0 || !same_inode(s->dir, s->wdir)) {
+		ret = err_setx(ESTALE, "shared/%s changed while it was made", s->id);
+		return ret;
 	}
 	return 0;
 }
 
 int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b)
 {
-	char base[PATH_MAX], target[PATH_MAX + 16];
-	int fd, ret;
+	struct share s = {.id = id, .top = -1, .wtop = -1, .dir = -1, .wdir = -1};
+	int fd, target, ret;
 
-	/*
-	 * A pod's VM has its shared/ already. Otherwise it is made, bound onto
-	 * itself and cut from its parent's propagation (private), then made a
-	 * peer group of its own (shared): what is mounted under it later (the
-	 * rootfs of a pod's next container) reaches the VMM, whose copy is a
-	 * slave of it (vmm/jail.c), and nothing reaches other namespaces.
-	 */
 	if (!sb->pod[0]) {
-		if (mkdir(sb->shared, 0700) < 0)
-			return err_set(errno, "mkdir %s", sb->shared);
-		if (mount(sb->shared, sb->shared, NULL, MS_BIND, NULL) < 0 ||
-		    mount(NULL, sb->shared, NULL, MS_PRIVATE, NULL) < 0 ||
-		    mount(NULL, sb->shared, NULL, MS_SHARED, NULL) < 0) {
-			ret = err_set(errno, "make %s a mount of its own", sb->shared);
+		ret = share_make_top(sb);
+		if (ret < 0)
 			goto fail;
-		}
 	}
-	if ((size_t)snprintf(base, sizeof(base), "%s/%s", sb->shared, id) >= sizeof(base)) {
-		ret = err_setx(ENAMETOOLONG, "shared directory path too long");
+	ret = share_open(&s, sb, b->spec.n_mounts);
+	if (ret < 0)
 		goto fail;
-	}
-	snprintf(target, sizeof(target), "%s/rootfs", base);
-	if (mkdir(base, 0755) < 0 || mkdir(target, 0755) < 0) {
-		ret = err_set(errno, "mkdir %s", target);
-		goto fail;
-	}
 	fd = share_open_rootfs(b);
 	if (fd < 0) {
 		ret = fd;
@@ -201,19 +367,27 @@ int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b)
 	}
 	/* Shared read-only, the rootfs gets its missing mount points first, as runc makes them. */
 	ret = b->spec.root_readonly ? sandbox_make_mount_points(fd, b) : 0;
-	if (ret == 0)
-		ret = share_bind(fd, target, true, b->spec.root_readonly, "rootfs");
+	target = ret < 0 ? ret : share_make(&s, s.dir, s.wdir, "rootfs", true, "rootfs");
+	if (target >= 0) {
+		ret = share_attach(&s, fd, target, true, b->spec.root_readonly, "rootfs");
+		close(target);
+	} else {
+		ret = target;
+	}
 	close(fd);
 	if (ret == 0)
-		ret = share_mounts(base, b);
-	if (ret == 0)
+		ret = share_mounts(&s, b);
+	if (ret == 0) {
+		share_close(&s, false);
 		return 0;
+	}
 fail:
 	/* Keep the first error: the cleanup's own failures are secondary. */
 	{
 		char msg[512];
 
 		snprintf(msg, sizeof(msg), "%s", err_msg());
+		share_close(&s, true);
 		if (sb->pod[0])
 			sandbox_unshare_container(sb, id);
 		else
@@ -221,182 +395,4 @@ fail:
 		err_setx(-ret, "%s", msg);
 	}
 	return ret;
-}
-
-/* Decodes mountinfo's octal escapes (\040 for a space) in place. */
-static void unshare_unescape(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static int unshare_cmp_len(const void *a, const void *b)
-{
-	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-
-	return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
-/* The mount points at or under dir, longest (deepest) first; *n of them. */
-static int unshare_find(const char *dir, char ***out, size_t *n)
-{
-	size_t dlen = strlen(dir), cap = 0;
-	char *line = NULL, **v = NULL;
-	size_t lcap = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	*out = NULL;
-	*n = 0;
-	if (!f)
-		return err_set(errno, "open /proc/self/mountinfo");
-	while (getline(&line, &lcap, f) > 0) {
-		char *save, *tok = strtok_r(line, " ", &save);
-
-		/* Fields: id parent major:minor root mountpoint ... */
-		for (int i = 0; tok && i < 4; i++)
-			tok = strtok_r(NULL, " ", &save);
-		if (!tok)
-			continue;
-		unshare_unescape(tok);
-		if (strncmp(tok, dir, dlen) || (tok[dlen] != '\0' && tok[dlen] != '/'))
-			continue;
-		if (*n + 1 >= cap) {
-			char **nv = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
-
-			if (!nv)
-				break;
-			v = nv;
-		}
-		v[*n] = strdup(tok);
-		if (v[*n])
-			(*n)++;
-	}
-	free(line);
-	fclose(f);
-	if (*n)
-		qsort(v, *n, sizeof(*v), unshare_cmp_len);
-	*out = v;
-	return 0;
-}
-
-static void unshare_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/*
- * Removes what is left under dirfd/name once nothing is mounted there: only
- * on the filesystem dev, never into a mount point (a bind of the same
- * filesystem keeps its st_dev, so the mount root attribute is checked too).
- */
-static int unshare_remove(int dirfd, const char *name, dev_t dev, int depth)
-{
-	struct statx stx;
-	int ret = 0;
-
-	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0)
-		return errno == ENOENT ? 0 : err_set(errno, "stat %s", name);
-	if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-		return err_setx(EBUSY, "%s is still a mount point: not removed", name);
-	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != dev)
-		return err_setx(EXDEV, "%s is on another filesystem: not removed", name);
-	if (S_ISDIR(stx.stx_mode)) {
-		struct dirent *de;
-		DIR *d;
-		int fd;
-
-		if (depth >= REMOVE_DEPTH_MAX)
-			return err_setx(ELOOP, "%s: too deep to remove", name);
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return err_set(errno, "open %s", name);
-		d = fdopendir(fd);
-		if (!d) {
-			close(fd);
-			return err_set(errno, "open %s", name);
-		}
-		while (ret == 0 && (de = readdir(d))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-				continue;
-			ret = unshare_remove(fd, de->d_name, dev, depth + 1);
-		}
-		closedir(d);
-		if (ret == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-			ret = err_set(errno, "remove %s", name);
-		return ret;
-	}
-	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-		return err_set(errno, "remove %s", name);
-	return 0;
-}
-
-/* Detaches every mount at or under dir, then removes it (see sandbox.h). */
-static int unshare_dir(const char *dir)
-{
-	char **v = NULL, parent[PATH_MAX];
-	const char *slash;
-	struct stat st;
-	size_t n = 0;
-	int round, ret, pfd;
-
-	for (round = 0; round < UNSHARE_ROUNDS; round++) {
-		ret = unshare_find(dir, &v, &n);
-		if (ret < 0)
-			return ret;
-		if (n == 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (umount2(v[i], MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
-			    errno != ENOENT)
-				ozone_debug("umount %s: %s", v[i], strerror(errno));
-		unshare_free(v, n);
-		v = NULL;
-	}
-	if (n) {
-		ret = err_setx(EBUSY, "%s: %zu mounts could not be detached; nothing removed", dir,
-			       n);
-		unshare_free(v, n);
-		return ret;
-	}
-	/* Nothing is mounted under shared/ any more: what is left there is ours. */
-	slash = strrchr(dir, '/');
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
-	pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0)
-		return errno == ENOENT ? 0 : err_set(errno, "open %s", parent);
-	if (fstat(pfd, &st) < 0) {
-		ret = err_set(errno, "stat %s", parent);
-		close(pfd);
-		return ret;
-	}
-	ret = unshare_remove(pfd, slash + 1, st.st_dev, 0);
-	close(pfd);
-	return ret;
-}
-
-int sandbox_unshare(struct sandbox *sb)
-{
-	return unshare_dir(sb->shared);
-}
-
-int sandbox_unshare_container(struct sandbox *sb, const char *id)
-{
-	char dir[PATH_MAX];
-
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", sb->shared, id) >= sizeof(dir))
-		return err_setx(ENAMETOOLONG, "%s/%s: path too long", sb->shared, id);
-	return unshare_dir(dir);
 }
