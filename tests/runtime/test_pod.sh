@@ -8,7 +8,9 @@
 # that its spec names by the host path of the sandbox's pid (containerd
 # writes /proc/<pid of the pid file>/ns/ipc). Checks: one VM for the pod,
 # the shared hostname and IPC namespace, exec and ps in the member,
-# deleting the member leaves the pod's VM running, CRI-O's annotations,
+# deleting the member leaves the pod's VM running (and takes exactly its own
+# mounts, even after a guest-side rename in the share, whose top is
+# read-only), CRI-O's annotations,
 # the errors (no such sandbox, a member as a sandbox, a host namespace
 # outside a pod), and nothing left after the sandbox goes.
 . "$(dirname "$0")/lib.sh"
@@ -95,6 +97,26 @@ oz run -b "$T_TMP/app2" app2
 	pass "pod member: run to its end (output, exit code 3), then gone from the pod's VM" ||
 	fail "pod member run" "rc=$RC $(cat "$OUT" "$ERR")"
 
+# The guest writes at the top of the share (the state dir's tmpfs) get EROFS; a rw rootfs in it
+# is still written through.
+if ! touch "$ROOT/pod1/shared/fill" 2>/dev/null && ! mkdir "$ROOT/pod1/shared/app1/x" 2>/dev/null &&
+	touch "$ROOT/pod1/shared/fill" 2>&1 | grep -q "Read-only file system" &&
+	echo w >"$ROOT/pod1/shared/app1/rootfs/tmp/w" && [ "$(cat "$T_TMP/app/rootfs/tmp/w")" = w ]; then
+	pass "the share's top is read-only to the guest (EROFS); a rw rootfs in it is written through"
+else
+	fail "share's top" "$(ls -la "$ROOT/pod1/shared")"
+fi
+rm -f "$T_TMP/app/rootfs/tmp/w"
+
+# A guest that renames the members' directories in the share before one is deleted (swapping
+# app1's for app7's): delete app1 still detaches exactly app1's mounts, found by mount id.
+bundle "$T_TMP/app7" '["sleep","1000"]' "$member_ns" "{\"$CRI_T\":\"container\",\"$CRI_S\":\"pod1\"}"
+oz run -d -b "$T_TMP/app7" app7
+mount_ids() { awk -v p="$ROOT/pod1/shared/$1/" 'index($5, p) == 1 {print $1}' /proc/self/mountinfo | sort; }
+ids1=$(mount_ids app1)
+ids7=$(mount_ids app7)
+S1=$ROOT/pod1/shared
+mv "$S1/app1" "$S1/gone" 2>/dev/null && mv "$S1/app7" "$S1/app1" 2>/dev/null && mv "$S1/gone" "$S1/app7" 2>/dev/null
 # Deleting a member: its processes and share go, the pod's VM and sandbox stay.
 oz kill app1 KILL
 for _ in $(seq 50); do kill -0 "$(cat "$T_TMP/app1.pid")" 2>/dev/null || break; sleep 0.1; done
@@ -105,6 +127,13 @@ oz state pod1
 	grep -q '"status": "running"' "$OUT" && ! grep -q " $ROOT/pod1/shared/app1" /proc/mounts &&
 	pass "delete of a member: its state, share and mounts gone; the pod still runs" ||
 	fail "delete member" "rc=$rc $(cat "$ERR") vms=$(vms)"
+left=$(awk '{print $1}' /proc/self/mountinfo | sort)
+oz exec app7 cat /whoami
+[ -n "$ids1" ] && [ -n "$ids7" ] && [ -z "$(comm -12 <(echo "$ids1") <(echo "$left"))" ] &&
+	[ -z "$(comm -23 <(echo "$ids7") <(echo "$left"))" ] && [ "$(cat "$OUT")" = app7 ] &&
+	pass "after a guest-side rename of the members' dirs, delete took exactly app1's mounts; app7 runs on" ||
+	fail "delete after rename" "app1 [$ids1] app7 [$ids7] left: $(comm -12 <(echo "$ids1 $ids7" | tr ' ' '\n' | sort) <(echo "$left") | tr '\n' ' ') $(cat "$OUT" "$ERR")"
+oz delete --force app7
 oz exec pod1 true
 [ "$RC" -eq 0 ] && pass "the pod's sandbox still answers exec" || fail "sandbox exec" "$(cat "$ERR")"
 

@@ -7,8 +7,10 @@
 # the VM sizing, the rootfs symlink rule, and the delete-safety rule: after
 # a failure half-way, or after `ozone create` is SIGKILLed mid-way, `delete`
 # leaves no mount, no VMM process and no file, and the bundle and volumes
-# are byte-for-byte as before. A read-only rootfs gets the mount points it
-# lacks, made inside it whatever its symlinks say.
+# are byte-for-byte as before; 1,000 nested directories left in the share
+# do not stop it. The share's top is read-only (EROFS), its rw volumes are
+# not. A read-only rootfs gets the mount points it lacks, made inside it
+# whatever its symlinks say.
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -195,10 +197,26 @@ grep " $S/mounts/2 " /proc/mounts | grep -q " rw," && pass "rw file volume stays
 oz state c1
 [ "$RC" -eq 0 ] && grep -q '"status": "stopped"' "$OUT" &&
 	pass "state: a create that died half-way reads as stopped" || fail "state after crash" "$(cat "$OUT" "$ERR")"
-# What the guest may have written in the share outside the mounts is ours to remove.
-mkdir -p "$S/junk/deeper" && echo x >"$S/junk/deeper/f"
+# The guest writes only inside a rootfs or volume: the share's top (the state dir's tmpfs) is
+# read-only, whoever writes.
+if ! touch "$ROOT/c1/shared/fill" 2>/dev/null && ! mkdir "$S/x" 2>/dev/null &&
+	! touch "$S/mounts/fill" 2>/dev/null && ! mv "$S/mounts" "$S/moved" 2>/dev/null &&
+	touch "$ROOT/c1/shared/fill" 2>&1 | grep -q "Read-only file system"; then
+	pass "the share's top is read-only (EROFS): nothing made, filled or renamed there"
+else
+	fail "the share's top is writable" "$(ls -la "$ROOT/c1/shared" "$S")"
+fi
+echo w >"$S/mounts/3/written" && [ "$(cat "$T_TMP/vol2/written")" = w ] && rm "$S/mounts/3/written" &&
+	pass "a rw volume in the share is still written through" || fail "rw volume not writable"
+# What a share may hold that ozone did not make (a share of an older ozone, whose top the guest
+# could write): 1,000 nested directories and a wide tree, written through a writable view of it.
+deep=$(printf 'd/%.0s' $(seq 1000))
+unshare -m sh -c "mount -o remount,bind,rw '$ROOT/c1/shared' && mkdir -p '$S/junk/$deep' &&
+	echo x >'$S/junk/${deep}f' && mkdir '$S/wide' && cd '$S/wide' && touch \$(seq 1000)" &&
+	[ -f "$S/junk/${deep}f" ] && [ -f "$S/wide/1000" ] || fail "deep tree" "not made"
 oz delete c1
-[ "$RC" -eq 0 ] && pass "delete after a crash" || fail "delete after a crash" "rc=$RC $(cat "$ERR")"
+[ "$RC" -eq 0 ] && pass "delete after a crash (and 1,000 nested directories left in the share)" ||
+	fail "delete after a crash" "rc=$RC $(cat "$ERR")"
 check_clean "crash mid-way"
 
 # SIGTERM (or ^C) during create: what was made is undone, then create dies by the signal.
