@@ -9,17 +9,18 @@
  *   <root>/<id>/vsock.sock   its hybrid vsock socket (the agent: guest port 1024)
  *   <root>/<id>/cgroup       the host cgroup its VMM and proxies are in (host_cgroup.h)
  *   <root>/<id>/shared/      served to the guest over virtio-fs (tag "ozone");
- *                            a bind mount of itself, a peer group of its own
+ *                            a read-only mount of itself, a peer group of its own
  *                            (the VMM's copy is its slave), holding
  *     <id>/rootfs            a bind mount of the bundle's rootfs (read-only if root.readonly)
  *     <id>/mounts/<i>        a bind mount of the source of the spec's i-th mount, for the
  *                            bind mounts (type "bind" or option bind/rbind)
  *
- * Tearing it down never changes a file of the user's rootfs or volumes:
- * the VMM is stopped first, then every mount under shared/ is detached
- * (deepest first, until /proc/self/mountinfo shows none), and only then is
- * the directory removed, by a walk that refuses to enter a mount point or
- * another filesystem.
+ * The guest writes only inside those mounts; nothing in the share is ever
+ * resolved by path (sandbox_mount.c). Tearing it down never changes a file
+ * of the user's rootfs or volumes: the VMM is stopped first, then every
+ * mount in shared/ is found by its mount id and detached through an fd, and
+ * what is left of the top is removed through a view of it that holds no
+ * mount (sandbox_unshare.c).
  */
 #ifndef OZONE_RUNTIME_SANDBOX_H
 #define OZONE_RUNTIME_SANDBOX_H

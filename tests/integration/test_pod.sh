@@ -4,7 +4,8 @@
 # containerd's CRI drives it: the sandbox container (annotated
 # io.kubernetes.cri.container-type=sandbox) boots the pod's VM; two app
 # containers of the pod join it. Their rootfs and volumes reach the running
-# VMM's jail by mount propagation, their specs name the sandbox's ipc and uts
+# VMM's jail by mount propagation (read-only where asked, under the share's
+# read-only top), their specs name the sandbox's ipc and uts
 # namespaces by the host path of its pid (as containerd writes them), and
 # each app has its own mount and pid namespaces. Then: deleting an app
 # leaves the pod running, deleting the sandbox stops the VM, and nothing is
@@ -82,6 +83,18 @@ for _ in $(seq 100); do [ -s "$T_TMP/vol-app1/out" ] && break; sleep 0.2; done
 [ "$(cat "$T_TMP/vol-app1/out" 2>/dev/null)" = one ] &&
 	pass "app1: its volume, mounted after the VM started, is written through" ||
 	fail "app1 volume" "$(ls -la "$T_TMP/vol-app1")"
+
+# As the VMM sees the share (its own mount namespace): the top read-only, app1's read-only
+# rootfs read-only too although it was attached after the VM started, its rw volume rw.
+vmm=$(cut -d' ' -f1 "$ROOT/pod/vmm.pid")
+opt() { awk -v p="$1" '$5 == p {split($6, o, ","); f = o[1]} END {print f}' "/proc/$vmm/mountinfo"; }
+if [ "$(opt /fs/0)" = ro ] && [ "$(opt /fs/0/app1/rootfs)" = ro ] &&
+	[ "$(opt /fs/0/app1/mounts/2)" = rw ] &&
+	touch "/proc/$vmm/root/fs/0/fill" 2>&1 | grep -q "Read-only file system"; then
+	pass "in the VMM: the share's top read-only (EROFS), app1's ro rootfs ro, its rw volume rw"
+else
+	fail "the VMM's share" "top=$(opt /fs/0) rootfs=$(opt /fs/0/app1/rootfs) volume=$(opt /fs/0/app1/mounts/2)"
+fi
 
 oz run -b "$T_TMP/app2" app2
 rc=$RC
