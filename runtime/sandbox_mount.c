@@ -12,9 +12,10 @@
  *   runtime makes its directories there through a writable view that only
  *   it holds (share_writable: a private, detached clone of the top).
  * - Each rootfs and volume is cloned from an fd opened and checked first
- *   into a detached tree (open_tree(OPEN_TREE_CLONE)), made read-only there
- *   when the spec says so, before anyone can see it (so every propagated
- *   copy, the VMM's included, is read-only from the start), and attached
+ *   into a detached tree (open_tree(OPEN_TREE_CLONE)), made nosuid, nodev
+ *   and, when the spec says so, read-only there, before anyone can see it
+ *   (so every propagated copy, the VMM's included, has those flags from
+ *   the start: a flag changed later does not propagate), and attached
  *   with move_mount onto a target fd opened beneath shared/ by
  *   share_open_beneath and checked to be the inode just made through the
  *   writable view. A failure detaches what was attached by the fds held.
@@ -198,26 +199,25 @@ static int share_make(struct share *s, int dir, int wdir, const char *name, bool
 
 /*
  * Attaches a clone of what srcfd is open on (recursively when rec) onto
- * target, read-only first when ro.
+ * target: nosuid and nodev (what the guest leaves there stays inert for
+ * the host), read-only when ro, all set before anyone can see it.
  */
 static int share_attach(struct share *s, int srcfd, int target, bool rec, bool ro, const char *what)
 {
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					      (ro ? MOUNT_ATTR_RDONLY : 0)};
 	int tree = open_tree(srcfd, "",
 			     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
 				 (rec ? AT_RECURSIVE : 0));
 
 	if (tree < 0)
 		return err_set(errno, "bind mount %s", what);
-	if (ro) {
-		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr, sizeof(attr)) <
+	    0) {
+		int e = errno;
 
-		if (mount_setattr(tree, "", AT_EMPTY_PATH | (rec ? AT_RECURSIVE : 0), &attr,
-				  sizeof(attr)) < 0) {
-			int e = errno;
-
-			close(tree);
-			return err_set(e, "make %s read-only", what);
-		}
+		close(tree);
+		return err_set(e, "set the mount flags of %s", what);
 	}
 	if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0) {

@@ -145,6 +145,7 @@ struct mnt_count {
 	int outside;	 /* mount points under base, outside shared/ and the view */
 	int writable_ro; /* mounts of a read-only source that are writable */
 	int member;	 /* mounts of the member's bundle */
+	int suid_dev;	 /* ... of them without nosuid or nodev */
 	char outside_at[PATH_MAX];
 };
 
@@ -176,6 +177,8 @@ static void count_mounts(struct mnt_count *c)
 			c->member++;
 			if (ro_src && strncmp(opts, "ro", 2))
 				c->writable_ro++;
+			if (!strstr(opts, "nosuid") || !strstr(opts, "nodev"))
+				c->suid_dev++;
 		}
 	}
 	fclose(f);
@@ -317,6 +320,8 @@ static void test_pod_member_race(void **state)
 		if (c.writable_ro)
 			fail_msg("round %d: %d read-only sources mounted writable", i,
 				 c.writable_ro);
+		if (c.suid_dev)
+			fail_msg("round %d: %d mounts without nosuid,nodev", i, c.suid_dev);
 		if (ret < 0) {
 			failed++;
 			if (c.member)
