@@ -283,7 +283,10 @@ void proto_pids_free(struct proto_pids *p);
 /* Frees what decoding allocated (and any malloc'd pointers set by the caller). */
 void proto_msg_free(struct proto_msg *m);
 
-/* A failed reply as this side's error: records "agent: <error>", returns -err. */
+/*
+ * A failed reply as this side's error: records "agent: <error>" with the
+ * agent's text escaped (common/escape.h), returns -err.
+ */
 int proto_reply_error(const struct proto_msg *m);
 
 /* Checks the peer's hello: -EPROTONOSUPPORT naming both versions on a mismatch. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/agent_client.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/frame.h"
 #include "common/version.h"
 
@@ -143,8 +144,11 @@ int agent_dial(const char *path, uint32_t port, int timeout_ms)
 	}
 	line[got] = '\0';
 	if (got < 5 || strncmp(line, "OK ", 3) != 0 || line[got - 1] != '\n') {
+		char text[64]; /* enough to show what answered */
+
 		close(fd);
-		return err_setx(EPROTO, "%s: bad answer to CONNECT %u: %.32s", path, port, line);
+		return err_setx(EPROTO, "%s: bad answer to CONNECT %u: %s", path, port,
+				escape_bytes(text, sizeof(text), line, got));
 	}
 	return fd;
 }
