@@ -364,25 +364,35 @@ int proto_hello_check(const struct proto_hello *peer, const char *peer_name)
 
 int proto_send(int fd, const struct proto_msg *m)
 {
+	return proto_send_until(fd, m, 0);
+}
+
+int proto_send_until(int fd, const struct proto_msg *m, long long deadline)
+{
 	char *buf;
 	size_t len;
 	int ret = proto_encode(m, &buf, &len);
 
 	if (ret < 0)
 		return ret;
-	ret = frame_write(fd, buf, len);
+	ret = frame_write_until(fd, buf, len, deadline);
 	free(buf);
 	return ret;
 }
 
 int proto_recv(int fd, struct proto_msg *m)
 {
+	return proto_recv_until(fd, m, 0);
+}
+
+int proto_recv_until(int fd, struct proto_msg *m, long long deadline)
+{
 	char *buf;
 	size_t len;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
-	ret = frame_read(fd, &buf, &len);
+	ret = frame_read_until(fd, &buf, &len, deadline);
 	if (ret < 0 || !buf)
 		return ret;
 	ret = proto_decode(buf, len, m);
