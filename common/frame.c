@@ -2,11 +2,14 @@
 #include "common/frame.h"
 #include "common/error.h"
 
+#include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 void frame_put_header(uint8_t hdr[FRAME_HDR_LEN], uint32_t len)
@@ -32,12 +35,56 @@ int frame_check_len(uint32_t len, uint32_t max)
 	return 0;
 }
 
+static long long frame_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+long long frame_deadline(int timeout_ms)
+{
+	return timeout_ms > 0 ? frame_now_ms() + timeout_ms : 0;
+}
+
+int frame_ms_left(long long deadline)
+{
+	long long now;
+
+	if (!deadline)
+		return -1;
+	now = frame_now_ms();
+	if (now >= deadline)
+		return 0;
+	return deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
+}
+
+/* Waits for events on fd until the deadline: 0, -ETIMEDOUT, or -errno. */
+static int frame_wait(int fd, short events, long long deadline)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+
+	if (!deadline)
+		return 0;
+	for (;;) {
+		int n = poll(&p, 1, frame_ms_left(deadline));
+
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
 /* sendmsg() where possible: MSG_NOSIGNAL exists only for sockets. */
-static ssize_t frame_writev(int fd, struct iovec *iov, int iovcnt, bool *not_socket)
+static ssize_t frame_writev(int fd, struct iovec *iov, int iovcnt, bool *not_socket, int flags)
 {
 	if (!*not_socket) {
 		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = iovcnt};
-		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		ssize_t n = sendmsg(fd, &mh, MSG_NOSIGNAL | flags);
 
 		if (n >= 0 || errno != ENOTSOCK)
 			return n;
@@ -47,6 +94,11 @@ static ssize_t frame_writev(int fd, struct iovec *iov, int iovcnt, bool *not_soc
 }
 
 int frame_write(int fd, const void *payload, size_t len)
+{
+	return frame_write_until(fd, payload, len, 0);
+}
+
+int frame_write_until(int fd, const void *payload, size_t len, long long deadline)
 {
 	uint8_t hdr[FRAME_HDR_LEN];
 	struct iovec iov[2];
@@ -65,11 +117,24 @@ int frame_write(int fd, const void *payload, size_t len)
 	iov[0] = (struct iovec){.iov_base = hdr, .iov_len = sizeof(hdr)};
 	iov[1] = (struct iovec){.iov_base = (void *)payload, .iov_len = len};
 	while (cnt > 0) {
-		ssize_t n = frame_writev(fd, cur, cnt, &not_socket);
+		/* With a deadline a socket is never waited on in sendmsg(), only in poll(). */
+		ssize_t n = frame_writev(fd, cur, cnt, &not_socket, deadline ? MSG_DONTWAIT : 0);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EAGAIN && deadline) {
+				ret = frame_wait(fd, POLLOUT, deadline);
+				if (ret == -ETIMEDOUT)
+					return err_setx(
+					    ETIMEDOUT,
+					    "frame: timed out with %zu of %zu bytes unsent",
+					    cur->iov_len + (cnt > 1 ? cur[1].iov_len : 0),
+					    len + FRAME_HDR_LEN);
+				if (ret < 0)
+					return err_set(-ret, "frame: poll");
+				continue;
+			}
 			return err_set(errno, "frame: write");
 		}
 		if (n == 0)
@@ -87,15 +152,25 @@ int frame_write(int fd, const void *payload, size_t len)
 	return 0;
 }
 
-/* Reads exactly len bytes; *got says how many arrived before EOF. */
-static int frame_read_full(int fd, void *buf, size_t len, size_t *got)
+/*
+ * Reads exactly len bytes, each read waiting for the deadline in poll();
+ * *got says how many arrived before EOF. -ETIMEDOUT carries no message:
+ * the caller says where in the frame it happened.
+ */
+static int frame_read_full(int fd, void *buf, size_t len, size_t *got, long long deadline)
 {
 	*got = 0;
 	while (*got < len) {
-		ssize_t n = read(fd, (char *)buf + *got, len - *got);
+		int ret = frame_wait(fd, POLLIN, deadline);
+		ssize_t n;
 
+		if (ret == -ETIMEDOUT)
+			return ret;
+		if (ret < 0)
+			return err_set(-ret, "frame: poll");
+		n = read(fd, (char *)buf + *got, len - *got);
 		if (n < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || (errno == EAGAIN && deadline))
 				continue;
 			return err_set(errno, "frame: read");
 		}
@@ -108,6 +183,11 @@ static int frame_read_full(int fd, void *buf, size_t len, size_t *got)
 
 int frame_read(int fd, char **payload, size_t *len)
 {
+	return frame_read_until(fd, payload, len, 0);
+}
+
+int frame_read_until(int fd, char **payload, size_t *len, long long deadline)
+{
 	uint8_t hdr[FRAME_HDR_LEN];
 	uint32_t plen;
 	size_t got;
@@ -116,7 +196,11 @@ int frame_read(int fd, char **payload, size_t *len)
 
 	*payload = NULL;
 	*len = 0;
-	ret = frame_read_full(fd, hdr, sizeof(hdr), &got);
+	ret = frame_read_full(fd, hdr, sizeof(hdr), &got, deadline);
+	if (ret == -ETIMEDOUT)
+		return got ? err_setx(ETIMEDOUT, "frame: timed out after %zu of %d header bytes",
+				      got, FRAME_HDR_LEN)
+			   : err_setx(ETIMEDOUT, "frame: timed out waiting for a frame");
 	if (ret < 0)
 		return ret;
 	if (got == 0)
@@ -131,8 +215,11 @@ int frame_read(int fd, char **payload, size_t *len)
 	buf = malloc((size_t)plen + 1);
 	if (!buf)
 		return err_set(ENOMEM, "frame: allocating %u bytes", plen);
-	ret = frame_read_full(fd, buf, plen, &got);
-	if (ret == 0 && got < plen)
+	ret = frame_read_full(fd, buf, plen, &got, deadline);
+	if (ret == -ETIMEDOUT)
+		ret = err_setx(ETIMEDOUT, "frame: timed out after %zu of %u payload bytes", got,
+			       plen);
+	else if (ret == 0 && got < plen)
 		ret = err_setx(EPROTO, "frame: end of stream after %zu of %u payload bytes", got,
 			       plen);
 	if (ret < 0) {

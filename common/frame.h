@@ -25,11 +25,26 @@ void frame_put_header(uint8_t hdr[FRAME_HDR_LEN], uint32_t len);
 int frame_check_len(uint32_t len, uint32_t max);
 
 /*
+ * Deadlines are absolute CLOCK_MONOTONIC times in milliseconds; 0 means
+ * none. frame_deadline(ms) is now + ms (0 for ms <= 0); frame_ms_left()
+ * what is left of one, for poll(): -1 for none, 0 once it has passed.
+ */
+long long frame_deadline(int timeout_ms);
+int frame_ms_left(long long deadline);
+
+/*
  * Writes one frame to fd, header and payload together, going on after
  * short writes and EINTR. Sockets are written with MSG_NOSIGNAL so a
  * vanished peer gives -EPIPE rather than SIGPIPE. For blocking fds.
  */
 int frame_write(int fd, const void *payload, size_t len);
+
+/*
+ * frame_write() within a deadline: a socket peer that stops
+ * reading gives -ETIMEDOUT once it passes, instead of a write that blocks
+ * for ever. Other fds are written as frame_write() does.
+ */
+int frame_write_until(int fd, const void *payload, size_t len, long long deadline);
 
 /*
  * Reads one frame from a blocking fd. On success *payload is a malloc'd,
@@ -38,6 +53,14 @@ int frame_write(int fd, const void *payload, size_t len);
  * with *payload == NULL. EOF inside a frame is -EPROTO.
  */
 int frame_read(int fd, char **payload, size_t *len);
+
+/*
+ * frame_read() within one deadline for the whole frame, header and
+ * payload: every read waits in poll() for what is left of it, so a peer
+ * that stops sending, before the frame or half way through it, gives
+ * -ETIMEDOUT ("frame: timed out after N of M bytes") once it passes.
+ */
+int frame_read_until(int fd, char **payload, size_t *len, long long deadline);
 
 /*
  * Incremental decoder for non-blocking fds and event loops: feed it

@@ -3,6 +3,7 @@
 #include "common/proto.h"
 #include "common/proto_body.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/frame.h"
 
 #include <stdlib.h>
@@ -172,8 +173,12 @@ static int proto_decode_name(yajl_val root, const char *key, const char *const *
 	if (strlen(v->u.string) > PROTO_OP_NAME_MAX)
 		return err_setx(EOPNOTSUPP, "unknown %s", key);
 	*out = proto_lookup(names, count, v->u.string);
-	if (!*out)
-		return err_setx(EOPNOTSUPP, "unknown %s '%s'", key, v->u.string);
+	if (!*out) {
+		char name[ESCAPE_TEXT_MAX];
+
+		return err_setx(EOPNOTSUPP, "unknown %s '%s'", key,
+				escape_str(name, sizeof(name), v->u.string));
+	}
 	return 0;
 }
 
@@ -338,20 +343,31 @@ int proto_reply_error(const struct proto_msg *m)
 {
 	if (m->kind != PROTO_REPLY || !m->err)
 		return 0;
-	return err_setx(m->err, "agent: %s", m->error ? m->error : strerror(m->err));
+	char text[448]; /* with "agent: ", within a recorded message */
+
+	if (!m->error)
+		return err_setx(m->err, "agent: %s", strerror(m->err));
+	return err_setx(m->err, "agent: %s", escape_str(text, sizeof(text), m->error));
 }
 
 int proto_hello_check(const struct proto_hello *peer, const char *peer_name)
 {
+	char sw[ESCAPE_TEXT_MAX];
+
 	if (peer->version == PROTO_VERSION)
 		return 0;
-	return err_setx(EPROTONOSUPPORT,
-			"%s %s speaks protocol version %u, this side speaks version %d", peer_name,
-			peer->software[0] ? peer->software : "(unknown)", peer->version,
-			PROTO_VERSION);
+	return err_setx(
+	    EPROTONOSUPPORT, "%s %s speaks protocol version %u, this side speaks version %d",
+	    peer_name, peer->software[0] ? escape_str(sw, sizeof(sw), peer->software) : "(unknown)",
+	    peer->version, PROTO_VERSION);
 }
 
 int proto_send(int fd, const struct proto_msg *m)
+{
+	return proto_send_until(fd, m, 0);
+}
+
+int proto_send_until(int fd, const struct proto_msg *m, long long deadline)
 {
 	char *buf;
 	size_t len;
@@ -359,19 +375,24 @@ int proto_send(int fd, const struct proto_msg *m)
 
 	if (ret < 0)
 		return ret;
-	ret = frame_write(fd, buf, len);
+	ret = frame_write_until(fd, buf, len, deadline);
 	free(buf);
 	return ret;
 }
 
 int proto_recv(int fd, struct proto_msg *m)
 {
+	return proto_recv_until(fd, m, 0);
+}
+
+int proto_recv_until(int fd, struct proto_msg *m, long long deadline)
+{
 	char *buf;
 	size_t len;
 	int ret;
 
 	memset(m, 0, sizeof(*m));
-	ret = frame_read(fd, &buf, &len);
+	ret = frame_read_until(fd, &buf, &len, deadline);
 	if (ret < 0 || !buf)
 		return ret;
 	ret = proto_decode(buf, len, m);

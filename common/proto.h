@@ -283,7 +283,10 @@ void proto_pids_free(struct proto_pids *p);
 /* Frees what decoding allocated (and any malloc'd pointers set by the caller). */
 void proto_msg_free(struct proto_msg *m);
 
-/* A failed reply as this side's error: records "agent: <error>", returns -err. */
+/*
+ * A failed reply as this side's error: records "agent: <error>" with the
+ * agent's text escaped (common/escape.h), returns -err.
+ */
 int proto_reply_error(const struct proto_msg *m);
 
 /* Checks the peer's hello: -EPROTONOSUPPORT naming both versions on a mismatch. */
@@ -292,5 +295,8 @@ int proto_hello_check(const struct proto_hello *peer, const char *peer_name);
 /* One message per frame over a blocking fd. recv gives 0 and kind 0 at a clean end of stream. */
 int proto_send(int fd, const struct proto_msg *m);
 int proto_recv(int fd, struct proto_msg *m);
+/* The same within an absolute deadline for the whole frame (frame.h; 0: none). */
+int proto_send_until(int fd, const struct proto_msg *m, long long deadline);
+int proto_recv_until(int fd, struct proto_msg *m, long long deadline);
 
 #endif

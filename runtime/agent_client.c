@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/agent_client.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/frame.h"
 #include "common/version.h"
 
@@ -16,27 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Milliseconds left until deadline (a CLOCK_MONOTONIC ms value); -1 when there is none. */
-static int agent_left(long long deadline)
+int agent_reply_timeout_ms(void)
 {
-	struct timespec ts;
-	long long now;
+	const char *v = getenv("OZONE_AGENT_TIMEOUT");
+	char *end;
+	long s;
 
-	if (!deadline)
-		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-	return now >= deadline ? 0 : (int)(deadline - now);
-}
-
-static long long agent_deadline(int timeout_ms)
-{
-	struct timespec ts;
-
-	if (timeout_ms <= 0)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + timeout_ms;
+	if (v && *v) {
+		errno = 0;
+		s = strtol(v, &end, 10);
+		if (!errno && !*end && s >= 1 && s <= 3600)
+			return (int)s * 1000;
+	}
+	return AGENT_REPLY_TIMEOUT_MS;
 }
 
 /* Re-records the current message as "agent: '<op>': <message>"; returns ret. */
@@ -54,7 +47,7 @@ static int agent_wait_readable(int fd, long long deadline)
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 
 	for (;;) {
-		int n = poll(&p, 1, agent_left(deadline));
+		int n = poll(&p, 1, frame_ms_left(deadline));
 
 		if (n > 0)
 			return 0;
@@ -108,7 +101,7 @@ static int agent_connect_unix(const char *path)
 
 int agent_dial(const char *path, uint32_t port, int timeout_ms)
 {
-	long long deadline = agent_deadline(timeout_ms);
+	long long deadline = frame_deadline(timeout_ms);
 	char line[40];
 	size_t got = 0;
 	int fd, n, ret;
@@ -143,8 +136,11 @@ int agent_dial(const char *path, uint32_t port, int timeout_ms)
 	}
 	line[got] = '\0';
 	if (got < 5 || strncmp(line, "OK ", 3) != 0 || line[got - 1] != '\n') {
+		char text[64]; /* enough to show what answered */
+
 		close(fd);
-		return err_setx(EPROTO, "%s: bad answer to CONNECT %u: %.32s", path, port, line);
+		return err_setx(EPROTO, "%s: bad answer to CONNECT %u: %s", path, port,
+				escape_bytes(text, sizeof(text), line, got));
 	}
 	return fd;
 }
@@ -180,10 +176,34 @@ void agent_close(struct agent_conn *c)
 	c->fd = -1;
 }
 
+/*
+ * "agent: <what> within N s: frame: timed out after ..." The connection
+ * has lost its frame boundaries: it is closed, nothing more is read.
+ */
+static int agent_timeout(struct agent_conn *c, const char *what)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	agent_close(c);
+	return err_setx(ETIMEDOUT, "agent: %s within %d s: %s", what, (c->timeout_ms + 999) / 1000,
+			msg);
+}
+
+int agent_recv(struct agent_conn *c, struct proto_msg *m)
+{
+	int ret = proto_recv_until(c->fd, m, frame_deadline(c->timeout_ms));
+
+	if (ret == -ETIMEDOUT)
+		return agent_timeout(c, "no whole message");
+	return ret;
+}
+
 int agent_call(struct agent_conn *c, struct proto_msg *req, struct proto_msg *reply)
 {
-	long long deadline = agent_deadline(c->timeout_ms);
+	long long deadline = frame_deadline(c->timeout_ms);
 	const char *name = proto_op_name(req->op);
+	char what[64];
 	struct proto_msg m;
 	int ret;
 
@@ -191,14 +211,20 @@ int agent_call(struct agent_conn *c, struct proto_msg *req, struct proto_msg *re
 		memset(reply, 0, sizeof(*reply));
 	req->kind = PROTO_REQUEST;
 	req->id = c->next_id++;
-	ret = proto_send(c->fd, req);
+	/* One deadline for the request, the reply and whatever events come before it. */
+	ret = proto_send_until(c->fd, req, deadline);
+	if (ret == -ETIMEDOUT) {
+		snprintf(what, sizeof(what), "'%s' not taken", name);
+		return agent_timeout(c, what);
+	}
 	if (ret < 0)
 		return agent_err(ret, name);
 	for (;;) {
-		ret = agent_wait_readable(c->fd, deadline);
-		if (ret < 0)
-			return err_set(-ret, "agent: no reply to '%s'", name);
-		ret = proto_recv(c->fd, &m);
+		ret = proto_recv_until(c->fd, &m, deadline);
+		if (ret == -ETIMEDOUT) {
+			snprintf(what, sizeof(what), "no reply to '%s'", name);
+			return agent_timeout(c, what);
+		}
 		if (ret < 0)
 			return agent_err(ret, name);
 		if (m.kind == 0)
@@ -243,7 +269,7 @@ int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *contai
 static int agent_stream_open(const char *path, const char *container_id, const char *exec_id,
 			     enum proto_stream_kind kind, uint32_t index, int timeout_ms)
 {
-	long long deadline = agent_deadline(timeout_ms);
+	long long deadline = frame_deadline(timeout_ms);
 	struct proto_stream_hdr h = {.kind = kind, .index = index};
 	struct proto_msg m;
 	char *buf = NULL;
@@ -257,14 +283,19 @@ static int agent_stream_open(const char *path, const char *container_id, const c
 		return fd;
 	ret = proto_stream_hdr_encode(&h, &buf, &len);
 	if (ret == 0) {
-		ret = frame_write(fd, buf, len);
+		ret = frame_write_until(fd, buf, len, deadline);
 		free(buf);
 	}
-	if (ret == 0 && agent_wait_readable(fd, deadline) < 0)
-		ret = err_setx(ETIMEDOUT, "agent: no answer to the %s stream header",
-			       proto_stream_name(kind));
-	if (ret == 0)
-		ret = proto_recv(fd, &m);
+	if (ret == 0) {
+		ret = proto_recv_until(fd, &m, deadline);
+		if (ret == -ETIMEDOUT) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s", err_msg());
+			ret = err_setx(ETIMEDOUT, "agent: no answer to the %s stream header: %s",
+				       proto_stream_name(kind), msg);
+		}
+	}
 	if (ret == 0 && m.kind == 0)
 		ret = err_setx(ECONNRESET, "agent: %s stream closed before its answer",
 			       proto_stream_name(kind));

@@ -18,10 +18,23 @@
 /* Every stdio stream of every process goes to this guest port; the header binds it. */
 #define PROTO_STREAM_PORT 1025
 
+/*
+ * How long a request may wait for its reply: the default, or
+ * $OZONE_AGENT_TIMEOUT seconds (1..3600). What the guest does cannot make a
+ * command that talks to the agent (kill, exec, ps, events, ...) wait longer.
+ */
+#define AGENT_REPLY_TIMEOUT_MS 60000
+int agent_reply_timeout_ms(void);
+
 struct agent_conn {
 	int fd;
 	uint64_t next_id;
-	int timeout_ms; /* per reply; 0: wait for ever */
+	/*
+	 * One deadline, per call, for the request, its reply and the events
+	 * before it, each frame whole: an agent that stops half way through a
+	 * frame fails the call as one that never answers does. 0: none.
+	 */
+	int timeout_ms;
 	/* Called for each event read while waiting for a reply; may be NULL (events dropped). */
 	void (*on_event)(const struct proto_msg *ev, void *arg);
 	void *on_event_arg;
@@ -43,11 +56,18 @@ void agent_close(struct agent_conn *c);
 
 /*
  * Sends req (its id and version are filled in) and waits for its reply.
- * A failed reply is returned as -errno with "agent: <error>"; an ok reply's
- * body is decoded into *reply (free with proto_msg_free) when reply is not
- * NULL.
+ * A failed reply is returned as -errno with "agent: <error>" (the agent's
+ * text escaped); an ok reply's body is decoded into *reply (free with
+ * proto_msg_free) when reply is not NULL. Past the deadline: -ETIMEDOUT,
+ * and the connection is closed (it has lost its frame boundaries).
  */
 int agent_call(struct agent_conn *c, struct proto_msg *req, struct proto_msg *reply);
+/*
+ * Reads one message (an event, between calls) once the caller saw the fd
+ * readable: the whole frame within timeout_ms, else -ETIMEDOUT and the
+ * connection is closed.
+ */
+int agent_recv(struct agent_conn *c, struct proto_msg *m);
 /* A request whose body is just a container id. */
 int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *container_id);
 

@@ -64,7 +64,7 @@ int container_agent(const struct ozone_globals *g, const char *id, struct agent_
 		return err_setx(ESRCH, "container %s: its VM is not running", id);
 	ret = agent_open(c, sb.sock, 10000);
 	if (ret == 0)
-		c->timeout_ms = 60000;
+		c->timeout_ms = agent_reply_timeout_ms();
 	return ret;
 }
 

@@ -160,7 +160,7 @@ static int agent_start(struct launch *l, const struct sandbox *sb, const char *i
 		ret = agent_open(&c, sb->sock, 10000);
 		if (ret < 0)
 			return ret;
-		c.timeout_ms = 60000;
+		c.timeout_ms = agent_reply_timeout_ms();
 		ret = launch_resize(&c, id, "", tty);
 		if (ret == 0)
 			ret = agent_call_simple(&c, PROTO_OP_START, id);

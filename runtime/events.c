@@ -206,7 +206,11 @@ static int events_run(const struct ozone_globals *g, const char *id, bool once, 
 			struct proto_msg m;
 
 			if (poll(&p, 1, left) > 0) {
-				if (proto_recv(c.fd, &m) < 0 || m.kind == 0) {
+				/* Once a frame begins, it must end in time: a stall is an error. */
+				ret = agent_recv(&c, &m);
+				if (ret < 0)
+					goto out;
+				if (m.kind == 0) {
 					ret = err_setx(ECONNRESET, "agent: connection closed");
 					goto out;
 				}

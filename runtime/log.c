@@ -6,6 +6,7 @@
  */
 #include "runtime/ozone.h"
 #include "common/error.h"
+#include "common/escape.h"
 #include "common/json.h"
 
 #include <fcntl.h>
@@ -14,6 +15,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A message escaped for output: each byte may become four. */
+#define LOG_LINE_MAX 4096
 
 static int log_fd = -1;
 static bool log_json;
@@ -58,9 +62,16 @@ static void log_time(char *buf, size_t size)
 	snprintf(buf + n, size - n, ".%09ldZ", ts.tv_nsec);
 }
 
-static void log_write(int fd, const char *level, const char *msg)
+/*
+ * Every line goes out through log_write() and log_error(). Guest text is
+ * escaped where it is quoted; escape_controls() there is the net under
+ * that: no control byte, from wherever it came, reaches the terminal or
+ * splits a log line.
+ */
+static void log_write(int fd, const char *level, const char *raw)
 {
-	char when[48];
+	char when[48], clean[LOG_LINE_MAX];
+	const char *msg = escape_controls(clean, sizeof(clean), raw);
 	struct json_out o;
 	char *text = NULL;
 	size_t len = 0;
@@ -94,12 +105,15 @@ void ozone_debug(const char *fmt, ...)
 	log_write(log_fd >= 0 ? log_fd : STDERR_FILENO, "debug", msg);
 }
 
-static int log_error(const char *msg)
+static int log_error(const char *raw)
 {
+	char clean[LOG_LINE_MAX];
+	const char *msg = escape_controls(clean, sizeof(clean), raw);
+
 	fprintf(stderr, "ozone: %s\n", msg);
 	fflush(stderr);
 	if (log_fd >= 0)
-		log_write(log_fd, "error", msg);
+		log_write(log_fd, "error", raw);
 	return OZONE_EXIT_FAIL;
 }
 

@@ -204,10 +204,15 @@ static void proxy_message(struct proxy *p, const char *buf, size_t len)
 			 * would. */
 			proto_reply_error(&m);
 			ozone_debug("proxy: wait: %s", err_msg());
-			p->status.code = 255;
+			p->status.code = PROXY_EXIT_BAD;
 			p->have_status = true;
 		} else if (proto_decode_reply_body(&m, PROTO_OP_WAIT) == 0) {
 			p->status = m.body.status;
+			p->have_status = true;
+		} else {
+			/* A status that is none (a signal 0 or 200): ended, how is unknown. */
+			ozone_debug("proxy: wait: %s", err_msg());
+			p->status = (struct proto_status){.code = PROXY_EXIT_BAD};
 			p->have_status = true;
 		}
 	} else if (m.kind == PROTO_REPLY && m.err) {
@@ -352,29 +357,77 @@ static void proxy_raw(struct proxy *p, int fd, bool keep)
 	tcsetattr(fd, TCSANOW, &t);
 }
 
-/* Ends as the guest process ended. */
+/*
+ * Signals the proxy may raise on itself to end as the guest process did:
+ * those whose default action ends a process. The number comes from the
+ * guest, so any other is refused: a stop signal (SIGSTOP, SIGTSTP,
+ * SIGTTIN, SIGTTOU) would stop the proxy and leave its waiter waiting for
+ * ever, and an ignored one (SIGCHLD, SIGURG, SIGWINCH, SIGCONT) would not
+ * end it. Real-time signals end a process too, but 32 and 33 belong to the
+ * C library (below SIGRTMIN), which may handle them.
+ */
+static bool proxy_exit_signal(int sig)
+{
+	switch (sig) {
+	case SIGHUP:
+	case SIGINT:
+	case SIGQUIT:
+	case SIGILL:
+	case SIGTRAP:
+	case SIGABRT:
+	case SIGBUS:
+	case SIGFPE:
+	case SIGKILL:
+	case SIGUSR1:
+	case SIGSEGV:
+	case SIGUSR2:
+	case SIGPIPE:
+	case SIGALRM:
+	case SIGTERM:
+	case SIGSTKFLT:
+	case SIGXCPU:
+	case SIGXFSZ:
+	case SIGVTALRM:
+	case SIGPROF:
+	case SIGIO:
+	case SIGPWR:
+	case SIGSYS:
+		return true;
+	default:
+		return sig >= SIGRTMIN && sig <= SIGRTMAX;
+	}
+}
+
+/*
+ * Ends as the guest process ended: its exit code; killed by a signal,
+ * killed by the same signal (a detached proxy) or 128+n (in the
+ * foreground, and for a signal that proxy_exit_signal() refuses). A
+ * number outside 1..PROTO_SIGNAL_MAX is no signal at all: PROXY_EXIT_BAD.
+ */
 static int proxy_exit(const struct proxy *p)
 {
-	int sig = (int)p->status.signal;
+	uint32_t sig = p->status.signal;
 	struct rlimit no_core = {0, 0};
 	sigset_t set;
 
 	if (!sig)
-		return (int)p->status.code;
-	if (p->o->foreground)
-		return 128 + sig;
+		return (int)(p->status.code & 0xff);
+	if (sig > PROTO_SIGNAL_MAX)
+		return PROXY_EXIT_BAD;
+	if (p->o->foreground || !proxy_exit_signal((int)sig))
+		return 128 + (int)sig;
 	fflush(NULL);
 	/* Die by the same signal, so a waiting shim sees WIFSIGNALED; without leaving a core. */
 	setrlimit(RLIMIT_CORE, &no_core);
 	if (sig == SIGKILL)
 		kill(getpid(), SIGKILL);
-	signal(sig, SIG_DFL);
+	signal((int)sig, SIG_DFL);
 	sigemptyset(&set);
-	sigaddset(&set, sig);
+	sigaddset(&set, (int)sig);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	/* A signal whose default is to be ignored does not end us. */
-	return 128 + sig;
+	raise((int)sig);
+	/* Not reached: each signal let through above ends a process by default. */
+	return 128 + (int)sig;
 }
 
 /*

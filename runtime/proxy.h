@@ -14,7 +14,10 @@
  *   proxy dies (even by SIGKILL) the agent kills the guest process;
  * - it ends as the guest process ended: the same exit code, or killed by
  *   the same signal (a detached proxy raises it on itself; a foreground
- *   `ozone run`/`exec` exits 128+signal, as runc does).
+ *   `ozone run`/`exec` exits 128+signal, as runc does). The signal is the
+ *   guest's word: only one whose default action ends a process is raised
+ *   (never a stop signal, never an ignored one: those exit 128+signal),
+ *   and a wait reply without a valid status exits PROXY_EXIT_BAD.
  */
 #ifndef OZONE_RUNTIME_PROXY_H
 #define OZONE_RUNTIME_PROXY_H
@@ -22,6 +25,9 @@
 #include <stdbool.h>
 
 #include "runtime/agent_client.h"
+
+/* The exit status for a process that ended in a way the agent could not say. */
+#define PROXY_EXIT_BAD 255
 
 struct proxy_opts {
 	const char *container_id;

@@ -194,7 +194,7 @@ int sandbox_leave_pod(struct sandbox *sb, const char *id)
 	if (sandbox_vmm_alive(sb)) {
 		ret = agent_open(&c, sb->sock, 10000);
 		if (ret == 0) {
-			c.timeout_ms = 60000;
+			c.timeout_ms = agent_reply_timeout_ms();
 			ret = agent_call_simple(&c, PROTO_OP_DESTROY, id);
 			agent_close(&c);
 		}

@@ -14,6 +14,7 @@
 #include "runtime/host_cgroup.h"
 #include "runtime/store.h"
 #include "common/error.h"
+#include "common/escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -345,43 +346,44 @@ bool sandbox_vmm_alive(const struct sandbox *sb)
 	return !sb->vmm_start || store_pid_start(sb->vmm_pid) == sb->vmm_start;
 }
 
-/* The last non-empty line of the VMM's log, for an error message. */
+/*
+ * The last non-empty line of the VMM's log, for an error message, escaped
+ * (common/escape.h): the log holds the guest's console, which a hostile
+ * guest fills with terminal escape sequences and carriage returns.
+ */
 static void vmm_log_tail(const struct sandbox *sb, char *out, size_t size)
 {
 	char buf[4096];
 	ssize_t n = 0;
 	off_t end;
-	int fd = open(sb->log, O_RDONLY | O_CLOEXEC);
+	int fd = open(sb->log, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
 	out[0] = '\0';
 	if (fd < 0)
 		return;
 	end = lseek(fd, 0, SEEK_END);
 	if (end > 0) {
-		off_t from = end > (off_t)sizeof(buf) - 1 ? end - (off_t)sizeof(buf) + 1 : 0;
+		off_t from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
 
-		n = pread(fd, buf, sizeof(buf) - 1, from);
+		n = pread(fd, buf, sizeof(buf), from);
 	}
 	close(fd);
 	if (n <= 0)
 		return;
-	buf[n] = '\0';
+	/* A line ends at \n only: a \r inside it is shown, not obeyed. */
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	const char *line = strrchr(buf, '\n');
-	size_t len;
+		n--;
+	const char *line = memrchr(buf, '\n', n);
 
 	line = line ? line + 1 : buf;
-	/* The last line, cut to fit: it only decorates a message. */
-	len = strnlen(line, size - 1);
-	memcpy(out, line, len);
-	out[len] = '\0';
+	/* The last line, escaped and cut to fit: it only decorates a message. */
+	escape_bytes(out, size, line, buf + n - line);
 }
 
 /* Records "<what><sep><the VMM log's last line>" (no separator when the log is empty). */
 static int err_with_console(const struct sandbox *sb, int errnum, const char *what, const char *sep)
 {
-	char tail[256];
+	char tail[ESCAPE_TEXT_MAX];
 
 	vmm_log_tail(sb, tail, sizeof(tail));
 	return err_setx(errnum, "%s%s%s", what, tail[0] ? sep : "", tail);
@@ -508,14 +510,22 @@ int sandbox_stop_vmm(struct sandbox *sb)
 
 	if (!sandbox_vmm_alive(sb))
 		return 0;
-	/* A clean power off first, so the guest syncs what it wrote to the shared files. */
+	/*
+	 * A clean power off first, so the guest syncs what it wrote to the
+	 * shared files. An agent that does not answer in time (or stops half
+	 * way through a frame) is not waited for: the VMM is killed.
+	 */
 	if (agent_open(&c, sb->sock, 2000) == 0) {
 		c.timeout_ms = 5000;
-		if (agent_call_simple(&c, PROTO_OP_SHUTDOWN, "") < 0)
-			ozone_debug("shutdown: %s", err_msg());
+		int ret = agent_call_simple(&c, PROTO_OP_SHUTDOWN, "");
+
 		agent_close(&c);
-		if (vmm_wait_gone(sb, 10000))
+		if (ret < 0)
+			ozone_debug("shutdown: %s", err_msg());
+		if (ret != -ETIMEDOUT && vmm_wait_gone(sb, 10000))
 			return 0;
+	} else {
+		ozone_debug("shutdown: %s", err_msg());
 	}
 	if (kill(sb->vmm_pid, SIGKILL) < 0 && errno != ESRCH)
 		return err_set(errno, "kill ozone-vmm %d", sb->vmm_pid);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -365,6 +366,145 @@ static void test_decoder_free_mid_frame(void **state)
 	frame_decoder_free(&d); /* no leak of the partial payload */
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A peer that sends the header and half the payload of a 40-byte frame,
+ * then nothing (and keeps the connection open): the deadline covers the
+ * whole frame, so the read ends when it passes, not at the first byte.
+ */
+static void test_read_until_stall_mid_payload(void **state)
+{
+	uint8_t buf[FRAME_HDR_LEN + 40];
+	char *payload = (char *)1;
+	long long t0;
+	size_t len;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	put_frame(buf, "0123456789012345678901234567890123456789", 40);
+	write_all(sv[1], buf, FRAME_HDR_LEN + 20);
+	t0 = now_ms();
+	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(300)), -ETIMEDOUT);
+	assert_true(now_ms() - t0 >= 250);
+	assert_true(now_ms() - t0 < 2000);
+	assert_null(payload);
+	assert_string_equal(err_msg(), "frame: timed out after 20 of 40 payload bytes");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* The same with a peer that stops inside the header. */
+static void test_read_until_stall_mid_header(void **state)
+{
+	char *payload;
+	size_t len;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	write_all(sv[1], "\0\0", 2);
+	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(100)), -ETIMEDOUT);
+	assert_string_equal(err_msg(), "frame: timed out after 2 of 4 header bytes");
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* A trickle does not stretch the deadline: it is one for the frame, not per read. */
+struct trickle {
+	int fd;
+	volatile int stop;
+};
+
+static void *trickle_main(void *arg)
+{
+	struct trickle *t = arg;
+	uint8_t hdr[FRAME_HDR_LEN];
+	struct timespec ts = {0, 20 * 1000 * 1000};
+
+	frame_put_header(hdr, 1000);
+	write_all(t->fd, hdr, sizeof(hdr));
+	while (!t->stop && write(t->fd, "x", 1) == 1)
+		nanosleep(&ts, NULL);
+	return NULL;
+}
+
+static void test_read_until_trickle(void **state)
+{
+	struct trickle t;
+	pthread_t th;
+	char *payload;
+	long long t0;
+	size_t len;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	t.fd = sv[1];
+	t.stop = 0;
+	assert_int_equal(pthread_create(&th, NULL, trickle_main, &t), 0);
+	t0 = now_ms();
+	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(300)), -ETIMEDOUT);
+	assert_true(now_ms() - t0 < 2000);
+	t.stop = 1;
+	pthread_join(th, NULL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+/* Nothing at all before the deadline; a whole frame within it is read as frame_read() does. */
+static void test_read_until_nothing_then_whole(void **state)
+{
+	uint8_t buf[FRAME_HDR_LEN + 3];
+	char *payload;
+	size_t len;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(50)), -ETIMEDOUT);
+	assert_string_equal(err_msg(), "frame: timed out waiting for a frame");
+	put_frame(buf, "abc", 3);
+	write_all(sv[1], buf, sizeof(buf));
+	close(sv[1]);
+	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(1000)), 0);
+	assert_int_equal(len, 3);
+	assert_string_equal(payload, "abc");
+	free(payload);
+	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(1000)), 0);
+	assert_null(payload);
+	close(sv[0]);
+}
+
+/* A peer that stops reading: the writer gives up at the deadline instead of blocking. */
+static void test_write_until_peer_not_reading(void **state)
+{
+	char *big = calloc(1, FRAME_MAX);
+	long long t0;
+	int sv[2], ret = 0;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'x', FRAME_MAX);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	t0 = now_ms();
+	/* A few frames fill any socket buffer. */
+	for (int i = 0; i < 16 && ret == 0; i++)
+		ret = frame_write_until(sv[1], big, FRAME_MAX, frame_deadline(200));
+	assert_int_equal(ret, -ETIMEDOUT);
+	assert_true(now_ms() - t0 < 5000);
+	free(big);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +514,11 @@ int main(void)
 	    cmocka_unit_test(test_read_eof_mid_payload),
 	    cmocka_unit_test(test_read_oversize_rejected_before_payload),
 	    cmocka_unit_test(test_read_zero_length),
+	    cmocka_unit_test(test_read_until_stall_mid_payload),
+	    cmocka_unit_test(test_read_until_stall_mid_header),
+	    cmocka_unit_test(test_read_until_trickle),
+	    cmocka_unit_test(test_read_until_nothing_then_whole),
+	    cmocka_unit_test(test_write_until_peer_not_reading),
 	    cmocka_unit_test(test_write_limits),
 	    cmocka_unit_test(test_short_writes_and_eintr),
 	    cmocka_unit_test(test_decoder_every_split),
