@@ -173,8 +173,11 @@ static int confine(struct vmm *v)
 	if (ret < 0)
 		return err_set(-ret, "open /proc/self/fd");
 	ret = jail_enter(v->cfg.jail_dir, &v->cfg);
-	if (ret == 0)
-		ret = jail_lock_down(v->cfg.nr_fs > 0);
+	if (ret < 0)
+		return ret;
+	/* The last use of CAP_SYS_RESOURCE: the fd limit may have to go above the hard one. */
+	virtio_devices_set_fd_limit(&v->cfg);
+	ret = jail_lock_down(v->cfg.nr_fs > 0);
 	if (ret == 0)
 		seccomp_policy_enable();
 	return ret;
