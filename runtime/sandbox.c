@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/oci_state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,6 +65,7 @@ static int sandbox_read_pid(struct sandbox *sb)
 		return ret;
 	if (sscanf(buf, "%d %llu", &pid, &start) != 2 || pid <= 0)
 		return err_setx(EINVAL, "%s/vmm.pid: not \"<pid> <start time>\"", sb->vm_dir);
+	/* Written by us, but read as untrusted: sandbox_vmm_alive() verifies the start time. */
 	sb->vmm_pid = pid;
 	sb->vmm_start = start;
 	return 0;
@@ -102,7 +104,9 @@ static int sandbox_vm_paths(struct sandbox *sb)
 {
 	if ((size_t)snprintf(sb->shared, sizeof(sb->shared), "%s/shared", sb->vm_dir) >=
 		sizeof(sb->shared) ||
-	    (size_t)snprintf(sb->sock, sizeof(sb->sock), "%s/vsock.sock", sb->vm_dir) >=
+	    (size_t)snprintf(sb->sock_dir, sizeof(sb->sock_dir), "%s/vsock", sb->vm_dir) >=
+		sizeof(sb->sock_dir) ||
+	    (size_t)snprintf(sb->sock, sizeof(sb->sock), "%s/vsock.sock", sb->sock_dir) >=
 		sizeof(sb->sock) ||
 	    (size_t)snprintf(sb->log, sizeof(sb->log), "%s/vmm.log", sb->vm_dir) >= sizeof(sb->log))
 		return err_setx(ENAMETOOLONG, "%s: path too long", sb->vm_dir);
@@ -214,8 +218,58 @@ int sandbox_leave_pod(struct sandbox *sb, const char *id)
 	return 0;
 }
 
+/*
+ * Empties sock_dir, and removes it when rm: whatever is there the VMM may
+ * have made (a socket, and anything a VMM that ran someone else's code
+ * left), so it is removed entry by entry beneath an fd, never followed.
+ * An entry that is a directory goes only if it is empty.
+ */
+static int sandbox_remove_sock_dir(struct sandbox *sb, bool rm)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd, ret = 0;
+
+	fd = open(sb->sock_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : err_set(errno, "open %s", sb->sock_dir);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return err_set(errno, "open %s", sb->sock_dir);
+	}
+	while (ret == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(fd, e->d_name, 0) < 0 && errno != ENOENT &&
+		    (errno != EISDIR || unlinkat(fd, e->d_name, AT_REMOVEDIR) < 0))
+			ret = err_set(errno, "remove %s/%s", sb->sock_dir, e->d_name);
+	}
+	closedir(d);
+	if (ret == 0 && rm && rmdir(sb->sock_dir) < 0 && errno != ENOENT)
+		ret = err_set(errno, "remove %s", sb->sock_dir);
+	return ret;
+}
+
+int sandbox_make_sock_dir(struct sandbox *sb)
+{
+	struct stat st;
+
+	if (mkdir(sb->sock_dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return err_set(errno, "mkdir %s", sb->sock_dir);
+	/* Left by an earlier VMM of this sandbox: emptied as delete would. */
+	if (lstat(sb->sock_dir, &st) < 0)
+		return err_set(errno, "%s", sb->sock_dir);
+	if (!S_ISDIR(st.st_mode))
+		return err_setx(ENOTDIR, "%s: not a directory", sb->sock_dir);
+	return sandbox_remove_sock_dir(sb, false);
+}
+
 int sandbox_destroy(struct sandbox *sb)
 {
+	/* vsock.sock: where the socket was before it had a directory of its own. */
 	static const char *const files[] = {"vmm.pid", "vmm.pid.tmp", "vsock.sock", "vmm.log"};
 	char path[PATH_MAX + 16];
 	int ret;
@@ -238,6 +292,9 @@ int sandbox_destroy(struct sandbox *sb)
 		if (unlink(path) < 0 && errno != ENOENT)
 			return err_set(errno, "remove %s", path);
 	}
+	ret = sandbox_remove_sock_dir(sb, true);
+	if (ret < 0)
+		return ret;
 	/* The VMM's jail: empty on this side (its mounts lived in the VMM's own namespace). */
 	snprintf(path, sizeof(path), "%s/jail", sb->dir);
 	if (rmdir(path) < 0 && errno != ENOENT)

@@ -6,7 +6,10 @@
  *
  *   <root>/<id>/vmm.pid      "<pid> <start time>" of the ozone-vmm daemon
  *   <root>/<id>/vmm.log      its stdout/stderr and the guest console
- *   <root>/<id>/vsock.sock   its hybrid vsock socket (the agent: guest port 1024)
+ *   <root>/<id>/vsock/vsock.sock  its hybrid vsock socket (the agent: guest port 1024),
+ *                            in a directory of its own: the VMM's jail binds that
+ *                            directory writable, and nothing else of <root>/<id>
+ *                            (docs/security.md)
  *   <root>/<id>/cgroup       the host cgroup its VMM and proxies are in (host_cgroup.h)
  *   <root>/<id>/shared/      served to the guest over virtio-fs (tag "ozone");
  *                            a read-only mount of itself, a peer group of its own
@@ -53,14 +56,15 @@ struct sandbox {
 	 * that container's.
 	 */
 	char pod[PROTO_NAME_MAX + 1];
-	char vm_dir[PATH_MAX]; /* where the VM's files are: dir, or the pod sandbox's */
-	char shared[PATH_MAX]; /* <vm_dir>/shared */
-	char sock[PATH_MAX];   /* <vm_dir>/vsock.sock */
-	char log[PATH_MAX];    /* <vm_dir>/vmm.log */
-	char cgroup[PATH_MAX]; /* the host cgroup (host_cgroup.h), from <dir>/cgroup; "" none */
+	char vm_dir[PATH_MAX];	 /* where the VM's files are: dir, or the pod sandbox's */
+	char shared[PATH_MAX];	 /* <vm_dir>/shared */
+	char sock_dir[PATH_MAX]; /* <vm_dir>/vsock: the socket's alone, writable by the VMM */
+	char sock[PATH_MAX];	 /* <sock_dir>/vsock.sock */
+	char log[PATH_MAX];	 /* <vm_dir>/vmm.log */
+	char cgroup[PATH_MAX];	 /* the host cgroup (host_cgroup.h), from <dir>/cgroup; "" none */
 	bool cgroup_ignore_perm;
-	int vmm_pid; /* 0: none recorded */
-	uint64_t vmm_start;
+	int vmm_pid;	    /* 0: none recorded */
+	uint64_t vmm_start; /* its start time; a pid without one is never ours */
 };
 
 struct sandbox_size {
@@ -106,7 +110,10 @@ int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz);
  * vmm.pid, and puts it in sb->cgroup before it execs.
  */
 int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz);
-/* Whether the recorded VMM still runs (a zombie or a reused pid does not). */
+/*
+ * Whether the recorded VMM still runs (a zombie or a reused pid does not,
+ * nor a pid recorded without its start time: nothing is verified of it).
+ */
 bool sandbox_vmm_alive(const struct sandbox *sb);
 /*
  * Waits until the agent answers hello, retrying while the socket is not
@@ -124,6 +131,12 @@ void sandbox_block_stop_signals(sigset_t *old);
 int sandbox_interrupted(void);
 /* Asks the agent to power off, then SIGKILLs the VMM if it is still there. */
 int sandbox_stop_vmm(struct sandbox *sb);
+
+/*
+ * Makes sock_dir, empty but for a socket an earlier VMM left (sandbox.c):
+ * the VMM's jail binds it, so it must hold nothing of ours.
+ */
+int sandbox_make_sock_dir(struct sandbox *sb);
 
 /* Stops the VMM, unshares, removes the sandbox's files. The state dir itself stays. */
 int sandbox_destroy(struct sandbox *sb);

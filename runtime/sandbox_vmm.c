@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef OZONE_DATADIR
@@ -161,7 +162,7 @@ static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, in
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-	log = open(sb->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	log = open(sb->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0 ||
 	    chdir(sb->vm_dir) < 0)
@@ -230,7 +231,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	 * --root and a 64-character id) is given relative to the VMM's cwd,
 	 * the state directory. Our side reaches it through the directory.
 	 */
-	char sock_rel[] = "vsock.sock";
+	char sock_rel[] = "vsock/vsock.sock";
 	char *sock =
 	    strlen(sb->sock) < sizeof(((struct sockaddr_un *)0)->sun_path) ? sb->sock : sock_rel;
 	/*
@@ -244,6 +245,15 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		return err_setx(ENAMETOOLONG, "%s: path too long", sb->vm_dir);
 	if (mkdir(jail, 0700) < 0 && errno != EEXIST)
 		return err_set(errno, "mkdir %s", jail);
+	/*
+	 * The socket's directory is the one part of the state directory the
+	 * VMM sees, writable (it makes the socket there): it holds nothing
+	 * else, so that config.json, state.json, vmm.pid and cgroup stay out
+	 * of its reach.
+	 */
+	ret = sandbox_make_sock_dir(sb);
+	if (ret < 0)
+		return ret;
 	/* --balloon: the memory the guest frees goes back to the host (free page reporting). */
 	char *argv[] = {vmm,  "--kernel", kernel, "--initrd",  initrd,	"--cpus",
 			cpus, "--memory", mem,	  "--console", sb->log, "--vsock-socket",
@@ -300,7 +310,9 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	 * vmm.pid that delete finds, and one killed before leaves no VMM.
 	 */
 	sb->vmm_start = store_pid_start(sb->vmm_pid);
-	ret = vmm_record(sb);
+	/* It waits on go, so /proc has it; a pid without its start time is never killed. */
+	ret = sb->vmm_start ? vmm_record(sb)
+			    : err_setx(ESRCH, "ozone-vmm %d: no start time in /proc", sb->vmm_pid);
 	if (ret == 0)
 		ret = host_cgroup_join(sb->cgroup, sb->vmm_pid, sb->cgroup_ignore_perm);
 	if (ret == 0)
@@ -343,7 +355,8 @@ bool sandbox_vmm_alive(const struct sandbox *sb)
 	/* A zombie has exited: its parent (init or a subreaper) just has not reaped it yet. */
 	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return false;
-	return !sb->vmm_start || store_pid_start(sb->vmm_pid) == sb->vmm_start;
+	/* vmm.pid is a file: a pid whose start time was not recorded is nobody we know. */
+	return sb->vmm_start && store_pid_start(sb->vmm_pid) == sb->vmm_start;
 }
 
 /*
@@ -356,11 +369,17 @@ static void vmm_log_tail(const struct sandbox *sb, char *out, size_t size)
 	char buf[4096];
 	ssize_t n = 0;
 	off_t end;
-	int fd = open(sb->log, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* The VMM writes it: never a symlink followed, nor a FIFO waited on. */
+	int fd = open(sb->log, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	struct stat st;
 
 	out[0] = '\0';
 	if (fd < 0)
 		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
 	end = lseek(fd, 0, SEEK_END);
 	if (end > 0) {
 		off_t from = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
@@ -504,9 +523,28 @@ static bool vmm_wait_gone(const struct sandbox *sb, int ms)
 	return true;
 }
 
+/*
+ * SIGKILLs the recorded VMM through a pidfd taken before its start time is
+ * checked once more: the signal reaches that process, not one that got
+ * its pid in between.
+ */
+static int vmm_kill(const struct sandbox *sb)
+{
+	int pfd = (int)syscall(SYS_pidfd_open, sb->vmm_pid, 0), ret = 0;
+
+	if (pfd < 0)
+		return errno == ESRCH ? 0 : err_set(errno, "pidfd_open ozone-vmm %d", sb->vmm_pid);
+	if (sandbox_vmm_alive(sb) && syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0 &&
+	    errno != ESRCH)
+		ret = err_set(errno, "kill ozone-vmm %d", sb->vmm_pid);
+	close(pfd);
+	return ret;
+}
+
 int sandbox_stop_vmm(struct sandbox *sb)
 {
 	struct agent_conn c;
+	int ret;
 
 	if (!sandbox_vmm_alive(sb))
 		return 0;
@@ -527,8 +565,9 @@ int sandbox_stop_vmm(struct sandbox *sb)
 	} else {
 		ozone_debug("shutdown: %s", err_msg());
 	}
-	if (kill(sb->vmm_pid, SIGKILL) < 0 && errno != ESRCH)
-		return err_set(errno, "kill ozone-vmm %d", sb->vmm_pid);
+	ret = vmm_kill(sb);
+	if (ret < 0)
+		return ret;
 	if (!vmm_wait_gone(sb, 10000))
 		return err_setx(EBUSY, "ozone-vmm %d does not die", sb->vmm_pid);
 	return 0;

@@ -230,7 +230,8 @@ bool store_pid_alive(int pid, uint64_t start)
 	/* A zombie has ended: its parent (init or a subreaper) just has not reaped it yet. */
 	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return false;
-	return !start || store_pid_start(pid) == start;
+	/* A pid from a file is only ours with the start time that proves it. */
+	return start && store_pid_start(pid) == start;
 }
 
 static void store_set_stopped(struct oci_state *st)

@@ -45,7 +45,10 @@ int store_list(const struct ozone_globals *g, char ***ids, size_t *n);
 
 /* Sets st->status to "stopped" when its recorded process is gone. */
 void store_refresh_status(struct oci_state *st);
-/* Whether pid runs (not a zombie) and, if start is not 0, still has that start time. */
+/*
+ * Whether pid runs (not a zombie) and still has that start time; never for
+ * a start time of 0 (not recorded: nothing proves the pid is still ours).
+ */
 bool store_pid_alive(int pid, uint64_t start);
 /* The start time of pid (field 22 of /proc/PID/stat), or 0 if it is gone. */
 uint64_t store_pid_start(int pid);

@@ -3,6 +3,7 @@
  * The jail: a private mount namespace whose root is a small tmpfs holding
  * bind mounts of exactly what this monitor serves. See jail.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -111,6 +112,39 @@ static int split_path(const char *path, char *dir, size_t dlen, const char **bas
 	return 0;
 }
 
+/*
+ * The socket's directory is bound in writable (the socket is made there,
+ * and guest connections to host port P reach <socket>_P beside it), so it
+ * must be one of the socket's own: a directory that holds anything but
+ * sockets (the caller's state, a config file) would be the monitor's to
+ * rewrite. Refused rather than bound.
+ */
+static int check_socket_dir(const char *dir)
+{
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+	int ret = 0;
+
+	if (!d)
+		return err_set(errno, "jail: --vsock-socket directory %s", dir);
+	while (ret == 0 && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			ret = errno == ENOENT ? 0 : err_set(errno, "jail: %s/%s", dir, e->d_name);
+		else if (!S_ISSOCK(st.st_mode))
+			ret =
+			    err_setx(EEXIST,
+				     "jail: --vsock-socket directory %s holds %s: with --jail the "
+				     "socket needs a directory of its own (the monitor may write "
+				     "there)",
+				     dir, e->d_name);
+	}
+	closedir(d);
+	return ret;
+}
+
 /* Everything the monitor serves, bound into the new root at root. */
 static int populate(const char *root, struct vmm_config *cfg)
 {
@@ -152,6 +186,8 @@ static int populate(const char *root, struct vmm_config *cfg)
 		const char *base = NULL;
 
 		ret = split_path(cfg->vsock_socket, dir, sizeof(dir), &base);
+		if (ret == 0)
+			ret = check_socket_dir(dir);
 		if (ret == 0)
 			ret = bind_in(root, "vsock", dir, true, false, false);
 		if (ret < 0)
@@ -243,6 +279,14 @@ int jail_lock_down(bool keep_fs)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	/*
+	 * Not dumpable: another process of the same uid (root without
+	 * CAP_SYS_PTRACE included) can neither ptrace this one nor open its
+	 * /proc entries (root, cwd, fds, memory), and no core file of guest
+	 * memory is written. The process's threads still reach their own.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return err_set(errno, "prctl(PR_SET_DUMPABLE)");
 	/* The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. */
 	for (cap_value_t c = 0; c <= CAP_LAST_CAP; c++) {
 		bool keep = false;

@@ -9,9 +9,12 @@
  *     kernel and initrd (read-only), each shared directory under /fs/<n>,
  *     the directory of the vsock socket under /vsock. The paths in the
  *     configuration are rewritten to those inside the jail.
- *  2. jail_lock_down(), once every file and device is open: no_new_privs,
- *     every capability dropped but the few the FUSE server needs to serve a
- *     root-owned tree as its owners see it (none without --fs).
+ *  2. jail_lock_down(), right after, before any thread starts: no_new_privs,
+ *     not dumpable, the bounding set and every capability dropped but the
+ *     few the FUSE server needs to serve a root-owned tree as its owners see
+ *     it (none without --fs). These are per thread in Linux and a thread
+ *     inherits its creator's, so every thread (vCPUs, FUSE workers) starts
+ *     confined; nothing that builds the VM needs what is dropped.
  *  3. seccomp filters per thread kind (seccomp_policy.h), each installed by
  *     the thread itself before it runs guest work.
  *
@@ -34,7 +37,12 @@ void jail_close_stray_fds(void);
  */
 int jail_enter(const char *dir, struct vmm_config *cfg);
 
-/* Sets no_new_privs and drops capabilities; keep_fs keeps the FUSE server's few. */
+/*
+ * Sets no_new_privs, clears the dumpable flag and drops capabilities (the
+ * bounding set too); keep_fs keeps the FUSE server's few. Call it while the
+ * process has one thread: it confines only the calling thread and those it
+ * creates afterwards.
+ */
 int jail_lock_down(bool keep_fs);
 
 #endif

@@ -156,7 +156,11 @@ static int build(struct vmm *v)
 
 /*
  * With --jail: leaves the host's root before anything is opened (jail.h),
- * and turns on the seccomp filters that each thread installs as it starts.
+ * gives up every privilege the monitor does not need while it still has a
+ * single thread, and turns on the seccomp filters that each thread
+ * installs as it starts. Capabilities, the bounding set and no_new_privs
+ * are per thread: a thread started before the lock-down (the FUSE workers
+ * that build() starts) would keep everything.
  */
 static int confine(struct vmm *v)
 {
@@ -169,6 +173,11 @@ static int confine(struct vmm *v)
 	if (ret < 0)
 		return err_set(-ret, "open /proc/self/fd");
 	ret = jail_enter(v->cfg.jail_dir, &v->cfg);
+	if (ret < 0)
+		return ret;
+	/* The last use of CAP_SYS_RESOURCE: the fd limit may have to go above the hard one. */
+	virtio_devices_set_fd_limit(&v->cfg);
+	ret = jail_lock_down(v->cfg.nr_fs > 0);
 	if (ret == 0)
 		seccomp_policy_enable();
 	return ret;
@@ -192,13 +201,8 @@ static int lock_down_main_thread(void)
 
 static int run(struct vmm *v)
 {
-	int ret = 0;
+	int ret = vcpus_start(&v->vm);
 
-	/* Every file and device is open: give up what the guest's monitor no longer needs. */
-	if (v->cfg.jail_dir)
-		ret = jail_lock_down(v->cfg.nr_fs > 0);
-	if (ret == 0)
-		ret = vcpus_start(&v->vm);
 	if (ret < 0)
 		return ret;
 	ret = lock_down_main_thread();

@@ -66,7 +66,7 @@ oz create --pid-file "$T_TMP/app1.pid" -b "$T_TMP/app" app1
 oz start app1
 oz state app1
 [ "$RC" -eq 0 ] && grep -q '"status": "running"' "$OUT" && [ "$(vms)" = 1 ] &&
-	[ -e "$ROOT/pod1/shared/app1/rootfs/whoami" ] && [ ! -e "$ROOT/app1/vsock.sock" ] &&
+	[ -e "$ROOT/pod1/shared/app1/rootfs/whoami" ] && [ ! -e "$ROOT/app1/vsock" ] &&
 	pass "pod member: running in the pod's VM (still one VM; rootfs in the pod's shared dir)" ||
 	fail "pod member" "rc=$RC $(cat "$OUT" "$ERR") vms=$(vms)"
 

@@ -81,7 +81,7 @@ LONGID=$(printf '%064d' 7)
 "$OZONE" --root "$LONGROOT" run -b "$B" "$LONGID" >"$OUT" 2>"$ERR"
 RC=$?
 [ "$RC" -eq 3 ] && [ "$(cat "$OUT")" = hello ] && [ ${#LONGROOT} -gt 40 ] &&
-	pass "run: a vsock socket path of $((${#LONGROOT} + 76)) bytes" || fail "long socket path" "rc=$RC $(cat "$ERR")"
+	pass "run: a vsock socket path of $((${#LONGROOT} + 82)) bytes" || fail "long socket path" "rc=$RC $(cat "$ERR")"
 [ -z "$(ls -A "$LONGROOT")" ] && pass "run: nothing left under the long root" || fail "long root left"
 
 # 2. stdin reaches the process, and its end closes the process's stdin.

@@ -8,8 +8,9 @@
 # a failure half-way, or after `ozone create` is SIGKILLed mid-way, `delete`
 # leaves no mount, no VMM process and no file, and the bundle and volumes
 # are byte-for-byte as before; 1,000 nested directories left in the share
-# do not stop it. The share's top is read-only (EROFS), its rw volumes are
-# not. A read-only rootfs gets the mount points it lacks, made inside it
+# do not stop it; a vmm.pid whose start time is 0 or another process's makes
+# delete kill nothing. The share's top is read-only (EROFS), its rw volumes
+# are not. A read-only rootfs gets the mount points it lacks, made inside it
 # whatever its symlinks say.
 . "$(dirname "$0")/lib.sh"
 
@@ -126,8 +127,8 @@ check_clean "CONNECT never answered"
 # The VMM's command line: sized from the spec, the socket and the share in the state dir.
 args=$(cat "$T_TMP/vmm.args" 2>/dev/null)
 case "$args" in
-*"--kernel $T_TMP/kernel --initrd $T_TMP/initrd --cpus 1 --memory 512 "*"--vsock-socket $ROOT/c1/vsock.sock --fs ozone=$ROOT/c1/shared"*)
-	pass "VMM command line: defaults 1 vCPU, 512 MiB; socket and share in the state dir" ;;
+*"--kernel $T_TMP/kernel --initrd $T_TMP/initrd --cpus 1 --memory 512 "*"--vsock-socket $ROOT/c1/vsock/vsock.sock --fs ozone=$ROOT/c1/shared"*)
+	pass "VMM command line: defaults 1 vCPU, 512 MiB; share in the state dir, socket in a directory of its own" ;;
 *) fail "VMM command line" "$args" ;;
 esac
 write_config rootfs ',"resources":{"cpu":{"quota":150000,"period":100000},"memory":{"limit":268435456}}' ""
@@ -220,6 +221,44 @@ oz delete c1
 [ "$RC" -eq 0 ] && pass "delete after a crash (and 1,000 nested directories left in the share)" ||
 	fail "delete after a crash" "rc=$RC $(cat "$ERR")"
 check_clean "crash mid-way"
+
+# vmm.pid names the process delete SIGKILLs: only with the start time it
+# was recorded with. One without (0), or with another, is not killed; the
+# rest of the sandbox still goes.
+for forged in zero changed; do
+	OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
+	CPID=$!
+	T_PIDS+=("$CPID")
+	for _ in $(seq 100); do
+		[ "$(mounts_left)" -ge 5 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
+		sleep 0.1
+	done
+	{
+		kill -KILL "$CPID"
+		wait "$CPID"
+	} 2>/dev/null
+	[ -d "$ROOT/c1/vsock" ] && [ -z "$(ls -A "$ROOT/c1/vsock")" ] &&
+		pass "vmm.pid $forged: the socket's directory is made, empty" ||
+		fail "vmm.pid $forged: socket directory" "$(ls -la "$ROOT/c1" 2>&1)"
+	vpid=$(cut -d' ' -f1 "$ROOT/c1/vmm.pid")
+	sleep 600 &
+	victim=$!
+	T_PIDS+=("$victim")
+	vstart=$(sed 's/.*) //' "/proc/$victim/stat" | cut -d' ' -f20)
+	if [ "$forged" = zero ]; then vstart=0; else vstart=$((vstart + 1)); fi
+	echo "$victim $vstart" >"$ROOT/c1/vmm.pid"
+	oz delete c1
+	# Our child: killed, it would linger as a zombie, which kill -0 still finds.
+	if [ "$(cut -d' ' -f3 "/proc/$victim/stat" 2>/dev/null)" = S ]; then
+		pass "vmm.pid with start time $forged: delete does not kill that pid"
+	else
+		fail "vmm.pid with start time $forged: delete killed pid $victim"
+	fi
+	[ "$RC" -eq 0 ] && pass "vmm.pid $forged: delete goes on" || fail "vmm.pid $forged: delete" "rc=$RC $(cat "$ERR")"
+	kill -KILL "$victim" "$vpid" 2>/dev/null
+	wait "$victim" 2>/dev/null
+	check_clean "vmm.pid $forged"
+done
 
 # SIGTERM (or ^C) during create: what was made is undone, then create dies by the signal.
 OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>"$ERR" &

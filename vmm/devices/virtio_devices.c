@@ -213,10 +213,19 @@ static int setup_type(struct vm *vm, const struct vmm_config *cfg,
 	}
 }
 
+unsigned long virtio_devices_set_fd_limit(const struct vmm_config *cfg)
+{
+	return fuse_server_set_fd_limit(fd_limit(cfg));
+}
+
 int virtio_devices_setup(struct vm *vm, const struct vmm_config *cfg)
 {
-	/* Before the servers open their roots; capabilities are still there to raise it. */
-	fuse_server_set_fd_limit(fd_limit(cfg));
+	/*
+	 * Before the servers open their roots. A jailed monitor set it before
+	 * its lock-down already (raising the hard limit needs
+	 * CAP_SYS_RESOURCE); the same limit again changes nothing.
+	 */
+	virtio_devices_set_fd_limit(cfg);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int ret = setup_type(vm, cfg, &types[i]);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -424,7 +425,15 @@ int fuse_server_preopen_proc(void)
 {
 	if (preopened_proc >= 0)
 		return 0;
-	preopened_proc = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/*
+	 * Not an fd on the host's /proc: from /proc/<pid>/fd, ".." leads to
+	 * /proc and every other process's root, cwd and fds (a thread that
+	 * runs the guest's code would only need openat(fd, "../../1/root")).
+	 * A detached copy of the mount whose root is this directory: ".." at
+	 * a mount's root that has no parent stays where it is, so only this
+	 * process's own fds can be named through it.
+	 */
+	preopened_proc = open_tree(AT_FDCWD, "/proc/self/fd", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	return preopened_proc < 0 ? -errno : 0;
 }
 

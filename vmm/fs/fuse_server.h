@@ -52,7 +52,10 @@ struct fuse_server_opts {
  * Opens /proc/self/fd once for every server made from now on: a monitor
  * that will leave the host's root (vmm/jail.h) calls it first, since the
  * server reopens its O_PATH handles through that directory. The fd is only
- * ever used with names the server formats from its own fd numbers.
+ * ever used with names the server formats from its own fd numbers, and it
+ * is the root of a detached copy of that directory's mount (open_tree, so
+ * CAP_SYS_ADMIN): ".." stays in it, no other process's /proc entry can be
+ * named through it.
  */
 int fuse_server_preopen_proc(void);
 
