@@ -58,6 +58,37 @@ static int agent_wait_readable(int fd, long long deadline)
 	}
 }
 
+/* The pid that must hold the listening end of every socket this process dials. */
+static pid_t agent_peer;
+
+void agent_expect_peer(pid_t pid)
+{
+	agent_peer = pid;
+}
+
+/*
+ * The socket lies in a directory the VMM writes: a VMM taken over by its
+ * guest could put a symlink to any host socket there, and connect() follows
+ * it. So nothing is sent before the listening end is known to be the
+ * sandbox's own ozone-vmm (SO_PEERCRED: the process that listens).
+ */
+static int agent_check_peer(int fd, const char *path)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (agent_peer <= 0)
+		return err_setx(ESRCH, "%s: no ozone-vmm is known to hold it: not connected", path);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return err_set(errno, "%s: SO_PEERCRED", path);
+	if (cred.pid != agent_peer)
+		return err_setx(EPERM,
+				"%s: held by pid %d, not by the sandbox's ozone-vmm (pid %d): "
+				"not connected",
+				path, (int)cred.pid, (int)agent_peer);
+	return 0;
+}
+
 static int agent_connect_unix(const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -89,6 +120,8 @@ static int agent_connect_unix(const char *path)
 		ret = err_set(errno, "socket");
 	else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		ret = err_set(errno, "connect %s", path);
+	else
+		ret = agent_check_peer(fd, path);
 	if (dirfd >= 0)
 		close(dirfd);
 	if (ret < 0) {

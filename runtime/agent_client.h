@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "common/proto.h"
 #include "common/proto_stream.h"
@@ -49,6 +50,14 @@ struct agent_conn {
  * a sockaddr_un holds are reached through their directory.
  */
 int agent_dial(const char *path, uint32_t port, int timeout_ms);
+
+/*
+ * The pid of the sandbox's ozone-vmm, verified by its start time: every
+ * later dial checks that this process holds the socket's listening end and
+ * refuses (-EPERM) before sending anything otherwise; with none set, every
+ * dial is refused (-ESRCH).
+ */
+void agent_expect_peer(pid_t pid);
 
 /* Dials the control port and says hello; checks the agent's protocol version. */
 int agent_open(struct agent_conn *c, const char *path, int timeout_ms);

@@ -68,6 +68,9 @@ static int sandbox_read_pid(struct sandbox *sb)
 	/* Written by us, but read as untrusted: sandbox_vmm_alive() verifies the start time. */
 	sb->vmm_pid = pid;
 	sb->vmm_start = start;
+	/* Only a VMM whose start time matches may hold the socket the runtime dials. */
+	if (start && store_pid_start(pid) == start)
+		agent_expect_peer(pid);
 	return 0;
 }
 

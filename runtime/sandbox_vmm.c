@@ -331,6 +331,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		sb->vmm_pid = 0;
 		return err_set(e, "exec %s", vmm);
 	}
+	agent_expect_peer(sb->vmm_pid);
 	return 0;
 }
 

@@ -12,7 +12,9 @@
 #   stopped proxy or one that goes on);
 # - text from the guest (an agent's error reply, the console's last line
 #   on a failed boot) reaches the user and the log escaped, on one line,
-#   without a raw control byte.
+#   without a raw control byte;
+# - a socket the VMM swapped for a symlink to another host socket: refused
+#   before a byte is sent (the listening end must be the sandbox's VMM).
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || [ ! -x /usr/bin/python3 ]; then
@@ -144,5 +146,50 @@ HOSTILE=console ozt create -b "$B" c5
 one_line "create: the console's last line escaped" \
 	'^ozone: ozone-vmm exited before the agent answered: second line\\x1b\[2K\\x0dkernel panic\\x1b\[\?25l$'
 [ ! -e "$ROOT/c5" ] && pass "create: nothing left after the failed boot" || fail "create: left" "$(ls -A "$ROOT")"
+
+# 4. A VMM taken over by its guest swaps its socket for a symlink to another
+# host socket: ozone sends not a byte to a socket whose listening end is not
+# the sandbox's VMM (the decoy records what reaches it; SO_PEERCRED needs the
+# connection itself, which is closed unused).
+up c6 ""
+cat >"$T_TMP/decoy.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+open(sys.argv[2], "w").close()
+while True:
+    c = s.accept()[0]
+    c.settimeout(3)
+    try:
+        data = c.recv(4096)
+    except OSError:
+        data = b""
+    with open(sys.argv[2], "ab") as f:
+        f.write(data)
+    c.close()
+EOF
+/usr/bin/python3 "$T_TMP/decoy.py" "$T_TMP/decoy.sock" "$T_TMP/decoy.got" &
+decoy=$!
+T_PIDS+=("$decoy")
+for _ in $(seq 50); do [ -e "$T_TMP/decoy.got" ] && break; sleep 0.1; done
+sock=$(find "$ROOT/c6" -name vsock.sock | head -1)
+if [ -S "$sock" ]; then
+	mv "$sock" "$sock.real" && ln -s "$T_TMP/decoy.sock" "$sock"
+	ozt kill c6 TERM
+	[ "$RC" -ne 0 ] && pass "kill: a socket swapped for a symlink to a host socket is refused" ||
+		fail "kill through a swapped socket" "rc=$RC"
+	one_line "kill: one-line error naming the socket's holder" \
+		"^ozone: .*vsock.sock: held by pid [0-9]+, not by the sandbox's ozone-vmm \(pid [0-9]+\): not connected$"
+	ozt exec c6 true
+	[ "$RC" -ne 0 ] && pass "exec through the swapped socket refused" || fail "exec through a swapped socket" "rc=$RC"
+	[ ! -s "$T_TMP/decoy.got" ] && pass "the host socket received nothing" ||
+		fail "the decoy host socket received" "$(od -c "$T_TMP/decoy.got" | head -3)"
+	rm -f "$sock" && mv "$sock.real" "$sock"
+else
+	fail "c6: no vsock.sock under $ROOT/c6"
+fi
+ozt delete --force c6
+gone "delete --force after the swap: gone" c6
 
 finish
