@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -222,10 +223,11 @@ int sandbox_leave_pod(struct sandbox *sb, const char *id)
 }
 
 /*
- * Empties sock_dir, and removes it when rm: whatever is there the VMM may
- * have made (a socket, and anything a VMM that ran someone else's code
- * left), so it is removed entry by entry beneath an fd, never followed.
- * An entry that is a directory goes only if it is empty.
+ * Empties sock_dir, and removes it when rm. It is a small tmpfs of its own
+ * (sandbox_make_sock_dir), so detaching it takes whatever the VMM made
+ * there; below it, and in a directory made before it had one, whatever is
+ * left is removed entry by entry beneath an fd, never followed. An entry
+ * that is a directory goes only if it is empty.
  */
 static int sandbox_remove_sock_dir(struct sandbox *sb, bool rm)
 {
@@ -233,6 +235,11 @@ static int sandbox_remove_sock_dir(struct sandbox *sb, bool rm)
 	DIR *d;
 	int fd, ret = 0;
 
+	/* sock_dir lies in vm_dir, which no VMM sees: its path is ours to resolve. */
+	while (umount2(sb->sock_dir, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+		;
+	if (errno != EINVAL && errno != ENOENT)
+		return err_set(errno, "unmount %s", sb->sock_dir);
 	fd = open(sb->sock_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : err_set(errno, "open %s", sb->sock_dir);
@@ -254,20 +261,35 @@ static int sandbox_remove_sock_dir(struct sandbox *sb, bool rm)
 	return ret;
 }
 
+/*
+ * The VMM writes in sock_dir (it binds its socket there), and a VMM that
+ * runs the guest's code could fill it: it is a tmpfs of its own, a few
+ * inodes and no room for data, so nothing it makes there can grow the
+ * host's /run.
+ */
+#define SOCK_DIR_TMPFS "mode=0700,size=4k,nr_inodes=8"
+
 int sandbox_make_sock_dir(struct sandbox *sb)
 {
 	struct stat st;
+	int ret;
 
-	if (mkdir(sb->sock_dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return err_set(errno, "mkdir %s", sb->sock_dir);
-	/* Left by an earlier VMM of this sandbox: emptied as delete would. */
-	if (lstat(sb->sock_dir, &st) < 0)
-		return err_set(errno, "%s", sb->sock_dir);
-	if (!S_ISDIR(st.st_mode))
-		return err_setx(ENOTDIR, "%s: not a directory", sb->sock_dir);
-	return sandbox_remove_sock_dir(sb, false);
+	if (mkdir(sb->sock_dir, 0700) < 0) {
+		if (errno != EEXIST)
+			return err_set(errno, "mkdir %s", sb->sock_dir);
+		/* Left by an earlier VMM of this sandbox: emptied as delete would. */
+		if (lstat(sb->sock_dir, &st) < 0)
+			return err_set(errno, "%s", sb->sock_dir);
+		if (!S_ISDIR(st.st_mode))
+			return err_setx(ENOTDIR, "%s: not a directory", sb->sock_dir);
+		ret = sandbox_remove_sock_dir(sb, false);
+		if (ret < 0)
+			return ret;
+	}
+	if (mount("ozone-vsock", sb->sock_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  SOCK_DIR_TMPFS) < 0)
+		return err_set(errno, "mount a tmpfs on %s", sb->sock_dir);
+	return 0;
 }
 
 int sandbox_destroy(struct sandbox *sb)

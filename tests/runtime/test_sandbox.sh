@@ -174,11 +174,25 @@ OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1
 CPID=$!
 T_PIDS+=("$CPID")
 for _ in $(seq 100); do
-	[ "$(mounts_left)" -ge 5 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
+	[ "$(mounts_left)" -ge 6 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
 	sleep 0.1
 done
-[ "$(mounts_left)" -eq 5 ] && pass "create: 5 mounts (shared, rootfs, 3 bind volumes; not tmpfs)" ||
+[ "$(mounts_left)" -eq 6 ] &&
+	pass "create: 6 mounts (the socket's tmpfs, shared, rootfs, 3 bind volumes; not the spec's tmpfs)" ||
 	fail "create: mounts" "$(grep " $ROOT" /proc/mounts)"
+# What the VMM may write, its socket's directory, cannot grow the host's /run:
+# a tmpfs of a few inodes and no data (filled here as a VMM running the
+# guest's code would).
+V=$ROOT/c1/vsock
+made=0
+for i in $(seq 20); do : 2>/dev/null >"$V/fill$i" && made=$((made + 1)); done
+if grep -q " $V tmpfs " /proc/mounts && [ "$made" -lt 8 ] &&
+	! head -c 65536 /dev/zero 2>/dev/null >"$V/fill1"; then
+	pass "the VMM's socket directory is a tmpfs it cannot fill ($made files, no data)"
+else
+	fail "socket directory" "made $made files; $(grep " $V " /proc/mounts)"
+fi
+rm -f "$V"/fill*
 S=$ROOT/c1/shared/c1
 [ -f "$S/mounts/2" ] && [ -d "$S/mounts/1" ] && [ -d "$S/mounts/3" ] && [ ! -e "$S/mounts/0" ] &&
 	pass "bind targets: a file for a file, a dir for a dir, none for tmpfs" ||
@@ -230,7 +244,7 @@ for forged in zero changed; do
 	CPID=$!
 	T_PIDS+=("$CPID")
 	for _ in $(seq 100); do
-		[ "$(mounts_left)" -ge 5 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
+		[ "$(mounts_left)" -ge 6 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
 		sleep 0.1
 	done
 	{
@@ -265,7 +279,7 @@ OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>"$
 CPID=$!
 T_PIDS+=("$CPID")
 for _ in $(seq 100); do
-	[ "$(mounts_left)" -ge 5 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
+	[ "$(mounts_left)" -ge 6 ] && [ -s "$ROOT/c1/vmm.pid" ] && break
 	sleep 0.1
 done
 kill -TERM "$CPID"
