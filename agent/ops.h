@@ -50,9 +50,6 @@ int ops_resize(const struct proto_msg *req, struct proto_msg *r);
  */
 struct agent_ctr *ops_ctr(const char *op, const char *id, int *ret);
 
-/* Re-records the current message as "<prefix>: <message>"; returns ret. */
-int ops_err_prefix(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Kills and forgets every container (host-mode shutdown). */
 void ops_destroy_all(void);
 

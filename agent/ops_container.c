@@ -44,19 +44,6 @@ struct agent_ctr *ops_ctr(const char *op, const char *id, int *ret)
 	return NULL;
 }
 
-int ops_err_prefix(int ret, const char *fmt, ...)
-{
-	char prefix[PROTO_NAME_MAX + 64], msg[PROTO_ERROR_MAX + 1];
-	va_list ap;
-
-	/* Copied first: err_setx() writes the buffer that err_msg() returns. */
-	snprintf(msg, sizeof(msg), "%s", err_msg());
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
-	return err_setx(-ret, "%s: %s", prefix, msg);
-}
-
 static int join_path(char *dst, const char *a, const char *b, const char *c)
 {
 	int n = snprintf(dst, PATH_MAX, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
@@ -95,11 +82,11 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 		stdio_close_child(&cs);
 	pthread_mutex_unlock(&agent_lock);
 	if (ret < 0)
-		return ops_err_prefix(ret, "create %s", b->container_id);
+		return err_prefix(ret, "create %s", b->container_id);
 	ret = stdio_listen(&b->stdio, &b->fds);
 	if (ret < 0) {
 		stdio_close_child(&cs);
-		return ops_err_prefix(ret, "create %s", b->container_id);
+		return err_prefix(ret, "create %s", b->container_id);
 	}
 	if (agent_config.cgroups) {
 		ret = cg_create(b->container_id,
@@ -107,7 +94,7 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 				sizeof(cg));
 		if (ret < 0) {
 			stdio_close_child(&cs);
-			return ops_err_prefix(ret, "create %s: cgroup", b->container_id);
+			return err_prefix(ret, "create %s: cgroup", b->container_id);
 		}
 	}
 	a.rootfs = rootfs;
@@ -117,7 +104,7 @@ static int create_locked_out(const struct proto_create *b, struct agent_ctr *c,
 	ret = ctr_create(&a, &pid, &start_fd, &console);
 	stdio_close_child(&cs);
 	if (ret < 0) {
-		ret = ops_err_prefix(ret, "create %s", b->container_id);
+		ret = err_prefix(ret, "create %s", b->container_id);
 		if (cg[0])
 			cg_destroy(cg);
 		return ret;
@@ -150,7 +137,7 @@ int ops_create(const struct proto_msg *req, struct proto_msg *r)
 				b->container_id);
 	ret = oci_spec_parse(b->spec_json, strlen(b->spec_json), &spec);
 	if (ret < 0)
-		return ops_err_prefix(ret, "create %s", b->container_id);
+		return err_prefix(ret, "create %s", b->container_id);
 	if (!spec.has_process) {
 		oci_spec_free(&spec);
 		return err_setx(EINVAL, "create %s: the spec has no 'process'", b->container_id);
@@ -215,7 +202,7 @@ int ops_start(const struct proto_msg *req, struct proto_msg *r)
 		return ret;
 	ret = ctr_start(fd);
 	if (ret < 0)
-		return ops_err_prefix(ret, "start %s", id);
+		return err_prefix(ret, "start %s", id);
 	agent_log("%s: started", id);
 	return 0;
 }
@@ -267,7 +254,7 @@ int ops_ps(const struct proto_msg *req, struct proto_msg *r)
 		ret = agent_ctr_pids(c, &r->body.pids.pids, &r->body.pids.count);
 	pthread_mutex_unlock(&agent_lock);
 	if (ret < 0 && c)
-		return ops_err_prefix(ret, "ps %s", id);
+		return err_prefix(ret, "ps %s", id);
 	if (ret == 0 && r->body.pids.count > PROTO_PIDS_MAX)
 		r->body.pids.count = PROTO_PIDS_MAX;
 	if (ret == 0)
@@ -302,7 +289,7 @@ int ops_stats(const struct proto_msg *req, struct proto_msg *r)
 	if (ret < 0)
 		return ret;
 	ret = cg_stats(path, &r->body.stats);
-	return ret < 0 ? ops_err_prefix(ret, "stats %s", id) : 0;
+	return ret < 0 ? err_prefix(ret, "stats %s", id) : 0;
 }
 
 int ops_freeze(const struct proto_msg *req, struct proto_msg *r)
@@ -317,7 +304,7 @@ int ops_freeze(const struct proto_msg *req, struct proto_msg *r)
 	if (ret < 0)
 		return ret;
 	ret = cg_freeze(path, frozen);
-	return ret < 0 ? ops_err_prefix(ret, "%s %s", op, id) : 0;
+	return ret < 0 ? err_prefix(ret, "%s %s", op, id) : 0;
 }
 
 int ops_update(const struct proto_msg *req, struct proto_msg *r)
@@ -330,7 +317,7 @@ int ops_update(const struct proto_msg *req, struct proto_msg *r)
 	if (ret < 0)
 		return ret;
 	ret = cg_update(path, req->body.update.resources_json);
-	return ret < 0 ? ops_err_prefix(ret, "update %s", id) : 0;
+	return ret < 0 ? err_prefix(ret, "update %s", id) : 0;
 }
 
 static bool all_exited(const struct agent_ctr *c)

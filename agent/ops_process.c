@@ -52,7 +52,7 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 	(void)r;
 	ret = oci_process_parse("process", b->process_json, strlen(b->process_json), &proc);
 	if (ret < 0)
-		return ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
+		return err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
 	/* The request's tty decides: the process has a terminal exactly when it has a tty stream.
 	 */
 	proc.terminal = b->tty;
@@ -69,7 +69,7 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 		       (ret = stdio_make_fds(&b->fds, p, &cs)) < 0)) {
 		stdio_close_child(&cs);
 		agent_proc_remove(p);
-		ret = ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
+		ret = err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
 	}
 	if (ret < 0) {
 		pthread_mutex_unlock(&agent_lock);
@@ -88,7 +88,7 @@ int ops_exec(const struct proto_msg *req, struct proto_msg *r)
 		ret = ctr_exec(init_pid, &c->spec, &proc, cg[0] ? cg : NULL, &cs, &pid, &console);
 	stdio_close_child(&cs);
 	if (ret < 0)
-		ret = ops_err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
+		ret = err_prefix(ret, "exec " PNAME_FMT, PNAME(b->container_id, b->exec_id));
 
 	pthread_mutex_lock(&agent_lock);
 	if (ret < 0)
@@ -119,7 +119,7 @@ int ops_signal(const struct proto_msg *req, struct proto_msg *r)
 	if (b->all) {
 		c = ops_ctr("signal", b->container_id, &ret);
 		if (c && (ret = agent_ctr_signal_all(c, (int)b->signal)) < 0)
-			ret = ops_err_prefix(ret, "signal %s", b->container_id);
+			ret = err_prefix(ret, "signal %s", b->container_id);
 	} else if ((p = find_proc("signal", b->container_id, b->exec_id, &ret))) {
 		if (p->exited)
 			ret = err_setx(ESRCH, "signal: process " PNAME_FMT " has ended",

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +10,11 @@ static __thread char err_buf[512];
 
 static int err_vset(int errnum, int with_errno, const char *fmt, va_list ap)
 {
-	int n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	int n;
+
+	if (errnum <= 0)
+		errnum = EIO;
+	n = vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
 
 	if (with_errno && n >= 0 && (size_t)n < sizeof(err_buf))
 		snprintf(err_buf + n, sizeof(err_buf) - n, ": %s", strerror(errnum));
@@ -36,6 +41,28 @@ int err_setx(int errnum, const char *fmt, ...)
 	ret = err_vset(errnum, 0, fmt, ap);
 	va_end(ap);
 	return ret;
+}
+
+int err_prefix(int ret, const char *fmt, ...)
+{
+	char prefix[256], msg[sizeof(err_buf)];
+	va_list ap;
+	int n;
+
+	/* Copied first: the new message is written into the buffer the old one is in. */
+	snprintf(msg, sizeof(msg), "%s", err_buf[0] ? err_buf : strerror(ret < 0 ? -ret : EIO));
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	n = snprintf(err_buf, sizeof(err_buf), "%s: ", prefix);
+	if (n >= 0 && (size_t)n < sizeof(err_buf)) {
+		/* Cut to what is left, as the message would have been. */
+		size_t len = strnlen(msg, sizeof(err_buf) - 1 - (size_t)n);
+
+		memcpy(err_buf + n, msg, len);
+		err_buf[n + len] = '\0';
+	}
+	return ret < 0 ? ret : -EIO;
 }
 
 const char *err_msg(void)

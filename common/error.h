@@ -9,10 +9,20 @@
 
 #include <errno.h>
 
-/* Records "<what>: strerror(errnum)" and returns -errnum (errnum > 0). */
+/*
+ * Records "<what>: strerror(errnum)" and returns -errnum. An errnum that is
+ * not positive (errno after a short write is 0) records and returns EIO:
+ * an error is never reported as success.
+ */
 int err_set(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records "<what>" with no errno text and returns -errnum. */
 int err_setx(int errnum, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * Puts "<formatted>: " before the message recorded last and returns ret
+ * (a -errno), so a caller adds its context without formatting the buffer
+ * into itself: return err_prefix(ret, "vCPU %u", id);
+ */
+int err_prefix(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The last recorded message of this thread ("" when none). */
 const char *err_msg(void);
 /* Prints "<prog>: <message>\n" to stderr, using strerror(-ret) if nothing was recorded. */

@@ -26,15 +26,6 @@ int oci_bad(const struct oci_where *w, const char *key, const char *fmt, ...)
 	return err_setx(EINVAL, "%s: %s: %s", w->file, full, why);
 }
 
-int oci_err_prefix(const char *prefix)
-{
-	char msg[512];
-
-	/* Copied first: err_setx() writes into the buffer err_msg() points to. */
-	snprintf(msg, sizeof(msg), "%s", err_msg());
-	return err_setx(EINVAL, "%s: %s", prefix, msg);
-}
-
 const char *oci_child(const struct oci_where *w, const char *key, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s", w->path, *w->path ? "." : "", key);

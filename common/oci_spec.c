@@ -311,7 +311,7 @@ int oci_spec_parse(const char *text, size_t len, struct oci_spec *spec)
 				OCI_SPEC_SIZE_MAX);
 	ret = json_parse(text, len, &top);
 	if (ret < 0)
-		return oci_err_prefix("config.json");
+		return err_prefix(-EINVAL, "%s", "config.json");
 	ret = oci_parse_top(top, spec);
 	yajl_tree_free(top);
 	if (ret == 0) {
@@ -387,7 +387,7 @@ int oci_process_parse(const char *file, const char *text, size_t len, struct oci
 				OCI_SPEC_SIZE_MAX);
 	ret = json_parse(text, len, &top);
 	if (ret < 0)
-		return oci_err_prefix(file);
+		return err_prefix(-EINVAL, "%s", file);
 	if (!YAJL_IS_OBJECT(top))
 		ret = err_setx(EINVAL, "%s: must hold a JSON object", file);
 	else

@@ -103,7 +103,7 @@ int oci_state_parse(const char *file, const char *text, size_t len, struct oci_s
 				OCI_STATE_SIZE_MAX);
 	ret = json_parse(text, len, &top);
 	if (ret < 0)
-		return oci_err_prefix(file);
+		return err_prefix(-EINVAL, "%s", file);
 	if (!YAJL_IS_OBJECT(top))
 		ret = err_setx(EINVAL, "%s: must hold a JSON object", file);
 	else

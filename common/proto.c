@@ -143,7 +143,7 @@ int proto_encode(const struct proto_msg *m, char **out, size_t *len)
 		const char *name =
 		    m->kind == PROTO_EVENT ? proto_event_name(m->event) : proto_op_name(m->op);
 
-		return proto_err_prefix(ret, "encoding '%s'", name ? name : "?");
+		return err_prefix(ret, "encoding '%s'", name ? name : "?");
 	}
 	return 0;
 }
@@ -206,7 +206,7 @@ static int proto_decode_request(yajl_val root, struct proto_msg *m)
 	if (proto_request_codecs[op].dec)
 		ret = proto_request_codecs[op].dec(body, &m->body);
 	if (ret < 0)
-		return proto_err_prefix(ret, "'%s' body", proto_op_names[op]);
+		return err_prefix(ret, "'%s' body", proto_op_names[op]);
 	return 0;
 }
 
@@ -244,7 +244,7 @@ static int proto_decode_event(yajl_val root, struct proto_msg *m)
 	if (proto_event_codecs[ev].dec)
 		ret = proto_event_codecs[ev].dec(body, &m->body);
 	if (ret < 0)
-		return proto_err_prefix(ret, "'%s' body", proto_event_names[ev]);
+		return err_prefix(ret, "'%s' body", proto_event_names[ev]);
 	return 0;
 }
 
@@ -325,7 +325,7 @@ int proto_decode_reply_body(struct proto_msg *m, enum proto_op op)
 		m->op = op;
 		proto_body_free(m);
 		m->op = PROTO_OP_NONE;
-		return proto_err_prefix(ret, "reply to '%s'", proto_op_names[op]);
+		return err_prefix(ret, "reply to '%s'", proto_op_names[op]);
 	}
 	m->op = op;
 	return 0;

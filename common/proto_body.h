@@ -45,9 +45,6 @@ void proto_put_fds(struct json_out *o, const struct proto_fds *f);
 int proto_get_status(yajl_val obj, struct proto_status *s);
 void proto_put_status(struct json_out *o, const struct proto_status *s);
 
-/* Re-records the current error message as "<prefix>: <message>"; returns ret. */
-int proto_err_prefix(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* Records a schema violation found while encoding (-EINVAL) into o. */
 void proto_put_fail(struct json_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

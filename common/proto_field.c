@@ -19,19 +19,6 @@ void proto_put_fail(struct json_out *o, const char *fmt, ...)
 	json_out_fail(o, err_setx(EINVAL, "%s", msg));
 }
 
-int proto_err_prefix(int ret, const char *fmt, ...)
-{
-	char prefix[128], msg[384];
-	va_list ap;
-
-	/* Copied first: err_setx() writes the buffer that err_msg() returns. */
-	snprintf(msg, sizeof(msg), "%s", err_msg());
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
-	return err_setx(-ret, "%s: %s", prefix, msg);
-}
-
 int proto_check_name(const char *what, const char *s, bool may_be_empty, int errnum)
 {
 	size_t len = strlen(s);
@@ -163,7 +150,7 @@ int proto_get_fds(yajl_val obj, struct proto_fds *f)
 		return ret < 0 ? ret : 0;
 	if ((ret = json_get_u32(v, "port", true, 1, PROTO_PORT_MAX, &f->port)) < 0 ||
 	    (ret = json_get(v, "dirs", true, &a)) < 0)
-		return proto_err_prefix(ret, "'fds'");
+		return err_prefix(ret, "'fds'");
 	if (!YAJL_IS_ARRAY(a) || a->u.array.len < 1 || a->u.array.len > PROTO_FDS_MAX)
 		return err_setx(EBADMSG, "'fds': 'dirs' must be an array of 1 to %d",
 				PROTO_FDS_MAX);

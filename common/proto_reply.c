@@ -214,7 +214,7 @@ static int stats_get(yajl_val v, const char *section, const char *key, bool requ
 		return ret;
 	ret = json_get_u64(sec, key, required, 0, UINT64_MAX, out);
 	if (ret < 0)
-		return proto_err_prefix(ret, "'%s'", section);
+		return err_prefix(ret, "'%s'", section);
 	return 0;
 }
 

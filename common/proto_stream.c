@@ -42,7 +42,7 @@ int proto_stream_hdr_encode(const struct proto_stream_hdr *h, char **out, size_t
 	json_out_map_close(&o);
 	ret = json_out_finish(&o, out, len);
 	if (ret < 0)
-		return proto_err_prefix(ret, "stream header");
+		return err_prefix(ret, "stream header");
 	return 0;
 }
 
@@ -84,7 +84,7 @@ int proto_stream_hdr_decode(const char *buf, size_t len, struct proto_stream_hdr
 				PROTO_STREAM_HDR_MAX);
 	ret = json_parse(buf, len, &root);
 	if (ret < 0)
-		return proto_err_prefix(ret, "stream header");
+		return err_prefix(ret, "stream header");
 	if (YAJL_IS_OBJECT(root))
 		ret = proto_stream_hdr_fields(root, h);
 	else
@@ -92,7 +92,7 @@ int proto_stream_hdr_decode(const char *buf, size_t len, struct proto_stream_hdr
 	yajl_tree_free(root);
 	if (ret < 0) {
 		memset(h, 0, sizeof(*h));
-		return proto_err_prefix(ret, "stream header");
+		return err_prefix(ret, "stream header");
 	}
 	return 0;
 }

@@ -85,7 +85,7 @@ static int update_read_resources(const char *file, char **text)
 	if (ret == 0 && got > UPDATE_SIZE_MAX)
 		ret = err_setx(EFBIG, "resources: more than %u bytes", UPDATE_SIZE_MAX);
 	if (ret == 0 && json_parse(buf, got, &v) < 0)
-		ret = oci_err_prefix("resources");
+		ret = err_prefix(-EINVAL, "%s", "resources");
 	if (ret == 0 && !YAJL_IS_OBJECT(v))
 		ret = err_setx(EINVAL, "resources: must be a JSON object");
 	yajl_tree_free(v);

@@ -130,7 +130,7 @@ static int vcpu_init(struct vcpu *v, const struct vcpu_setup_ctx *ctx)
 		return ret;
 	ret = x86_msr_setup(v->fd, ctx->msrs);
 	if (ret < 0)
-		return err_setx(-ret, "vCPU %u: %s", v->id, err_msg());
+		return err_prefix(ret, "vCPU %u", v->id);
 	ret = vcpu_setup_lapic(v);
 	if (ret < 0)
 		return ret;
