@@ -123,13 +123,13 @@ void vsock_mux_fini(struct vsock *vs);
 void vsock_mux_event(struct vsock *vs, uint64_t key, uint32_t events);
 /* Recomputes the connection's epoll mask from its state and credit. */
 void vsock_mux_update(struct vsock *vs, struct vsock_conn *c);
-/* Guest data for the host socket: written now, the rest kept. 0, or -1 if the conn was reset. */
+/* Guest data for the host socket: written now, the rest kept; 0, or -errno (the conn reset). */
 int vsock_mux_write(struct vsock *vs, struct vsock_conn *c, const uint8_t *data, uint32_t len);
-/* Reads host data for the guest into buf: >0 bytes, 0 nothing now (EAGAIN/EOF noted), -1 reset. */
+/* Reads host data for the guest: >0 bytes, 0 nothing now (EAGAIN/EOF noted), -errno reset. */
 int vsock_mux_read(struct vsock *vs, struct vsock_conn *c, uint8_t *buf, uint32_t len);
-/* The guest accepted a host-initiated connection: "OK <port>\n". 0 or -1 (reset). */
+/* The guest accepted a host-initiated connection: "OK <port>\n". 0 or -errno (reset). */
 int vsock_mux_connected(struct vsock *vs, struct vsock_conn *c);
-/* A guest connection to host port `port`: connects to <path>_<port>; -1 when it cannot. */
+/* A guest connection to host port `port`: connects to <path>_<port>: the fd, or -errno. */
 int vsock_mux_connect(struct vsock *vs, uint32_t port);
 /* After the guest's SHUTDOWN, or when the buffer drains: half-closes, finishes. */
 void vsock_mux_progress(struct vsock *vs, struct vsock_conn *c);

@@ -159,7 +159,7 @@ static void on_listener(struct vsock *vs)
 	}
 }
 
-/* "CONNECT <port>" (without the newline): the port, or -1. */
+/* "CONNECT <port>" (without the newline): the port, or -EINVAL. */
 static int64_t parse_connect(const char *line, unsigned len)
 {
 	static const char verb[] = "CONNECT ";
@@ -167,13 +167,13 @@ static int64_t parse_connect(const char *line, unsigned len)
 	unsigned i = sizeof(verb) - 1;
 
 	if (len <= i || memcmp(line, verb, i) != 0)
-		return -1;
+		return -EINVAL;
 	for (; i < len; i++) {
 		if (line[i] < '0' || line[i] > '9')
-			return -1;
+			return -EINVAL;
 		port = port * 10 + (uint64_t)(line[i] - '0');
 		if (port > 0xfffffffeu)
-			return -1;
+			return -EINVAL;
 	}
 	return (int64_t)port;
 }
@@ -224,9 +224,13 @@ int vsock_mux_connected(struct vsock *vs, struct vsock_conn *c)
 	int len = snprintf(ok, sizeof(ok), "OK %u\n", c->host_port);
 
 	/* A fresh socket has room for a dozen bytes; if not, the host side is broken. */
-	if (send(c->fd, ok, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT) != len) {
+	ssize_t n = send(c->fd, ok, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+	if (n != len) {
+		int e = n < 0 ? errno : EAGAIN;
+
 		vsock_conn_reset(vs, c);
-		return -1;
+		return -e;
 	}
 	c->state = VSOCK_CONNECTED;
 	vsock_mux_update(vs, c);
@@ -237,25 +241,27 @@ int vsock_mux_connect(struct vsock *vs, uint32_t port)
 {
 	struct sockaddr_un sa;
 	char path[sizeof(sa.sun_path) + 16];
-	int fd;
+	int fd, ret;
 
 	if (!vs->path)
-		return -1;
+		return -ECONNREFUSED; /* no socket: nothing on the host listens */
 	snprintf(path, sizeof(path), "%s_%u", vs->path, port);
-	if (unix_addr(&sa, path) < 0)
-		return -1;
+	ret = unix_addr(&sa, path);
+	if (ret < 0)
+		return ret;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	/* Unix stream connects complete at once or fail (EAGAIN: backlog full). */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		ret = -errno;
 		close(fd);
-		return -1;
+		return ret;
 	}
 	return fd;
 }
 
-/* Writes from the connection's buffer; -1 if the connection was reset. */
+/* Writes from the connection's buffer; -errno if the connection was reset. */
 static int flush(struct vsock *vs, struct vsock_conn *c)
 {
 	while (c->buf_len) {
@@ -266,8 +272,10 @@ static int flush(struct vsock *vs, struct vsock_conn *c)
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
+			int e = n < 0 ? errno : EPIPE;
+
 			vsock_conn_reset(vs, c);
-			return -1;
+			return -e;
 		}
 		memmove(c->buf, c->buf + n, c->buf_len - (size_t)n);
 		c->buf_len -= (uint32_t)n;
@@ -293,8 +301,10 @@ int vsock_mux_write(struct vsock *vs, struct vsock_conn *c, const uint8_t *data,
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
+			int e = n < 0 ? errno : EPIPE;
+
 			vsock_conn_reset(vs, c);
-			return -1;
+			return -e;
 		}
 		done += (uint32_t)n;
 		c->fwd_cnt += (uint32_t)n;
@@ -305,7 +315,7 @@ int vsock_mux_write(struct vsock *vs, struct vsock_conn *c, const uint8_t *data,
 			c->buf = malloc(VSOCK_BUF_ALLOC);
 			if (!c->buf) {
 				vsock_conn_reset(vs, c);
-				return -1;
+				return -ENOMEM;
 			}
 		}
 		memcpy(c->buf + c->buf_len, data + done, len - done);
@@ -331,8 +341,10 @@ int vsock_mux_read(struct vsock *vs, struct vsock_conn *c, uint8_t *buf, uint32_
 			return 0;
 		}
 		if (n < 0) {
+			int e = errno;
+
 			vsock_conn_reset(vs, c);
-			return -1;
+			return -e;
 		}
 		/* End of stream: the host sends no more. */
 		c->host_eof = true;
