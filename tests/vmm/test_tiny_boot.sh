@@ -79,18 +79,4 @@ else
 	fail "--console stdio" "rc=$RC err='$(describe "$ERR")'"
 fi
 
-# The same file boots through its PVH note too (what the benchmark compares against).
-if command -v qemu-system-x86_64 >/dev/null; then
-	timeout -k 2 20 qemu-system-x86_64 -M microvm -accel kvm -cpu host,-arch-capabilities \
-		-nodefaults -no-user-config -nographic -serial stdio -m 128 -kernel "$TINY" \
-		-device isa-debug-exit,iobase=0x501,iosize=1 </dev/null >"$T_TMP/qemu.out" 2>"$T_TMP/qemu.err"
-	RC=$?
-	# isa-debug-exit: exit status (value << 1) | 1, so a power off (0) is 1.
-	if [ "$RC" -eq 1 ] && grep -q "$HELLO" "$T_TMP/qemu.out"; then
-		pass "QEMU microvm boots the same tiny.elf through its PVH note"
-	else
-		echo "note: QEMU microvm did not boot tiny.elf (rc=$RC: $(describe "$T_TMP/qemu.err"))"
-	fi
-fi
-
 finish
