@@ -60,8 +60,7 @@ int frame_ms_left(long long deadline)
 	return deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
 }
 
-/* Waits for events on fd until the deadline: 0, -ETIMEDOUT, or -errno. */
-static int frame_wait(int fd, short events, long long deadline)
+int frame_wait(int fd, short events, long long deadline)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 

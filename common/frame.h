@@ -31,6 +31,9 @@ int frame_check_len(uint32_t len, uint32_t max);
  */
 long long frame_deadline(int timeout_ms);
 int frame_ms_left(long long deadline);
+/* Waits for events (POLLIN, POLLOUT) on fd until the deadline: 0, -ETIMEDOUT, or -errno.
+ * With no deadline (0) it returns 0 at once: the read or write that follows blocks. */
+int frame_wait(int fd, short events, long long deadline);
 
 /*
  * Writes one frame to fd, header and payload together, going on after

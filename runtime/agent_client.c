@@ -41,23 +41,6 @@ static int agent_err(int ret, const char *op)
 	return err_setx(-ret, "agent: '%s': %s", op, msg[0] ? msg : strerror(-ret));
 }
 
-/* Waits until fd is readable or the deadline passes (-ETIMEDOUT). */
-static int agent_wait_readable(int fd, long long deadline)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	for (;;) {
-		int n = poll(&p, 1, frame_ms_left(deadline));
-
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
-
 /* The pid that must hold the listening end of every socket this process dials. */
 static pid_t agent_peer;
 
@@ -150,7 +133,7 @@ int agent_dial(const char *path, uint32_t port, int timeout_ms)
 	}
 	/* Byte by byte up to the newline: what follows it belongs to the stream. */
 	while (got < sizeof(line) - 1) {
-		ret = agent_wait_readable(fd, deadline);
+		ret = frame_wait(fd, POLLIN, deadline);
 		if (ret < 0) {
 			close(fd);
 			return err_set(-ret, "%s: waiting for the answer to CONNECT %u", path,
