@@ -8,7 +8,8 @@
 
 static __thread char err_buf[512];
 
-static int err_vset(int errnum, int with_errno, const char *fmt, va_list ap)
+static int __attribute__((format(printf, 3, 0)))
+err_vset(int errnum, int with_errno, const char *fmt, va_list ap)
 {
 	int n;
 

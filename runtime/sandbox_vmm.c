@@ -556,7 +556,7 @@ int sandbox_stop_vmm(struct sandbox *sb)
 	 */
 	if (agent_open(&c, sb->sock, 2000) == 0) {
 		c.timeout_ms = 5000;
-		int ret = agent_call_simple(&c, PROTO_OP_SHUTDOWN, "");
+		ret = agent_call_simple(&c, PROTO_OP_SHUTDOWN, "");
 
 		agent_close(&c);
 		if (ret < 0)

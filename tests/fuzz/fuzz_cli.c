@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_target.h"
 #include "cli.h"
 #include "common/error.h"
 #include "vm.h"

@@ -32,6 +32,7 @@
 #include <sys/uio.h>
 #include <linux/fuse.h>
 
+#include "fuzz_target.h"
 #include "fs/fuse_server.h"
 
 #define OUT_MAX (1 << 20)

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sanitizer/asan_interface.h>
 
+#include "fuzz_target.h"
 #include "arch/x86_64/boot_internal.h"
 #include "guest_mem.h"
 

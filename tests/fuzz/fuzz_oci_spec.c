@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_target.h"
 #include "common/oci_spec.h"
 #include "common/oci_state.h"
 

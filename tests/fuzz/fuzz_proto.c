@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_target.h"
 #include "common/frame.h"
 #include "common/proto.h"
 #include "common/proto_stream.h"

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_target.h"
 #include "agent/ctr_internal.h"
 #include "common/error.h"
 

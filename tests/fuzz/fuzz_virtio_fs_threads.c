@@ -36,6 +36,7 @@
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
+#include "fuzz_target.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio.h"
 #include "guest_mem.h"

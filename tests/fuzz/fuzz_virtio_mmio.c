@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_target.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_rng.h"
 #include "guest_mem.h"

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <linux/virtio_ring.h>
 
+#include "fuzz_target.h"
 #include "devices/virtqueue.h"
 #include "guest_mem.h"
 
