@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "cgroup.h"
+#include "agent/ctr/cgroup.h"
 #include "common/error.h"
 #include "guest_info.h"
 #include "notify.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "cgroup.h"
+#include "agent/ctr/cgroup.h"
 #include "notify.h"
 #include "proc_tree.h"
 

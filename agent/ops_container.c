@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "cgroup.h"
+#include "agent/ctr/cgroup.h"
 #include "common/error.h"
 #include "common/frame.h"
-#include "ctr.h"
+#include "agent/ctr/ctr.h"
 #include "ops.h"
 #include "proc_info.h"
 #include "proc_tree.h"

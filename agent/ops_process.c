@@ -12,7 +12,7 @@
 
 #include "agent.h"
 #include "common/error.h"
-#include "ctr.h"
+#include "agent/ctr/ctr.h"
 #include "ops.h"
 #include "proc_tree.h"
 #include "reaper.h"

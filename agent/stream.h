@@ -13,7 +13,7 @@
 
 #include "common/oci_spec.h"
 #include "common/proto.h"
-#include "ctr.h"
+#include "agent/ctr/ctr.h"
 #include "proc.h"
 
 /*

@@ -16,7 +16,7 @@
 #include <sys/statfs.h>
 
 #include "test_ctr_harness.h"
-#include "agent/cgroup_dev.h"
+#include "agent/ctr/cgroup_dev.h"
 
 static struct tc_env env;
 static struct tc_run run;
