@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "transport.h"
+#include "agent/server/transport.h"
 
 static void *echo_conn(void *arg)
 {

@@ -19,7 +19,7 @@
  *  6. pivot_root(".", ".") and a lazy unmount of the old root stacked on
  *     top; root.readonly remounts "/" read-only last.
  * pivot_root cannot leave an initramfs root (it has no parent mount), so
- * the agent moves off it at boot (agent/main.c); a pivot_root failure
+ * the agent moves off it at boot (agent/boot/main.c); a pivot_root failure
  * fails create: there is no weaker chroot fallback.
  */
 #include <errno.h>

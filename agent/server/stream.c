@@ -13,7 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
 #include "common/error.h"
 #include "common/frame.h"
 #include "common/proto_stream.h"

@@ -17,7 +17,7 @@
 
 #include "common/error.h"
 #include "ops.h"
-#include "proc.h"
+#include "agent/proc/proc.h"
 
 /* The namespaces a pod shares, by their OCI type and their name under /proc/PID/ns. */
 static const struct {

@@ -14,7 +14,7 @@
 #include "common/oci_spec.h"
 #include "common/proto.h"
 #include "agent/ctr/ctr.h"
-#include "proc.h"
+#include "agent/proc/proc.h"
 
 /*
  * Makes the pipes for the streams in s: the agent's ends go to p->fd[]

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "common/proto.h"
-#include "proc.h"
+#include "agent/proc/proc.h"
 
 struct agent_conn;
 

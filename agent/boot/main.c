@@ -31,14 +31,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
+#include "cmdline.h"
+#include "agent/server/control.h"
 #include "agent/ctr/cgroup.h"
 #include "common/error.h"
 #include "guest_info.h"
-#include "notify.h"
-#include "ops.h"
-#include "reaper.h"
-#include "transport.h"
+#include "agent/server/notify.h"
+#include "agent/server/ops.h"
+#include "agent/proc/reaper.h"
+#include "agent/server/transport.h"
 
 #define SHARED_DIR "/run/ozone/shared"
 #define SHARED_TAG "ozone"

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
 #include "guest_info.h"
 
 #define RNG_READ_BYTES 64
