@@ -8,14 +8,14 @@
  * The parts: boot/ (PID 1's start: mounts, console, command line, the
  * signals; host mode), server/ (the ports, the control protocol, the ops,
  * stdio streams, events), proc/ (the table of containers and processes,
- * the reaper, what /proc says of a process) and ctr/ (the container
- * builder and the cgroups, a library of its own).
+ * the reaper, what /proc says of a process), ctr/ (the container
+ * builder and the cgroups, a library of its own) and test/ (services only
+ * a test build has: ozone-agent-test).
  */
 #ifndef OZONE_AGENT_AGENT_H
 #define OZONE_AGENT_AGENT_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 #define AGENT_PREFIX "ozone-agent: "
 
@@ -48,8 +48,5 @@ extern bool agent_host_mode;
 /* Power off / reboot the guest; never return (on failure: log and halt forever). */
 _Noreturn void agent_poweroff(void);
 _Noreturn void agent_reboot(void);
-
-/* The echo test aid (ozone.echo=PORT), served on its own thread. */
-int echo_start(uint32_t port);
 
 #endif

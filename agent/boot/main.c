@@ -11,7 +11,8 @@
  *
  * ozone.report          report, then power off
  * ozone.report=reboot   report, then reboot
- * ozone.echo=PORT       test aid: echo every stream on vsock port PORT
+ * ozone.echo=PORT       test aid, only in ozone-agent-test: echo every stream
+ *                       on vsock port PORT
  * ozone.log=LEVEL       debug, info (default), warn or error
  *
  * Host mode, for tests: `ozone-agent --hybrid-socket PATH [--shared DIR]
@@ -41,6 +42,9 @@
 #include "agent/server/ops.h"
 #include "agent/proc/reaper.h"
 #include "agent/server/transport.h"
+#ifdef OZONE_AGENT_TEST_SERVICES
+#include "agent/test/echo.h"
+#endif
 
 #define SHARED_DIR "/run/ozone/shared"
 #define SHARED_TAG "ozone"
@@ -226,6 +230,26 @@ static int host_main(int argc, char **argv)
 	return 0;
 }
 
+#ifdef OZONE_AGENT_TEST_SERVICES
+/* ozone.echo=PORT: the echo test aid on vsock port PORT. */
+static void start_echo(const char *val)
+{
+	char *end;
+	unsigned long port = strtoul(val, &end, 10);
+	int ret =
+	    *val && !*end && port > 0 && port < 0xffffffffUL ? echo_start((uint32_t)port) : -EINVAL;
+
+	if (ret < 0)
+		agent_log("ozone.echo=%s: %s", val, strerror(-ret));
+}
+#else
+/* The guest's own agent has no test services. */
+static void start_echo(const char *val)
+{
+	agent_log("ozone.echo=%s: not in this agent (ozone-agent-test has the test services)", val);
+}
+#endif
+
 static void set_log_level(const char *cmdline)
 {
 	char val[16];
@@ -289,15 +313,8 @@ int main(int argc, char **argv)
 	ret = control_start();
 	if (ret < 0 && ret != -ENODEV && ret != -EADDRNOTAVAIL && ret != -EAFNOSUPPORT)
 		agent_log("vsock port 1024: %s", err_msg());
-	if (cmdline_find(cmdline, "ozone.echo", echo, sizeof(echo))) {
-		char *end;
-		unsigned long port = strtoul(echo, &end, 10);
-
-		ret = *echo && !*end && port > 0 && port < 0xffffffffUL ? echo_start((uint32_t)port)
-									: -EINVAL;
-		if (ret < 0)
-			agent_log("ozone.echo=%s: %s", echo, strerror(-ret));
-	}
+	if (cmdline_find(cmdline, "ozone.echo", echo, sizeof(echo)))
+		start_echo(echo);
 
 	if (cmdline_find(cmdline, "ozone.report", report, sizeof(report))) {
 		guest_info_report();
