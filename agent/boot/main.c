@@ -33,15 +33,16 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "cmdline.h"
-#include "agent/server/control.h"
 #include "agent/ctr/cgroup.h"
-#include "common/error.h"
-#include "guest_info.h"
+#include "agent/proc/reaper.h"
+#include "agent/server/control.h"
 #include "agent/server/notify.h"
 #include "agent/server/ops.h"
-#include "agent/proc/reaper.h"
 #include "agent/server/transport.h"
+#include "cmdline.h"
+#include "common/error.h"
+#include "common/util.h"
+#include "guest_info.h"
 #ifdef OZONE_AGENT_TEST_SERVICES
 #include "agent/test/echo.h"
 #endif
@@ -89,7 +90,7 @@ static int leave_initramfs(void)
 		return -errno;
 	if (mount("tmpfs", "/.root", "tmpfs", MS_NOSUID, "mode=0755") < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		char path[32];
 
 		snprintf(path, sizeof(path), "/.root/%s", dirs[i]);
@@ -284,7 +285,7 @@ int main(int argc, char **argv)
 		agent_fatal("mount %s: %s", mounts[0].target, strerror(-ret));
 	if (moved < 0)
 		agent_fatal("move off the initramfs: %s", strerror(-moved));
-	for (size_t i = 1; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+	for (size_t i = 1; i < ARRAY_SIZE(mounts); i++) {
 		ret = mount_one(&mounts[i]);
 		if (ret < 0)
 			agent_fatal("mount %s: %s", mounts[i].target, strerror(-ret));

@@ -450,15 +450,11 @@ static _Noreturn void ctr_init_create(const struct ctr_create_args *a, struct ct
 	char path[PATH_MAX], go;
 	char **env = NULL;
 	int ret = ctr_init_build(a, cp, root_prop, path, sizeof(path), &env);
-	ssize_t n;
 
 	if (ret < 0)
 		ctr_child_fail(ret);
 	ctr_send(CTR_SYNC_FD, CTR_MSG_READY, 0, 0);
-	do
-		n = recv(CTR_SYNC_FD, &go, 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
+	if (read_full(CTR_SYNC_FD, &go, 1) != 1)
 		_exit(127); /* the caller dropped the container before `start` */
 	ctr_child_fail(ctr_proc_exec(cp, path, env));
 }

@@ -11,8 +11,8 @@
 
 #include "agent/agent.h"
 #include "agent/ctr/cgroup.h"
-#include "notify.h"
 #include "agent/proc/proc_tree.h"
+#include "notify.h"
 
 /* A host that does not read its control connection for this long loses it. */
 #define SEND_TIMEOUT_S 10

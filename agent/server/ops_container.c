@@ -15,13 +15,13 @@
 
 #include "agent/agent.h"
 #include "agent/ctr/cgroup.h"
-#include "common/error.h"
-#include "common/frame.h"
 #include "agent/ctr/ctr.h"
-#include "ops.h"
 #include "agent/proc/proc_info.h"
 #include "agent/proc/proc_tree.h"
 #include "agent/proc/reaper.h"
+#include "common/error.h"
+#include "common/frame.h"
+#include "ops.h"
 #include "stream.h"
 
 /* How long destroy waits for the killed processes to be reaped. */

@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "common/error.h"
 #include "agent/ctr/ctr.h"
-#include "ops.h"
 #include "agent/proc/proc_tree.h"
 #include "agent/proc/reaper.h"
+#include "common/error.h"
+#include "ops.h"
 #include "stream.h"
 
 /* "c1" or "c1/e1", for messages. */
