@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * ozone-agent: PID 1 of the guest. Shared helpers: console lines, the
- * kernel command line, and the ways out (power off, reboot). PID 1 must
+ * ozone-agent: PID 1 of the guest. What every part of it uses: console
+ * lines (log.c) and the ways out (power off, reboot: power.c). PID 1 must
  * never exit (the kernel would panic), so every fatal error ends in a
  * power off instead.
+ *
+ * The parts: boot/ (PID 1's start: mounts, console, command line, the
+ * signals; host mode), server/ (the ports, the control protocol, the ops,
+ * stdio streams, events), proc/ (the table of containers and processes,
+ * the reaper, what /proc says of a process), ctr/ (the container
+ * builder and the cgroups, a library of its own) and test/ (services only
+ * a test build has: ozone-agent-test).
  */
 #ifndef OZONE_AGENT_AGENT_H
 #define OZONE_AGENT_AGENT_H
 
 #include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #define AGENT_PREFIX "ozone-agent: "
 
@@ -43,23 +48,5 @@ extern bool agent_host_mode;
 /* Power off / reboot the guest; never return (on failure: log and halt forever). */
 _Noreturn void agent_poweroff(void);
 _Noreturn void agent_reboot(void);
-
-/*
- * Looks for `name` (a word "name" or "name=value") in the kernel command
- * line `cmdline`. Returns false if absent; otherwise true with the value
- * ("" for a bare word) copied to `val` (truncated to `len` - 1).
- */
-bool cmdline_find(const char *cmdline, const char *name, char *val, size_t len);
-/* Reads /proc/cmdline into `buf`; 0 or -errno. */
-int cmdline_read(char *buf, size_t len);
-
-/* A vsock stream listener on `port` of any CID; the fd or -errno. */
-int agent_vsock_listen(uint32_t port);
-/* Accepts on `lfd` for ever, each connection on a detached thread running fn(fd). */
-int agent_serve(int lfd, void *(*fn)(void *));
-/* The control channel on vsock port 1024 (PROTO_AGENT_PORT), served on its own thread. */
-int control_start(void);
-/* The echo test aid (ozone.echo=PORT), served on its own thread. */
-int echo_start(uint32_t port);
 
 #endif

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "common/util.h"
 
 static enum agent_level min_level = AGENT_INFO;
 
@@ -19,7 +20,7 @@ int agent_log_parse_level(const char *name, enum agent_level *level)
 {
 	static const char *const names[] = {"debug", "info", "warn", "error"};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(name, names[i]) == 0) {
 			*level = (enum agent_level)i;
 			return 0;

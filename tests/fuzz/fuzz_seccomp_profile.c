@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "fuzz_target.h"
-#include "agent/ctr_internal.h"
+#include "agent/ctr/ctr_internal.h"
 #include "common/error.h"
 
 static int null_fd = -1;

@@ -5,14 +5,16 @@
 # tier of scripts/check runs first) drive a real microVM through two suites:
 # test_container_spec.sh (the runtime, the proxy, virtio-fs, vsock, the
 # jail) and test_vsock.sh (the vsock device under 100 streams and
-# backpressure). The guest side (kernel, initramfs, agent) is the normal
-# build's. Any sanitizer report, from any ozone or ozone-vmm process, fails.
+# backpressure). The guest side (kernel, initramfs, agent; the test
+# initramfs for test_vsock.sh) is the normal build's. Any sanitizer report,
+# from any ozone or ozone-vmm process, fails.
 here=$(cd "$(dirname "$0")" && pwd)
 export OZONE_SRC=${OZONE_SRC:-$(cd "$here/../.." && pwd)}
 BUILD=${OZONE_BUILD:-$OZONE_SRC/build}
 ASAN=${OZONE_ASAN_BUILD:-$OZONE_SRC/build-asan}
 
-for f in "$ASAN/bin/ozone" "$ASAN/bin/ozone-vmm" "$BUILD/guest/bzImage" "$BUILD/guest/initramfs.cpio"; do
+for f in "$ASAN/bin/ozone" "$ASAN/bin/ozone-vmm" "$BUILD/guest/bzImage" "$BUILD/guest/initramfs.cpio" \
+	"$BUILD/guest/initramfs-test.cpio"; do
 	if [ ! -f "$f" ]; then
 		echo "FAIL missing $f (scripts/build and scripts/build --sanitize make it)"
 		echo "0 passed, 1 failed"
@@ -31,9 +33,11 @@ trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/guest"
 ln -s "$BUILD/guest/bzImage" "$T/guest/bzImage"
 ln -s "$BUILD/guest/initramfs.cpio" "$T/guest/initramfs.cpio"
+ln -s "$BUILD/guest/initramfs-test.cpio" "$T/guest/initramfs-test.cpio"
 printf '#!/bin/sh\nexec "%s" "$@" 2>>"%s"\n' "$ASAN/bin/ozone-vmm" "$T/vmm.stderr" >"$T/vmm"
 chmod +x "$T/vmm"
 export OZONE_KERNEL=$T/guest/bzImage OZONE_INITRD=$T/guest/initramfs.cpio OZONE_VMM=$T/vmm
+export OZONE_TEST_INITRD=$T/guest/initramfs-test.cpio
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 : >"$T/vmm.stderr"
 

@@ -5,7 +5,9 @@
 # socket to the agent in the guest. Runs on a /dev/kvm that can run Linux
 # (inside the test host: tests/testhost/run -- bash tests/integration/test_vsock.sh).
 #
-# The guest runs with ozone.echo=5000 (the agent's echo test aid). Checks:
+# The guest is the test initramfs (guest/initramfs-test.cpio, whose /init is
+# ozone-agent-test: the agent with its test services) with ozone.echo=5000
+# (the echo test aid; $OZONE_TEST_INITRD names another such initramfs). Checks:
 # CONNECT 1024 -> OK and the protocol handshake; a request for an unknown
 # container and a bad request answered, a framing error closing that connection only;
 # CONNECT to a port nobody listens on -> closed; 100 concurrent streams of
@@ -15,7 +17,7 @@
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/vmm/lib.sh"
 
 BZIMAGE=${OZONE_KERNEL:-$OZONE_BUILD/guest/bzImage}
-INITRD=${OZONE_INITRD:-$OZONE_BUILD/guest/initramfs.cpio}
+INITRD=${OZONE_TEST_INITRD:-$OZONE_BUILD/guest/initramfs-test.cpio}
 BOOT_TIMEOUT_MS=$((${OZONE_BOOT_TIMEOUT:-180} * 1000))
 CLIENT_TIMEOUT=${OZONE_VSOCK_TIMEOUT:-300}
 

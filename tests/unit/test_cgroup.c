@@ -28,9 +28,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/cgroup.h"
-#include "agent/cgroup_dev.h"
-#include "agent/cgroup_res.h"
+#include "agent/ctr/cgroup.h"
+#include "agent/ctr/cgroup_dev.h"
+#include "agent/ctr/cgroup_res.h"
 #include "common/error.h"
 
 static void expect(const struct cg_writes *w, size_t i, const char *file, const char *value)

@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent/ctr.h"
+#include "agent/ctr/ctr.h"
 #include "common/error.h"
 #include "common/oci_spec.h"
 

@@ -16,7 +16,7 @@
 #include <sys/statfs.h>
 
 #include "test_ctr_harness.h"
-#include "agent/cgroup_dev.h"
+#include "agent/ctr/cgroup_dev.h"
 
 static struct tc_env env;
 static struct tc_run run;
@@ -191,7 +191,7 @@ static void test_devices(void **state)
 }
 
 /*
- * The cgroup's BPF device program (agent/cgroup_dev.c) with a container
+ * The cgroup's BPF device program (agent/ctr/cgroup_dev.c) with a container
  * that joins the group, where the host has a cgroup v2 hierarchy to make
  * a group in: with CAP_MKNOD (root, every capability) /dev/mem can be
  * made but opening it is EPERM; /dev/null works; /dev/kmsg, allowed by

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "agent/ctr_internal.h"
+#include "agent/ctr/ctr_internal.h"
 #include "common/error.h"
 
 static void opts(struct ctr_mount_opts *o, int ret, size_t n, ...)

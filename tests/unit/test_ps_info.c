@@ -2,7 +2,7 @@
 /*
  * ps's table: the per-pid details of the ps reply (encode, decode, and the
  * checks a hostile agent's reply meets) and the agent's reading of /proc
- * (agent/proc_info.c, built in here: it is not part of a library).
+ * (agent/proc/proc_info.c, linked from the library ozone_agent_core).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../agent/proc_info.c"
+#include "agent/proc/proc_info.h"
 #include "common/proto.h"
 
 static int decode_ps(const char *text, struct proto_msg *m)

@@ -24,7 +24,7 @@
 #include <cmocka.h>
 #include <seccomp.h>
 
-#include "agent/ctr_internal.h"
+#include "agent/ctr/ctr_internal.h"
 #include "common/error.h"
 
 static void refused(const char *json, const char *msg)

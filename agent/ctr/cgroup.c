@@ -18,13 +18,14 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "cgroup_dev.h"
 #include "cgroup_res.h"
+#include "common/cleanup.h"
 #include "common/error.h"
+#include "common/util.h"
 
 #define CG_WAIT_MS 5000
 
@@ -230,20 +231,12 @@ int cg_stats(const char *path, struct proto_stats *st)
 	return 0;
 }
 
-static uint64_t cg_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Waits until cgroup.events says key is want (the file polls with POLLPRI on change). */
 static int cg_wait_event(const char *path, const char *key, uint64_t want)
 {
 	char file[PATH_MAX + 64], buf[256];
-	uint64_t deadline = cg_now_ms() + CG_WAIT_MS;
-	int fd, ret = -ETIMEDOUT;
+	long long deadline = now_ms() + CG_WAIT_MS;
+	_cleanup_close_ int fd = -1;
 
 	snprintf(file, sizeof(file), "%s/cgroup.events", path);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -251,29 +244,22 @@ static int cg_wait_event(const char *path, const char *key, uint64_t want)
 		return err_set(errno, "%s", file);
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLPRI};
-		uint64_t v, now;
+		uint64_t v;
+		long long now;
 		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
-		if (n < 0) {
-			ret = err_set(errno, "%s", file);
-			break;
-		}
+		if (n < 0)
+			return err_set(errno, "%s", file);
 		buf[n] = '\0';
-		if (cg_keyed(buf, key, &v) == 0 && v == want) {
-			ret = 0;
-			break;
-		}
-		now = cg_now_ms();
-		if (now >= deadline) {
-			ret = err_setx(ETIMEDOUT, "cgroup %s: %s did not become %" PRIu64, path,
-				       key, want);
-			break;
-		}
+		if (cg_keyed(buf, key, &v) == 0 && v == want)
+			return 0;
+		now = now_ms();
+		if (now >= deadline)
+			return err_setx(ETIMEDOUT, "cgroup %s: %s did not become %" PRIu64, path,
+					key, want);
 		/* Short polls too: a change between the read and the poll is not lost. */
 		poll(&pfd, 1, (int)(deadline - now < 50 ? deadline - now : 50));
 	}
-	close(fd);
-	return ret;
 }
 
 int cg_freeze(const char *path, bool frozen)

@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "notify.h"
+#include "agent/agent.h"
+#include "agent/server/notify.h"
 #include "proc.h"
 #include "reaper.h"
 

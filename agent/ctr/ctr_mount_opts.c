@@ -11,6 +11,7 @@
 
 #include "ctr_internal.h"
 #include "common/error.h"
+#include "common/util.h"
 
 struct ctr_flag_opt {
 	const char *name;
@@ -85,11 +86,9 @@ static const struct {
     {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
 };
 
-#define CTR_N(a) (sizeof(a) / sizeof((a)[0]))
-
 int ctr_propagation_parse(const char *name, unsigned long *flags)
 {
-	for (size_t i = 0; i < CTR_N(ctr_prop_opts); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_prop_opts); i++)
 		if (!strcmp(name, ctr_prop_opts[i].name)) {
 			*flags = ctr_prop_opts[i].flags;
 			return 0;
@@ -99,7 +98,7 @@ int ctr_propagation_parse(const char *name, unsigned long *flags)
 
 static bool ctr_opt_flag(struct ctr_mount_opts *o, const char *opt)
 {
-	for (size_t i = 0; i < CTR_N(ctr_flag_opts); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_flag_opts); i++) {
 		const struct ctr_flag_opt *f = &ctr_flag_opts[i];
 
 		if (strcmp(opt, f->name))
@@ -122,7 +121,7 @@ static bool ctr_opt_flag(struct ctr_mount_opts *o, const char *opt)
 
 static bool ctr_opt_rec(struct ctr_mount_opts *o, const char *opt)
 {
-	for (size_t i = 0; i < CTR_N(ctr_rec_opts); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_rec_opts); i++) {
 		if (strcmp(opt, ctr_rec_opts[i].name))
 			continue;
 		if (ctr_rec_opts[i].attr == MOUNT_ATTR_RELATIME ||

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "agent/ctr/cgroup.h"
 #include "common/error.h"
 #include "proc_tree.h"
 

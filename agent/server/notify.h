@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "agent/proc/proc.h"
 #include "common/proto.h"
-#include "proc.h"
 
 struct agent_conn;
 

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <linux/vm_sockets.h>
 
-#include "agent.h"
+#include "agent/agent.h"
 #include "common/error.h"
 #include "transport.h"
 
@@ -42,7 +42,8 @@ static int hybrid_fd = -1;
 static char hybrid_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 static uint32_t next_host_port = 1u << 30;
 
-int agent_vsock_listen(uint32_t port)
+/* A vsock stream listener on `port` of any CID; the fd or -errno. */
+static int vsock_listen(uint32_t port)
 {
 	struct sockaddr_vm sa = {
 	    .svm_family = AF_VSOCK,
@@ -62,7 +63,8 @@ int agent_vsock_listen(uint32_t port)
 	return fd;
 }
 
-int agent_serve(int lfd, void *(*fn)(void *))
+/* Accepts on `lfd` for ever, each connection on a detached thread running fn(fd). */
+static int serve(int lfd, void *(*fn)(void *))
 {
 	pthread_attr_t attr;
 	pthread_t th;
@@ -100,7 +102,7 @@ static void *vsock_accept_thread(void *arg)
 	int ret;
 
 	free(arg);
-	ret = agent_serve(l.fd, l.fn);
+	ret = serve(l.fd, l.fn);
 	agent_logl(AGENT_ERROR, "vsock port %u: listener stopped: %s", l.port, strerror(-ret));
 	return NULL;
 }
@@ -113,7 +115,7 @@ static int vsock_start(uint32_t port, void *(*fn)(void *))
 
 	if (!l)
 		return -ENOMEM;
-	fd = agent_vsock_listen(port);
+	fd = vsock_listen(port);
 	if (fd < 0) {
 		free(l);
 		return fd;
@@ -236,7 +238,7 @@ drop:
 
 static void *hybrid_accept_thread(void *arg)
 {
-	int ret = agent_serve((int)(intptr_t)arg, hybrid_conn);
+	int ret = serve((int)(intptr_t)arg, hybrid_conn);
 
 	agent_logl(AGENT_ERROR, "%s: listener stopped: %s", hybrid_path, strerror(-ret));
 	return NULL;

@@ -13,10 +13,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
 #include "common/error.h"
 #include "common/frame.h"
 #include "common/proto_stream.h"
+#include "common/util.h"
 #include "stream.h"
 #include "transport.h"
 
@@ -122,30 +123,26 @@ void stdio_set_console(struct agent_proc *p, int master)
 	p->want[PROTO_STREAM_TTY] = true;
 }
 
-static int read_full(int fd, void *buf, size_t len)
+/* Exactly len bytes: 0, -EPROTO at the end of the stream, or -errno. */
+static int read_exact(int fd, void *buf, size_t len)
 {
-	for (size_t off = 0; off < len;) {
-		ssize_t n = read(fd, (char *)buf + off, len - off);
+	ssize_t n = read_full(fd, buf, len);
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n == 0 ? -EPROTO : -errno;
-		off += (size_t)n;
-	}
-	return 0;
+	if (n < 0)
+		return (int)n;
+	return (size_t)n < len ? -EPROTO : 0;
 }
 
-static int write_full(int fd, const void *buf, size_t len, bool sock)
+/* All of buf to a socket, with MSG_NOSIGNAL (write_all() is for the process's fds). */
+static int send_all(int sock, const void *buf, size_t len)
 {
 	for (size_t off = 0; off < len;) {
-		ssize_t n = sock ? send(fd, (const char *)buf + off, len - off, MSG_NOSIGNAL)
-				 : write(fd, (const char *)buf + off, len - off);
+		ssize_t n = send(sock, (const char *)buf + off, len - off, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return -errno;
+			return n == 0 ? -EIO : -errno;
 		off += (size_t)n;
 	}
 	return 0;
@@ -159,13 +156,13 @@ static int read_header(int fd, struct proto_stream_hdr *h)
 	uint32_t len;
 	int ret;
 
-	if ((ret = read_full(fd, hdr, sizeof(hdr))) < 0)
+	if ((ret = read_exact(fd, hdr, sizeof(hdr))) < 0)
 		return err_setx(-ret, "stream header: end of stream");
 	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
 	if ((ret = frame_check_len(len, PROTO_STREAM_HDR_MAX)) < 0)
 		return err_setx(-ret, "stream header: a frame of %u bytes (at most %d)", len,
 				PROTO_STREAM_HDR_MAX);
-	if ((ret = read_full(fd, buf, len)) < 0)
+	if ((ret = read_exact(fd, buf, len)) < 0)
 		return err_setx(-ret, "stream header: end of stream inside the frame");
 	buf[len] = '\0';
 	return proto_stream_hdr_decode(buf, len, h);
@@ -234,7 +231,7 @@ static void relay_out(struct agent_proc *p, enum proto_stream_kind k, int sock)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || write_full(sock, buf, (size_t)n, true) < 0)
+		if (n <= 0 || send_all(sock, buf, (size_t)n) < 0)
 			break; /* end (EIO from a pty master whose slave is gone), or the host left
 				*/
 	}
@@ -256,7 +253,7 @@ static void relay_in(struct agent_proc *p, enum proto_stream_kind k, int sock)
 		if (n <= 0)
 			break;
 		/* stdin closed already (close_stdin before the stream came): drop the input. */
-		if (fd >= 0 && write_full(fd, buf, (size_t)n, false) < 0)
+		if (fd >= 0 && write_all(fd, buf, (size_t)n) < 0)
 			break;
 	}
 	free(buf);
@@ -296,7 +293,8 @@ static void copy_until_end(int from, bool from_sock, int to, bool to_sock)
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || write_full(to, buf, (size_t)n, to_sock) < 0)
+		if (n <= 0 ||
+		    (to_sock ? send_all(to, buf, (size_t)n) : write_all(to, buf, (size_t)n)) < 0)
 			break;
 	}
 	free(buf);

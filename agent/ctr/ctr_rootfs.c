@@ -19,7 +19,7 @@
  *  6. pivot_root(".", ".") and a lazy unmount of the old root stacked on
  *     top; root.readonly remounts "/" read-only last.
  * pivot_root cannot leave an initramfs root (it has no parent mount), so
- * the agent moves off it at boot (agent/main.c); a pivot_root failure
+ * the agent moves off it at boot (agent/boot/main.c); a pivot_root failure
  * fails create: there is no weaker chroot fallback.
  */
 #include <errno.h>
@@ -36,6 +36,7 @@
 #include "ctr_internal.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 
 int ctr_rootfs_propagation(const struct oci_spec *spec, unsigned long *flags)
 {
@@ -76,7 +77,7 @@ static unsigned long ctr_statvfs_flags(int fd)
 
 	if (fstatvfs(fd, &sv) < 0)
 		return 0;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (sv.f_flag & map[i].st)
 			flags |= map[i].ms;
 	return flags;

@@ -10,12 +10,12 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
+#include "agent/ctr/ctr.h"
+#include "agent/proc/proc_tree.h"
+#include "agent/proc/reaper.h"
 #include "common/error.h"
-#include "ctr.h"
 #include "ops.h"
-#include "proc_tree.h"
-#include "reaper.h"
 #include "stream.h"
 
 /* "c1" or "c1/e1", for messages. */

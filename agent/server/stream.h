@@ -11,10 +11,10 @@
 
 #include <stdbool.h>
 
+#include "agent/ctr/ctr.h"
+#include "agent/proc/proc.h"
 #include "common/oci_spec.h"
 #include "common/proto.h"
-#include "ctr.h"
-#include "proc.h"
 
 /*
  * Makes the pipes for the streams in s: the agent's ends go to p->fd[]

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "cmdline.h"
 
 int cmdline_read(char *buf, size_t len)
 {

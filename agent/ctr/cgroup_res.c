@@ -19,6 +19,7 @@
 #include "cgroup_res.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 
 uint64_t cg_cpu_weight_from_shares(uint64_t shares)
 {
@@ -310,7 +311,7 @@ static int cg_io(yajl_val io, struct cg_writes *w)
 				return ret;
 		}
 	}
-	for (size_t t = 0; t < sizeof(cg_throttles) / sizeof(cg_throttles[0]); t++) {
+	for (size_t t = 0; t < ARRAY_SIZE(cg_throttles); t++) {
 		char where[64];
 
 		arr = NULL;

@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "cgroup.h"
+#include "agent/agent.h"
+#include "agent/ctr/cgroup.h"
+#include "agent/proc/proc_tree.h"
 #include "notify.h"
-#include "proc_tree.h"
 
 /* A host that does not read its control connection for this long loses it. */
 #define SEND_TIMEOUT_S 10

@@ -34,7 +34,9 @@
 
 #include "ctr.h"
 #include "ctr_internal.h"
+#include "common/cleanup.h"
 #include "common/error.h"
+#include "common/util.h"
 
 enum ctr_msg_type {
 	CTR_MSG_PID = 1,
@@ -74,26 +76,24 @@ static void ctr_send(int fd, int type, int err, pid_t pid)
 /* The pty master to the caller; the slave on 0-2. Both are closed here. */
 static int ctr_child_console(int master, int slave)
 {
+	_cleanup_close_ int mfd = master, sfd = slave;
 	struct ctr_msg m = {.type = CTR_MSG_CONSOLE};
 	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
 	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
 	struct msghdr mh = {
 	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	int ret = 0;
 
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
+	memcpy(CMSG_DATA(c), &mfd, sizeof(int));
 	if (sendmsg(CTR_SYNC_FD, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m))
-		ret = err_set(errno, "terminal: pass the pty to the agent");
-	for (int i = 0; ret == 0 && i < 3; i++)
-		if (dup2(slave, i) < 0)
-			ret = err_set(errno, "terminal: the pty as stdio");
-	close(master);
-	close(slave);
-	return ret;
+		return err_set(errno, "terminal: pass the pty to the agent");
+	for (int i = 0; i < 3; i++)
+		if (dup2(sfd, i) < 0)
+			return err_set(errno, "terminal: the pty as stdio");
+	return 0;
 }
 
 static _Noreturn void ctr_child_fail(int ret)
@@ -190,7 +190,7 @@ static void ctr_spawn_sibling(void)
 static int ctr_join_cgroup(const char *cgroup)
 {
 	char path[OCI_SPEC_PATH_MAX + 32];
-	int fd, ret = 0;
+	_cleanup_close_ int fd = -1;
 
 	if (!cgroup)
 		return 0;
@@ -199,21 +199,19 @@ static int ctr_join_cgroup(const char *cgroup)
 	if (fd < 0)
 		return err_set(errno, "join cgroup %s", cgroup);
 	if (write(fd, "0", 1) != 1)
-		ret = err_set(errno, "join cgroup %s", cgroup);
-	close(fd);
-	return ret;
+		return err_set(errno, "join cgroup %s", cgroup);
+	return 0;
 }
 
 static int ctr_setns_path(const char *path, int flag, const char *type)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return err_set(errno, "linux.namespaces %s: %s", type, path);
 	if (setns(fd, flag) < 0)
-		ret = err_set(errno, "join the %s namespace %s", type, path);
-	close(fd);
-	return ret;
+		return err_set(errno, "join the %s namespace %s", type, path);
+	return 0;
 }
 
 /*
@@ -287,11 +285,10 @@ static void ctr_reap(pid_t pid)
 /* The helper's report: the pid of the container's process, or why there is none. */
 static int ctr_wait_pid(int fd, pid_t helper, pid_t *pid)
 {
+	_cleanup_close_ int rfd = -1;
 	struct ctr_msg m;
-	int rfd, ret = ctr_recv(fd, &m, &rfd);
+	int ret = ctr_recv(fd, &m, &rfd);
 
-	if (rfd >= 0)
-		close(rfd);
 	ctr_reap(helper);
 	if (ret < 0)
 		return err_set(-ret, "container setup");
@@ -302,6 +299,67 @@ static int ctr_wait_pid(int fd, pid_t helper, pid_t *pid)
 	if (m.type != CTR_MSG_PID || m.pid <= 0)
 		return err_setx(EPROTO, "container setup: unexpected message");
 	*pid = m.pid;
+	return 0;
+}
+
+/*
+ * What the helper runs once its signals and fds are in place: enters the
+ * pid namespace, makes the container's process (ctr_spawn_sibling) and
+ * goes on in it to the exec. Never returns.
+ */
+typedef void ctr_helper_fn(const void *arg);
+
+/* The pty belongs to the process that asks for it: stdio and process.terminal agree. */
+static int ctr_stdio_check(const struct ctr_stdio *st, const struct oci_process *p,
+			   const int *console)
+{
+	if (st->terminal != p->terminal)
+		return err_setx(EINVAL, "process.terminal is %s but the stdio %s a terminal",
+				p->terminal ? "true" : "false",
+				st->terminal ? "asks for" : "has no");
+	if (st->terminal && (st->fd[0] >= 0 || st->fd[1] >= 0 || st->fd[2] >= 0))
+		return err_setx(EINVAL, "terminal: the stdio fds are the container's pty");
+	if (st->terminal && !console)
+		return err_setx(EINVAL, "terminal: nowhere to put the pty");
+	return 0;
+}
+
+/*
+ * What ctr_create and ctr_exec share: the sync socket and the helper
+ * (which puts stdio in place, then runs fn(arg)), and the helper's report.
+ * On success *sync is the caller's end of the sync socket and *child the
+ * container's process, a child of the caller, which must reap it; the
+ * helper is reaped either way.
+ */
+static int ctr_launch(const struct ctr_stdio *stdio, ctr_helper_fn *fn, const void *arg, int *sync,
+		      pid_t *child)
+{
+	_cleanup_close_ int fd = -1;
+	int sv[2], ret;
+	pid_t helper;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set(errno, "socketpair");
+	helper = fork();
+	if (helper == 0) {
+		close(sv[0]);
+		ctr_child_signals();
+		ret = ctr_child_fds(stdio, sv[1]);
+		if (ret < 0) {
+			ctr_send(sv[1], CTR_MSG_ERROR, -ret, 0);
+			_exit(1);
+		}
+		fn(arg);
+		_exit(127); /* not reached: fn execs or exits */
+	}
+	ret = helper < 0 ? err_set(errno, "fork") : 0;
+	fd = sv[0];
+	close(sv[1]);
+	if (ret < 0)
+		return ret;
+	if ((ret = ctr_wait_pid(fd, helper, child)) < 0)
+		return ret;
+	*sync = take_fd(&fd);
 	return 0;
 }
 
@@ -392,67 +450,54 @@ static _Noreturn void ctr_init_create(const struct ctr_create_args *a, struct ct
 	char path[PATH_MAX], go;
 	char **env = NULL;
 	int ret = ctr_init_build(a, cp, root_prop, path, sizeof(path), &env);
-	ssize_t n;
 
 	if (ret < 0)
 		ctr_child_fail(ret);
 	ctr_send(CTR_SYNC_FD, CTR_MSG_READY, 0, 0);
-	do
-		n = recv(CTR_SYNC_FD, &go, 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n != 1)
+	if (read_full(CTR_SYNC_FD, &go, 1) != 1)
 		_exit(127); /* the caller dropped the container before `start` */
 	ctr_child_fail(ctr_proc_exec(cp, path, env));
 }
 
-static _Noreturn void ctr_helper_create(const struct ctr_create_args *a, struct ctr_proc *cp,
-					unsigned long root_prop, int sync)
-{
-	const struct oci_spec *spec = a->spec;
-	int ret;
+struct ctr_create_job {
+	const struct ctr_create_args *a;
+	struct ctr_proc *cp;
+	unsigned long root_prop;
+};
 
-	ctr_child_signals();
-	ret = ctr_child_fds(&a->stdio, sync);
-	if (ret < 0) {
-		ctr_send(sync, CTR_MSG_ERROR, -ret, 0);
-		_exit(1);
-	}
+static _Noreturn void ctr_helper_create(const void *arg)
+{
+	const struct ctr_create_job *j = arg;
+	const struct oci_spec *spec = j->a->spec;
+
 	for (size_t i = 0; i < spec->lnx.n_namespaces; i++) {
 		const struct oci_namespace *ns = &spec->lnx.namespaces[i];
+		int ret;
 
 		if (strcmp(ns->type, "pid"))
 			continue;
 		if (ns->path)
 			ret = ctr_setns_path(ns->path, CLONE_NEWPID, "pid");
-		else if (unshare(CLONE_NEWPID) < 0)
-			ret = err_set(errno, "unshare the pid namespace");
+		else
+			ret = unshare(CLONE_NEWPID) < 0
+				  ? err_set(errno, "unshare the pid namespace")
+				  : 0;
 		if (ret < 0)
 			ctr_child_fail(ret);
 	}
 	ctr_spawn_sibling();
-	ctr_init_create(a, cp, root_prop);
-}
-
-/* The pty belongs to the process that asks for it: stdio and process.terminal agree. */
-static int ctr_stdio_check(const struct ctr_stdio *st, const struct oci_process *p)
-{
-	if (st->terminal != p->terminal)
-		return err_setx(EINVAL, "process.terminal is %s but the stdio %s a terminal",
-				p->terminal ? "true" : "false",
-				st->terminal ? "asks for" : "has no");
-	if (st->terminal && (st->fd[0] >= 0 || st->fd[1] >= 0 || st->fd[2] >= 0))
-		return err_setx(EINVAL, "terminal: the stdio fds are the container's pty");
-	return 0;
+	ctr_init_create(j->a, j->cp, j->root_prop);
 }
 
 int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd, int *console)
 {
 	const struct oci_spec *spec = a->spec;
-	unsigned long root_prop = 0;
+	_cleanup_close_ int sync = -1, pty = -1;
+	struct ctr_create_job j = {.a = a};
 	struct ctr_proc cp;
 	struct ctr_msg m;
-	pid_t helper, child;
-	int sv[2], ret, pty = -1;
+	pid_t child;
+	int ret;
 
 	if (console)
 		*console = -1;
@@ -460,39 +505,23 @@ int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd, int *
 		return err_setx(EINVAL, "rootfs: must be an absolute path");
 	if ((ret = ctr_spec_check(spec)) < 0)
 		return ret;
-	if ((ret = ctr_stdio_check(&a->stdio, &spec->process)) < 0)
+	if ((ret = ctr_stdio_check(&a->stdio, &spec->process, console)) < 0)
 		return ret;
-	if (a->stdio.terminal && !console)
-		return err_setx(EINVAL, "terminal: nowhere to put the pty");
-	if ((ret = ctr_rootfs_propagation(spec, &root_prop)) < 0)
+	if ((ret = ctr_rootfs_propagation(spec, &j.root_prop)) < 0)
 		return ret;
 	if ((ret = ctr_proc_prepare(spec, &spec->process, &cp)) < 0)
 		return ret;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		ret = err_set(errno, "socketpair");
-		ctr_proc_release(&cp);
-		return ret;
-	}
-	helper = fork();
-	if (helper == 0) {
-		close(sv[0]);
-		ctr_helper_create(a, &cp, root_prop, sv[1]);
-	}
-	ret = helper < 0 ? err_set(errno, "fork") : 0;
-	close(sv[1]);
+	j.cp = &cp;
+	ret = ctr_launch(&a->stdio, ctr_helper_create, &j, &sync, &child);
 	ctr_proc_release(&cp);
-	if (ret == 0)
-		ret = ctr_wait_pid(sv[0], helper, &child);
-	if (ret < 0) {
-		close(sv[0]);
+	if (ret < 0)
 		return ret;
-	}
-	ret = ctr_recv_progress(sv[0], &m, a->stdio.terminal, &pty);
+	ret = ctr_recv_progress(sync, &m, a->stdio.terminal, &pty);
 	if (ret == 1 && m.type == CTR_MSG_READY && (pty >= 0) == a->stdio.terminal) {
 		*pid = child;
-		*start_fd = sv[0];
+		*start_fd = take_fd(&sync);
 		if (console)
-			*console = pty;
+			*console = take_fd(&pty);
 		return 0;
 	}
 	if (ret == 1 && m.type == CTR_MSG_ERROR)
@@ -503,9 +532,6 @@ int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd, int *
 		ret = err_set(-ret, "container setup");
 	else
 		ret = err_setx(ECHILD, "container setup: the container's process died");
-	if (pty >= 0)
-		close(pty);
-	close(sv[0]);
 	kill(child, SIGKILL);
 	ctr_reap(child);
 	return ret;
@@ -513,19 +539,14 @@ int ctr_create(const struct ctr_create_args *a, pid_t *pid, int *start_fd, int *
 
 int ctr_start(int start_fd)
 {
+	_cleanup_close_ int fd = start_fd, rfd = -1;
 	struct ctr_msg m;
 	char go = 1;
-	int ret, rfd;
+	int ret;
 
-	if (send(start_fd, &go, 1, MSG_NOSIGNAL) != 1) {
-		ret = err_set(errno, "start: the container's process is gone");
-		close(start_fd);
-		return ret;
-	}
-	ret = ctr_recv(start_fd, &m, &rfd);
-	close(start_fd);
-	if (rfd >= 0)
-		close(rfd);
+	if (send(fd, &go, 1, MSG_NOSIGNAL) != 1)
+		return err_set(errno, "start: the container's process is gone");
+	ret = ctr_recv(fd, &m, &rfd);
 	if (ret == 0)
 		return 0;
 	if (ret == 1 && m.type == CTR_MSG_ERROR)
@@ -549,13 +570,12 @@ static const struct {
 /* In the container's mount namespace: a pty of its devpts, as ctr_create makes one. */
 static int ctr_exec_console(const struct oci_process *p)
 {
-	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), master, slave, ret;
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int master, slave, ret;
 
 	if (root < 0)
 		return err_set(errno, "terminal: the container's root");
-	ret = ctr_console_open(root, p, &master, &slave);
-	close(root);
-	if (ret < 0)
+	if ((ret = ctr_console_open(root, p, &master, &slave)) < 0)
 		return ret;
 	return ctr_child_console(master, slave);
 }
@@ -568,7 +588,7 @@ static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, con
 
 	if ((ret = ctr_join_cgroup(cgroup)) < 0 || (ret = ctr_proc_oom(cp)) < 0)
 		ctr_child_fail(ret);
-	for (size_t i = 0; i < sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_exec_ns); i++) {
 		if (nsfd[i] < 0)
 			continue;
 		if (setns(nsfd[i], ctr_exec_ns[i].flag) < 0)
@@ -589,50 +609,53 @@ static _Noreturn void ctr_init_exec(struct ctr_proc *cp, const char *cgroup, con
 	ctr_child_fail(ctr_proc_exec(cp, path, env));
 }
 
-static _Noreturn void ctr_helper_exec(pid_t init_pid, struct ctr_proc *cp, const char *cgroup,
-				      const struct ctr_stdio *stdio, int sync)
+struct ctr_exec_job {
+	pid_t init_pid;
+	struct ctr_proc *cp;
+	const char *cgroup;
+	bool terminal;
+};
+
+static _Noreturn void ctr_helper_exec(const void *arg)
 {
-	int nsfd[sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0])];
+	const struct ctr_exec_job *j = arg;
+	int nsfd[ARRAY_SIZE(ctr_exec_ns)];
 	char path[64];
 	int ret;
 
-	ctr_child_signals();
-	ret = ctr_child_fds(stdio, sync);
-	if (ret < 0) {
-		ctr_send(sync, CTR_MSG_ERROR, -ret, 0);
-		_exit(1);
-	}
-	for (size_t i = 0; i < sizeof(ctr_exec_ns) / sizeof(ctr_exec_ns[0]); i++) {
-		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init_pid, ctr_exec_ns[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_exec_ns); i++) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)j->init_pid,
+			 ctr_exec_ns[i].name);
 		nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
 		/* A kernel without cgroup namespaces: nothing to join. */
 		if (nsfd[i] < 0 && !(errno == ENOENT && ctr_exec_ns[i].flag == CLONE_NEWCGROUP))
-			ctr_child_fail(err_set(errno, "container process %d", (int)init_pid));
+			ctr_child_fail(err_set(errno, "container process %d", (int)j->init_pid));
 	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)init_pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)j->init_pid);
 	if ((ret = ctr_setns_path(path, CLONE_NEWPID, "pid")) < 0)
 		ctr_child_fail(ret);
 	ctr_spawn_sibling();
-	ctr_init_exec(cp, cgroup, nsfd, stdio->terminal);
+	ctr_init_exec(j->cp, j->cgroup, nsfd, j->terminal);
 }
 
 int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_process *p,
 	     const char *cgroup, const struct ctr_stdio *stdio, pid_t *pid, int *console)
 {
+	struct ctr_exec_job j = {
+	    .init_pid = init_pid, .cgroup = cgroup, .terminal = stdio->terminal};
+	_cleanup_close_ int sync = -1, pty = -1;
 	struct oci_process eff = *p;
 	struct ctr_proc cp;
 	struct ctr_msg m;
-	pid_t helper, child;
-	int sv[2], ret, pty = -1;
+	pid_t child;
+	int ret;
 
 	if (console)
 		*console = -1;
 	if (init_pid <= 0)
 		return err_setx(ESRCH, "exec: the container has no process");
-	if ((ret = ctr_stdio_check(stdio, p)) < 0)
+	if ((ret = ctr_stdio_check(stdio, p, console)) < 0)
 		return ret;
-	if (stdio->terminal && !console)
-		return err_setx(EINVAL, "terminal: nowhere to put the pty");
 	/* Without capabilities of its own, an exec gets the container's. */
 	if (!p->has_caps && spec->has_process && spec->process.has_caps) {
 		eff.has_caps = true;
@@ -640,39 +663,23 @@ int ctr_exec(pid_t init_pid, const struct oci_spec *spec, const struct oci_proce
 	}
 	if ((ret = ctr_proc_prepare(spec, &eff, &cp)) < 0)
 		return ret;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		ret = err_set(errno, "socketpair");
-		ctr_proc_release(&cp);
-		return ret;
-	}
-	helper = fork();
-	if (helper == 0) {
-		close(sv[0]);
-		ctr_helper_exec(init_pid, &cp, cgroup, stdio, sv[1]);
-	}
-	ret = helper < 0 ? err_set(errno, "fork") : 0;
-	close(sv[1]);
+	j.cp = &cp;
+	ret = ctr_launch(stdio, ctr_helper_exec, &j, &sync, &child);
 	ctr_proc_release(&cp);
-	if (ret == 0)
-		ret = ctr_wait_pid(sv[0], helper, &child);
-	if (ret < 0) {
-		close(sv[0]);
+	if (ret < 0)
 		return ret;
-	}
-	ret = ctr_recv_progress(sv[0], &m, stdio->terminal, &pty);
-	close(sv[0]);
+	/* The end of the stream, with nothing but the pty before it: the exec happened. */
+	ret = ctr_recv_progress(sync, &m, stdio->terminal, &pty);
 	if (ret == 0 && (pty >= 0) == stdio->terminal) {
 		*pid = child;
 		if (console)
-			*console = pty;
+			*console = take_fd(&pty);
 		return 0;
 	}
 	if (ret == 1 && m.type == CTR_MSG_ERROR)
 		ret = ctr_msg_error(&m);
 	else
 		ret = err_setx(EPROTO, "exec: unexpected answer from the process");
-	if (pty >= 0)
-		close(pty);
 	/* Not started as asked: it must not run on. */
 	if (ret == -EPROTO)
 		kill(child, SIGKILL);

@@ -27,6 +27,7 @@
 
 #include "ctr_internal.h"
 #include "common/error.h"
+#include "common/util.h"
 
 static const struct {
 	const char *name;
@@ -54,7 +55,7 @@ static const struct {
 
 int ctr_rlimit_from_name(const char *name, int *res)
 {
-	for (size_t i = 0; i < sizeof(ctr_rlimits) / sizeof(ctr_rlimits[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_rlimits); i++)
 		if (!strcmp(name, ctr_rlimits[i].name)) {
 			*res = ctr_rlimits[i].res;
 			return 0;

@@ -17,11 +17,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
 #include "common/error.h"
 #include "common/frame.h"
 #include "common/proto.h"
 #include "common/version.h"
+#include "control.h"
 #include "notify.h"
 #include "ops.h"
 #include "transport.h"

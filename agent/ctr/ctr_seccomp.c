@@ -25,6 +25,7 @@
 #include "ctr_internal.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 
 #define CTR_SECCOMP_MAX_ERRNO 4095
 
@@ -77,7 +78,7 @@ static int ctr_seccomp_op(const char *name, enum scmp_compare *op)
 	    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 	};
 
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
 		if (!strcmp(name, ops[i].name)) {
 			*op = ops[i].op;
 			return 0;

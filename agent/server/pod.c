@@ -15,9 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/proc/proc.h"
 #include "common/error.h"
+#include "common/util.h"
 #include "ops.h"
-#include "proc.h"
 
 /* The namespaces a pod shares, by their OCI type and their name under /proc/PID/ns. */
 static const struct {
@@ -56,7 +57,7 @@ int pod_join_paths(const char *id, const char *pod, struct oci_spec *spec)
 
 		if (!ns->path || !strcmp(ns->type, "network") || !strcmp(ns->type, "user"))
 			continue;
-		for (size_t k = 0; k < sizeof(pod_kinds) / sizeof(pod_kinds[0]); k++)
+		for (size_t k = 0; k < ARRAY_SIZE(pod_kinds); k++)
 			if (!strcmp(ns->type, pod_kinds[k].type))
 				name = pod_kinds[k].name;
 		if (!name)

@@ -11,7 +11,8 @@
  *
  * ozone.report          report, then power off
  * ozone.report=reboot   report, then reboot
- * ozone.echo=PORT       test aid: echo every stream on vsock port PORT
+ * ozone.echo=PORT       test aid, only in ozone-agent-test: echo every stream
+ *                       on vsock port PORT
  * ozone.log=LEVEL       debug, info (default), warn or error
  *
  * Host mode, for tests: `ozone-agent --hybrid-socket PATH [--shared DIR]
@@ -31,14 +32,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "cgroup.h"
+#include "agent/agent.h"
+#include "agent/ctr/cgroup.h"
+#include "agent/proc/reaper.h"
+#include "agent/server/control.h"
+#include "agent/server/notify.h"
+#include "agent/server/ops.h"
+#include "agent/server/transport.h"
+#include "cmdline.h"
 #include "common/error.h"
+#include "common/util.h"
 #include "guest_info.h"
-#include "notify.h"
-#include "ops.h"
-#include "reaper.h"
-#include "transport.h"
+#ifdef OZONE_AGENT_TEST_SERVICES
+#include "agent/test/echo.h"
+#endif
 
 #define SHARED_DIR "/run/ozone/shared"
 #define SHARED_TAG "ozone"
@@ -83,7 +90,7 @@ static int leave_initramfs(void)
 		return -errno;
 	if (mount("tmpfs", "/.root", "tmpfs", MS_NOSUID, "mode=0755") < 0)
 		return -errno;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		char path[32];
 
 		snprintf(path, sizeof(path), "/.root/%s", dirs[i]);
@@ -224,6 +231,26 @@ static int host_main(int argc, char **argv)
 	return 0;
 }
 
+#ifdef OZONE_AGENT_TEST_SERVICES
+/* ozone.echo=PORT: the echo test aid on vsock port PORT. */
+static void start_echo(const char *val)
+{
+	char *end;
+	unsigned long port = strtoul(val, &end, 10);
+	int ret =
+	    *val && !*end && port > 0 && port < 0xffffffffUL ? echo_start((uint32_t)port) : -EINVAL;
+
+	if (ret < 0)
+		agent_log("ozone.echo=%s: %s", val, strerror(-ret));
+}
+#else
+/* The guest's own agent has no test services. */
+static void start_echo(const char *val)
+{
+	agent_log("ozone.echo=%s: not in this agent (ozone-agent-test has the test services)", val);
+}
+#endif
+
 static void set_log_level(const char *cmdline)
 {
 	char val[16];
@@ -258,7 +285,7 @@ int main(int argc, char **argv)
 		agent_fatal("mount %s: %s", mounts[0].target, strerror(-ret));
 	if (moved < 0)
 		agent_fatal("move off the initramfs: %s", strerror(-moved));
-	for (size_t i = 1; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+	for (size_t i = 1; i < ARRAY_SIZE(mounts); i++) {
 		ret = mount_one(&mounts[i]);
 		if (ret < 0)
 			agent_fatal("mount %s: %s", mounts[i].target, strerror(-ret));
@@ -287,15 +314,8 @@ int main(int argc, char **argv)
 	ret = control_start();
 	if (ret < 0 && ret != -ENODEV && ret != -EADDRNOTAVAIL && ret != -EAFNOSUPPORT)
 		agent_log("vsock port 1024: %s", err_msg());
-	if (cmdline_find(cmdline, "ozone.echo", echo, sizeof(echo))) {
-		char *end;
-		unsigned long port = strtoul(echo, &end, 10);
-
-		ret = *echo && !*end && port > 0 && port < 0xffffffffUL ? echo_start((uint32_t)port)
-									: -EINVAL;
-		if (ret < 0)
-			agent_log("ozone.echo=%s: %s", echo, strerror(-ret));
-	}
+	if (cmdline_find(cmdline, "ozone.echo", echo, sizeof(echo)))
+		start_echo(echo);
 
 	if (cmdline_find(cmdline, "ozone.report", report, sizeof(report))) {
 		guest_info_report();

@@ -17,6 +17,7 @@
 #include "cgroup_dev.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 
 #define CG_DEV_RULES_MAX 1024
 #define CG_DEV_ACC_ALL (BPF_DEVCG_ACC_MKNOD | BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE)
@@ -33,8 +34,6 @@ static const struct cg_dev_rule cg_dev_defaults[] = {
     {true, 'c', 136, -1, CG_DEV_ACC_ALL}, /* /dev/pts/N */
     {true, 'c', 5, 2, CG_DEV_ACC_ALL},	  /* ptmx */
 };
-
-#define CG_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static int cg_dev_num(yajl_val o, const char *key, size_t i, int64_t max, int64_t *out)
 {
@@ -128,7 +127,7 @@ int cg_dev_rules_parse(const char *json, struct cg_dev_rules *out)
 			goto out;
 		}
 	}
-	out->r = calloc(n + CG_N(cg_dev_defaults), sizeof(*out->r));
+	out->r = calloc(n + ARRAY_SIZE(cg_dev_defaults), sizeof(*out->r));
 	if (!out->r) {
 		ret = err_set(ENOMEM, "linux.resources.devices");
 		goto out;
@@ -139,7 +138,7 @@ int cg_dev_rules_parse(const char *json, struct cg_dev_rules *out)
 			goto out;
 	}
 	memcpy(out->r + n, cg_dev_defaults, sizeof(cg_dev_defaults));
-	out->n = n + CG_N(cg_dev_defaults);
+	out->n = n + ARRAY_SIZE(cg_dev_defaults);
 out:
 	yajl_tree_free(root);
 	if (ret < 0) {

@@ -20,6 +20,7 @@
 
 #include "ctr_internal.h"
 #include "common/error.h"
+#include "common/util.h"
 
 struct ctr_default_dev {
 	const char *name;
@@ -172,7 +173,7 @@ int ctr_dev_setup(int rootfd, const struct oci_spec *spec)
 	if (ctr_dev_is_bind(spec))
 		goto devices;
 
-	for (size_t i = 0; i < sizeof(ctr_default_devs) / sizeof(ctr_default_devs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_default_devs); i++) {
 		const struct ctr_default_dev *d = &ctr_default_devs[i];
 		char path[32];
 
@@ -183,7 +184,7 @@ int ctr_dev_setup(int rootfd, const struct oci_spec *spec)
 		if (ret < 0)
 			return ret;
 	}
-	for (size_t i = 0; i < sizeof(ctr_dev_links) / sizeof(ctr_dev_links[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_dev_links); i++) {
 		char path[32];
 
 		snprintf(path, sizeof(path), "/dev/%s", ctr_dev_links[i].name);

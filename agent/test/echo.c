@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * A test aid, off unless the kernel command line has `ozone.echo=PORT`:
- * echoes every byte received on vsock port PORT back to its sender, and
- * half-closes when the sender half-closes. The integration tests use it to
- * push many streams and many MiB through virtio-vsock.
+ * A test aid, only in ozone-agent-test and off unless the kernel command
+ * line has `ozone.echo=PORT`: echoes every byte received on vsock port
+ * PORT back to its sender, and half-closes when the sender half-closes.
+ * The integration tests use it to push many streams and many MiB through
+ * virtio-vsock.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,8 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "transport.h"
+#include "agent/server/transport.h"
+#include "echo.h"
 
 static void *echo_conn(void *arg)
 {

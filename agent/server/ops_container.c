@@ -13,15 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "cgroup.h"
+#include "agent/agent.h"
+#include "agent/ctr/cgroup.h"
+#include "agent/ctr/ctr.h"
+#include "agent/proc/proc_info.h"
+#include "agent/proc/proc_tree.h"
+#include "agent/proc/reaper.h"
 #include "common/error.h"
 #include "common/frame.h"
-#include "ctr.h"
 #include "ops.h"
-#include "proc_info.h"
-#include "proc_tree.h"
-#include "reaper.h"
 #include "stream.h"
 
 /* How long destroy waits for the killed processes to be reaped. */

@@ -8,7 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "agent.h"
+#include "agent/agent.h"
+#include "common/cleanup.h"
+#include "common/util.h"
 #include "guest_info.h"
 
 #define RNG_READ_BYTES 64
@@ -70,21 +72,13 @@ static int read_small(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads up to `len` bytes from /dev/hwrng within RNG_TIMEOUT_MS; count or -errno. */
 static int read_hwrng(unsigned char *buf, size_t len)
 {
-	int fd = open("/dev/hwrng", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_close_ int fd = open("/dev/hwrng", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	long long deadline = now_ms() + RNG_TIMEOUT_MS;
 	size_t got = 0;
-	int ret = 0;
+	int ret = -ENODATA; /* also for an end of file */
 
 	if (fd < 0)
 		return -errno;
@@ -95,10 +89,8 @@ static int read_hwrng(unsigned char *buf, size_t len)
 			got += (size_t)n;
 			continue;
 		}
-		if (n == 0) {
-			ret = -ENODATA;
+		if (n == 0)
 			break;
-		}
 		if (errno != EAGAIN && errno != EINTR) {
 			ret = -errno;
 			break;
@@ -109,8 +101,7 @@ static int read_hwrng(unsigned char *buf, size_t len)
 		}
 		nanosleep(&(struct timespec){.tv_nsec = 2 * 1000 * 1000}, NULL);
 	}
-	close(fd);
-	return got > 0 ? (int)got : (ret ? ret : -ENODATA);
+	return got > 0 ? (int)got : ret;
 }
 
 void guest_info_report(void)

@@ -17,6 +17,7 @@
 
 #include "ctr_internal.h"
 #include "common/error.h"
+#include "common/util.h"
 
 int ctr_ns_flag(const char *type)
 {
@@ -52,7 +53,7 @@ int ctr_sysctl_check(const struct oci_spec *spec, const char *key)
 
 	if (!*key || strstr(key, "..") || *key == '.' || *key == '/' || strlen(key) > 255)
 		return err_setx(EINVAL, "linux.sysctl: '%.64s' is not a sysctl name", key);
-	for (size_t i = 0; i < sizeof(ctr_ipc_sysctls) / sizeof(ctr_ipc_sysctls[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ctr_ipc_sysctls); i++)
 		if (!strcmp(key, ctr_ipc_sysctls[i])) {
 			if (!ipc)
 				goto unshared;
