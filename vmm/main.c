@@ -23,7 +23,7 @@
 #include "devices/virtio_devices.h"
 #include "fs/fuse_server.h"
 #include "jail.h"
-#include "legacy_io.h"
+#include "devices/legacy_io.h"
 #include "seccomp_policy.h"
 #include "vcpu.h"
 #include "vm.h"
