@@ -10,7 +10,7 @@
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio_kvm.h"
 #include "devices/virtio_rng.h"
-#include "devices/vsock.h"
+#include "devices/virtio_vsock.h"
 
 /*
  * One row per device type. create() makes instance `idx` of the device for
