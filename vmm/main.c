@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "arch/x86_64/boot.h"
+#include "arch/arch.h"
 #include "cli.h"
 #include "common/error.h"
 #include "console.h"
@@ -115,7 +115,6 @@ static int setup_devices(struct vmm *v)
 /* Builds the VM up to the point where its vCPUs can run. */
 static int build(struct vmm *v)
 {
-	struct x86_boot_info boot;
 	struct vm *vm = &v->vm;
 	int ret;
 
@@ -139,13 +138,10 @@ static int build(struct vmm *v)
 		if (ret < 0)
 			return ret;
 	}
-	ret = x86_boot_load(&vm->mem, v->cfg.kernel, v->cfg.initrd, vm->cmdline, &boot);
+	ret = arch_boot_load(vm, v->cfg.kernel, v->cfg.initrd, vm->cmdline);
 	if (ret < 0)
 		return ret;
-	ret = x86_mptable_write(&vm->mem, v->cfg.cpus);
-	if (ret < 0)
-		return ret;
-	ret = vcpus_create(vm, &boot);
+	ret = vcpus_create(vm);
 	if (ret < 0)
 		return ret;
 	ret = evloop_add(vm->loop, v->sigfd, EPOLLIN, on_signal, v);
