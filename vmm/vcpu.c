@@ -76,6 +76,7 @@ void vcpus_destroy(struct vm *vm)
 	for (int i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
+		arch_vcpu_destroy(v);
 		if (v->run)
 			munmap(v->run, v->run_size);
 		if (v->fd >= 0)
@@ -132,8 +133,9 @@ static void vcpu_handle_system_event(struct vcpu *v)
 
 /*
  * A triple fault on x86: what a PC does then is reset, which ends the VM as
- * a reboot does. Said on stderr (the arch's words): unlike a reboot the
- * guest asked for, it is the guest's CPU giving up, and only this line tells.
+ * a reboot does. Said on stderr, with where the guest was at its last exit
+ * (the arch's words): unlike a reboot the guest asked for, it is the
+ * guest's CPU giving up, and only this line tells.
  */
 static void vcpu_shutdown(struct vcpu *v)
 {
@@ -200,6 +202,7 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
+				arch_vcpu_record_exit(v);
 				continue;
 			}
 			char msg[96];
@@ -210,6 +213,8 @@ static void *vcpu_thread(void *arg)
 		}
 		if (!vcpu_handle_exit(v))
 			break;
+		/* After the handling: a shutdown must still see the exit before it. */
+		arch_vcpu_record_exit(v);
 	}
 	return NULL;
 }

@@ -23,6 +23,7 @@ struct vcpu {
 	size_t run_size;
 	pthread_t thread;
 	_Atomic bool started;	/* its thread runs (read by kicks from other threads) */
+	struct arch_vcpu *arch; /* arch/arch.h */
 };
 
 /*

@@ -18,8 +18,9 @@
 struct vm;
 struct vcpu;
 
-/* The arch's state for one VM (vm->arch). */
+/* The arch's state for one VM and for one vCPU (vm->arch, vcpu->arch). */
 struct arch_vm;
+struct arch_vcpu;
 
 /* Checks that /dev/kvm has the capabilities this arch needs (one line: which is missing). */
 int arch_kvm_check(int kvm_fd);
@@ -53,8 +54,19 @@ int arch_boot_load(struct vm *vm, const char *kernel, const char *initrd, const 
 int arch_vcpus_prepare(struct vm *vm);
 void arch_vcpus_release(struct vm *vm);
 int arch_vcpu_init(struct vcpu *v);
+/* Frees v->arch (nothing if arch_vcpu_init never ran). */
+void arch_vcpu_destroy(struct vcpu *v);
 
-/* The text after "vCPU N: " for a KVM_EXIT_SHUTDOWN: what it means on this arch. */
+/*
+ * After every return from KVM_RUN but a shutdown: keeps what this exit
+ * says (its reason, its port or address, the registers when KVM syncs
+ * them into kvm_run). Called on every exit: it must stay a few copies.
+ */
+void arch_vcpu_record_exit(struct vcpu *v);
+/*
+ * The text after "vCPU N: " for a KVM_EXIT_SHUTDOWN: what it means on this
+ * arch, where the vCPU was at its last recorded exit, and where it is now.
+ */
 void arch_vcpu_shutdown_msg(struct vcpu *v, char *buf, size_t len);
 /* "<program counter's name> 0x<value>" now, for error messages (0 if it cannot be read). */
 void arch_vcpu_where(struct vcpu *v, char *buf, size_t len);

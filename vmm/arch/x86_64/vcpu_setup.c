@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The x86_64 half of a vCPU (vmm/arch/arch.h): CPUID, MSRs, LAPIC, FPU and,
- * for vCPU 0, the boot registers; the line a triple fault prints.
+ * for vCPU 0, the boot registers; the registers kept at each exit and the
+ * line a triple fault prints.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,9 @@
 
 #define FPU_DEFAULT_FCW 0x37f
 #define FPU_DEFAULT_MXCSR 0x1f80
+
+/* What KVM_CAP_SYNC_REGS must offer for the registers of the last exit. */
+#define SYNC_REGS (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
 
 static uint32_t apic_get(const struct kvm_lapic_state *l, unsigned off)
 {
@@ -107,7 +111,7 @@ static int vcpu_setup_cpuid(struct vcpu *v, const struct arch_vm *a)
 int arch_vcpus_prepare(struct vm *vm)
 {
 	struct arch_vm *a = vm->arch;
-	int ret;
+	int ret, caps;
 
 	ret = x86_cpuid_supported(vm->kvm_fd, &a->cpuid);
 	if (ret < 0)
@@ -116,6 +120,12 @@ int arch_vcpus_prepare(struct vm *vm)
 	if (ret < 0)
 		return ret;
 	a->tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
+	/*
+	 * The registers of each exit, without an ioctl; asked of the VM (a VM
+	 * type may refuse what /dev/kvm offers). PVM, for one, may not offer it.
+	 */
+	caps = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+	a->sync_regs = caps > 0 && (caps & SYNC_REGS) == SYNC_REGS;
 	return 0;
 }
 
@@ -136,6 +146,9 @@ int arch_vcpu_init(struct vcpu *v)
 	const struct arch_vm *a = v->vm->arch;
 	int ret;
 
+	v->arch = calloc(1, sizeof(*v->arch));
+	if (!v->arch)
+		return err_set(ENOMEM, "vCPU %u", v->id);
 	ret = vcpu_setup_cpuid(v, a);
 	if (ret < 0)
 		return ret;
@@ -148,9 +161,22 @@ int arch_vcpu_init(struct vcpu *v)
 	ret = vcpu_setup_fpu(v);
 	if (ret < 0)
 		return ret;
+	if (a->sync_regs)
+		v->run->kvm_valid_regs = SYNC_REGS;
 	if (v->id == 0)
 		return vcpu_setup_boot_regs(v, &a->boot);
 	return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	free(v->arch);
+	v->arch = NULL;
+}
+
+void arch_vcpu_record_exit(struct vcpu *v)
+{
+	x86_last_exit_record(&v->arch->last_exit, v->run, v->vm->arch->sync_regs);
 }
 
 static bool vcpu_rip(struct vcpu *v, uint64_t *rip)
@@ -166,11 +192,18 @@ static bool vcpu_rip(struct vcpu *v, uint64_t *rip)
 
 void arch_vcpu_shutdown_msg(struct vcpu *v, char *buf, size_t len)
 {
+	bool synced = v->vm->arch->sync_regs;
 	uint64_t rip = 0;
+	bool now_known;
 
-	vcpu_rip(v, &rip);
-	snprintf(buf, len, "triple fault at RIP 0x%llx: the guest is reset",
-		 (unsigned long long)rip);
+	/* The shutdown's own registers: after the reset on AMD, where it happened on Intel. */
+	if (synced) {
+		rip = v->run->s.regs.regs.rip;
+		now_known = true;
+	} else {
+		now_known = vcpu_rip(v, &rip);
+	}
+	x86_shutdown_msg(buf, len, &v->arch->last_exit, synced, now_known, rip);
 }
 
 void arch_vcpu_where(struct vcpu *v, char *buf, size_t len)
