@@ -174,9 +174,10 @@ static int confine(struct vmm *v)
 	/* The last use of CAP_SYS_RESOURCE: the fd limit may have to go above the hard one. */
 	virtio_devices_set_fd_limit(&v->cfg);
 	ret = jail_lock_down(v->cfg.nr_fs > 0);
-	if (ret == 0)
-		seccomp_policy_enable();
-	return ret;
+	if (ret < 0)
+		return ret;
+	seccomp_policy_enable();
+	return 0;
 }
 
 /*
@@ -267,28 +268,46 @@ static int check_supported(const struct vmm_config *cfg)
 	return 0;
 }
 
+/* The command line: 1 when it was answered already (--help, --version), 0, or -errno. */
+static int parse_args(struct vmm_config *cfg, int argc, char **argv)
+{
+	int ret = cli_parse(cfg, argc, argv, stdout);
+
+	if (ret != 0)
+		return ret;
+	return check_supported(cfg);
+}
+
+/* Confines the monitor, builds the VM and runs it until it stops. */
+static int confine_build_run(struct vmm *v)
+{
+	int ret = confine(v);
+
+	if (ret < 0)
+		return ret;
+	ret = setup_signals(v);
+	if (ret < 0)
+		return ret;
+	ret = build(v);
+	if (ret < 0)
+		return ret;
+	return run(v);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm v = {.sigfd = -1};
 	int ret, status;
 
-	ret = cli_parse(&v.cfg, argc, argv, stdout);
+	ret = parse_args(&v.cfg, argc, argv);
 	if (ret > 0)
 		return 0;
-	if (ret == 0)
-		ret = check_supported(&v.cfg);
 	if (ret < 0) {
 		err_print(PROG, ret);
 		return CLI_EXIT_USAGE;
 	}
 
-	ret = confine(&v);
-	if (ret == 0)
-		ret = setup_signals(&v);
-	if (ret == 0)
-		ret = build(&v);
-	if (ret == 0)
-		ret = run(&v);
+	ret = confine_build_run(&v);
 	if (ret < 0) {
 		/* Keep the message: teardown may record others. */
 		char msg[512];
