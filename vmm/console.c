@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/util.h"
 #include "devices/serial.h"
 #include "evloop.h"
 
@@ -144,14 +145,12 @@ void console_tx(void *opaque, uint8_t byte)
 		static const char note[] = "\nozone-vmm: console output past 16 MiB dropped\n";
 
 		if (c->out_bytes == CONSOLE_FILE_MAX + 1)
-			while (write(c->out_fd, note, sizeof(note) - 1) < 0 && errno == EINTR)
-				;
+			(void)write_all(c->out_fd, note, sizeof(note) - 1);
 		c->out_bytes = CONSOLE_FILE_MAX + 2; /* no wrap-around, however long it goes on */
 		return;
 	}
-	/* A reader that went away (EPIPE) or a full disk must not stop the guest. */
-	while (write(c->out_fd, &byte, 1) < 0 && errno == EINTR)
-		;
+	/* A reader that went away (EPIPE) or a full disk must not stop the guest: no error. */
+	(void)write_all(c->out_fd, &byte, 1);
 }
 
 void console_rx_room(void *opaque)

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/util.h"
 #include "jail.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -152,14 +153,19 @@ static int populate(const char *root, struct vmm_config *cfg)
 	int ret;
 
 	ret = make_target(strcat(strcpy(dir, root), "/dev"), true);
-	if (ret == 0)
-		ret = bind_in(root, "dev/kvm", "/dev/kvm", false, false, false);
-	if (ret == 0)
-		ret = bind_in(root, "kernel", cfg->kernel, false, true, false);
-	if (ret == 0 && cfg->initrd)
-		ret = bind_in(root, "initrd", cfg->initrd, false, true, false);
 	if (ret < 0)
 		return ret;
+	ret = bind_in(root, "dev/kvm", "/dev/kvm", false, false, false);
+	if (ret < 0)
+		return ret;
+	ret = bind_in(root, "kernel", cfg->kernel, false, true, false);
+	if (ret < 0)
+		return ret;
+	if (cfg->initrd) {
+		ret = bind_in(root, "initrd", cfg->initrd, false, true, false);
+		if (ret < 0)
+			return ret;
+	}
 	if (cfg->console == CONSOLE_FILE) {
 		/* The file may not exist yet: the console appends to it. */
 		int fd = open(cfg->console_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -186,10 +192,12 @@ static int populate(const char *root, struct vmm_config *cfg)
 		const char *base = NULL;
 
 		ret = split_path(cfg->vsock_socket, dir, sizeof(dir), &base);
-		if (ret == 0)
-			ret = check_socket_dir(dir);
-		if (ret == 0)
-			ret = bind_in(root, "vsock", dir, true, false, false);
+		if (ret < 0)
+			return ret;
+		ret = check_socket_dir(dir);
+		if (ret < 0)
+			return ret;
+		ret = bind_in(root, "vsock", dir, true, false, false);
 		if (ret < 0)
 			return ret;
 		if (snprintf(jail_paths.vsock, sizeof(jail_paths.vsock), "/vsock/%s", base) >=
@@ -273,7 +281,7 @@ static const cap_value_t fs_caps[] = {
 
 int jail_lock_down(bool keep_fs)
 {
-	size_t nkeep = keep_fs ? sizeof(fs_caps) / sizeof(fs_caps[0]) : 0;
+	size_t nkeep = keep_fs ? ARRAY_SIZE(fs_caps) : 0;
 	cap_t caps;
 	int ret = 0;
 

@@ -13,7 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "arch/x86_64/boot.h"
+#include "arch/arch.h"
 #include "cli.h"
 #include "common/error.h"
 #include "console.h"
@@ -23,7 +23,7 @@
 #include "devices/virtio_devices.h"
 #include "fs/fuse_server.h"
 #include "jail.h"
-#include "legacy_io.h"
+#include "devices/legacy_io.h"
 #include "seccomp_policy.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -115,7 +115,6 @@ static int setup_devices(struct vmm *v)
 /* Builds the VM up to the point where its vCPUs can run. */
 static int build(struct vmm *v)
 {
-	struct x86_boot_info boot;
 	struct vm *vm = &v->vm;
 	int ret;
 
@@ -139,13 +138,10 @@ static int build(struct vmm *v)
 		if (ret < 0)
 			return ret;
 	}
-	ret = x86_boot_load(&vm->mem, v->cfg.kernel, v->cfg.initrd, vm->cmdline, &boot);
+	ret = arch_boot_load(vm, v->cfg.kernel, v->cfg.initrd, vm->cmdline);
 	if (ret < 0)
 		return ret;
-	ret = x86_mptable_write(&vm->mem, v->cfg.cpus);
-	if (ret < 0)
-		return ret;
-	ret = vcpus_create(vm, &boot);
+	ret = vcpus_create(vm);
 	if (ret < 0)
 		return ret;
 	ret = evloop_add(vm->loop, v->sigfd, EPOLLIN, on_signal, v);
@@ -178,9 +174,10 @@ static int confine(struct vmm *v)
 	/* The last use of CAP_SYS_RESOURCE: the fd limit may have to go above the hard one. */
 	virtio_devices_set_fd_limit(&v->cfg);
 	ret = jail_lock_down(v->cfg.nr_fs > 0);
-	if (ret == 0)
-		seccomp_policy_enable();
-	return ret;
+	if (ret < 0)
+		return ret;
+	seccomp_policy_enable();
+	return 0;
 }
 
 /*
@@ -271,28 +268,46 @@ static int check_supported(const struct vmm_config *cfg)
 	return 0;
 }
 
+/* The command line: 1 when it was answered already (--help, --version), 0, or -errno. */
+static int parse_args(struct vmm_config *cfg, int argc, char **argv)
+{
+	int ret = cli_parse(cfg, argc, argv, stdout);
+
+	if (ret != 0)
+		return ret;
+	return check_supported(cfg);
+}
+
+/* Confines the monitor, builds the VM and runs it until it stops. */
+static int confine_build_run(struct vmm *v)
+{
+	int ret = confine(v);
+
+	if (ret < 0)
+		return ret;
+	ret = setup_signals(v);
+	if (ret < 0)
+		return ret;
+	ret = build(v);
+	if (ret < 0)
+		return ret;
+	return run(v);
+}
+
 int main(int argc, char **argv)
 {
 	static struct vmm v = {.sigfd = -1};
 	int ret, status;
 
-	ret = cli_parse(&v.cfg, argc, argv, stdout);
+	ret = parse_args(&v.cfg, argc, argv);
 	if (ret > 0)
 		return 0;
-	if (ret == 0)
-		ret = check_supported(&v.cfg);
 	if (ret < 0) {
 		err_print(PROG, ret);
 		return CLI_EXIT_USAGE;
 	}
 
-	ret = confine(&v);
-	if (ret == 0)
-		ret = setup_signals(&v);
-	if (ret == 0)
-		ret = build(&v);
-	if (ret == 0)
-		ret = run(&v);
+	ret = confine_build_run(&v);
 	if (ret < 0) {
 		/* Keep the message: teardown may record others. */
 		char msg[512];

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/util.h"
 #include "seccomp_policy.h"
 
 static atomic_bool enabled;
@@ -120,7 +121,7 @@ struct list {
 
 #define LIST(a)                                                                                    \
 	{                                                                                          \
-		(a), sizeof(a) / sizeof((a)[0])                                                    \
+		(a), ARRAY_SIZE(a)                                                                 \
 	}
 
 static int allow_names(scmp_filter_ctx ctx, struct list l)
@@ -160,54 +161,60 @@ static int allow_common_args(scmp_filter_ctx ctx)
 	/* Signals only to our own threads (pthread_kill, abort). */
 	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 			       SCMP_A0(SCMP_CMP_EQ, pid, 0));
+	if (ret < 0)
+		goto fail;
 	/* Memory, never executable: no new code can appear in the monitor. */
-	if (ret == 0)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	if (ret == 0)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-				       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (ret < 0)
+		goto fail;
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+			       SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (ret < 0)
+		goto fail;
 	/*
 	 * The one advice in use once filtering is on: virtio-balloon gives
 	 * reported guest pages back (guest_mem_discard, event loop), and glibc
 	 * returns freed heap and the stacks of finished threads. Other advice
 	 * could undo what guest_mem_alloc set up (MADV_DOFORK, MADV_DODUMP).
 	 */
-	if (ret == 0)
-		ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,
-				       SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED, 0));
-	return ret < 0 ? err_set(-ret, "seccomp: add argument rules") : 0;
+	ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(madvise), 1,
+			       SCMP_A2(SCMP_CMP_EQ, MADV_DONTNEED, 0));
+	if (ret < 0)
+		goto fail;
+	return 0;
+fail:
+	return err_set(-ret, "seccomp: add argument rules");
 }
 
 static int build(scmp_filter_ctx ctx, enum vmm_thread_kind kind)
 {
 	int ret = allow_names(ctx, (struct list)LIST(common_calls));
 
-	if (ret == 0)
-		ret = allow_common_args(ctx);
+	if (ret < 0)
+		return ret;
+	ret = allow_common_args(ctx);
 	if (ret < 0)
 		return ret;
 	switch (kind) {
 	case VMM_THREAD_MAIN:
 		ret = allow_names(ctx, (struct list)LIST(main_calls));
-		if (ret == 0)
-			ret = allow_ioctls(ctx, main_ioctls,
-					   sizeof(main_ioctls) / sizeof(main_ioctls[0]));
+		if (ret < 0)
+			return ret;
+		ret = allow_ioctls(ctx, main_ioctls, ARRAY_SIZE(main_ioctls));
+		if (ret < 0)
+			return ret;
 		/* Guest connections to host ports reach unix sockets only. */
-		if (ret == 0 && seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-						 SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)) < 0)
-			ret = err_setx(EINVAL, "seccomp: allow socket(AF_UNIX)");
-		return ret;
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)) < 0)
+			return err_setx(EINVAL, "seccomp: allow socket(AF_UNIX)");
+		return 0;
 	case VMM_THREAD_VCPU:
 		ret = allow_names(ctx, (struct list)LIST(vcpu_calls));
-		return ret
-			   ?: allow_ioctls(ctx, vcpu_ioctls,
-					   sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0]));
+		return ret ?: allow_ioctls(ctx, vcpu_ioctls, ARRAY_SIZE(vcpu_ioctls));
 	case VMM_THREAD_FS:
 		ret = allow_names(ctx, (struct list)LIST(fs_calls));
-		return ret
-			   ?: allow_ioctls(ctx, fs_ioctls,
-					   sizeof(fs_ioctls) / sizeof(fs_ioctls[0]));
+		return ret ?: allow_ioctls(ctx, fs_ioctls, ARRAY_SIZE(fs_ioctls));
 	default:
 		return err_setx(EINVAL, "seccomp: unknown thread kind %d", kind);
 	}
@@ -224,11 +231,12 @@ int seccomp_policy_apply(enum vmm_thread_kind kind)
 	if (!ctx)
 		return err_setx(ENOMEM, "seccomp: init");
 	ret = build(ctx, kind);
-	if (ret == 0) {
-		ret = seccomp_load(ctx);
-		if (ret < 0)
-			ret = err_set(-ret, "seccomp: load the filter");
-	}
+	if (ret < 0)
+		goto out;
+	ret = seccomp_load(ctx);
+	if (ret < 0)
+		ret = err_set(-ret, "seccomp: load the filter");
+out:
 	seccomp_release(ctx);
 	return ret;
 }

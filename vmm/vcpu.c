@@ -10,22 +10,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "arch/x86_64/cpuid.h"
-#include "arch/x86_64/msr.h"
+#include "arch/arch.h"
 #include "common/error.h"
 #include "seccomp_policy.h"
 
 /* The signal that kicks a vCPU thread out of KVM_RUN. */
 #define VCPU_KICK_SIGNAL SIGUSR1
-
-/* LAPIC register offsets and LVT delivery modes. */
-#define APIC_LVT0 0x350
-#define APIC_LVT1 0x360
-#define APIC_MODE_NMI 0x4
-#define APIC_MODE_EXTINT 0x7
-
-#define FPU_DEFAULT_FCW 0x37f
-#define FPU_DEFAULT_MXCSR 0x1f80
 
 static void kick_handler(int sig)
 {
@@ -33,83 +23,9 @@ static void kick_handler(int sig)
 	(void)sig;
 }
 
-static uint32_t apic_get(const struct kvm_lapic_state *l, unsigned off)
+static int vcpu_init(struct vcpu *v)
 {
-	uint32_t v;
-
-	memcpy(&v, &l->regs[off], sizeof(v));
-	return v;
-}
-
-static void apic_set(struct kvm_lapic_state *l, unsigned off, uint32_t v)
-{
-	memcpy(&l->regs[off], &v, sizeof(v));
-}
-
-/* LINT0 delivers the PIC's ExtINT, LINT1 the NMI: what a BIOS would leave (MP spec). */
-static int vcpu_setup_lapic(struct vcpu *v)
-{
-	struct kvm_lapic_state lapic;
-
-	memset(&lapic, 0, sizeof(lapic));
-	if (ioctl(v->fd, KVM_GET_LAPIC, &lapic) < 0)
-		return err_set(errno, "vCPU %u: KVM_GET_LAPIC", v->id);
-	apic_set(&lapic, APIC_LVT0,
-		 (apic_get(&lapic, APIC_LVT0) & ~0x700u) | (APIC_MODE_EXTINT << 8));
-	apic_set(&lapic, APIC_LVT1, (apic_get(&lapic, APIC_LVT1) & ~0x700u) | (APIC_MODE_NMI << 8));
-	if (ioctl(v->fd, KVM_SET_LAPIC, &lapic) < 0)
-		return err_set(errno, "vCPU %u: KVM_SET_LAPIC", v->id);
-	return 0;
-}
-
-static int vcpu_setup_fpu(struct vcpu *v)
-{
-	struct kvm_fpu fpu;
-
-	memset(&fpu, 0, sizeof(fpu));
-	fpu.fcw = FPU_DEFAULT_FCW;
-	fpu.mxcsr = FPU_DEFAULT_MXCSR;
-	if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
-		return err_set(errno, "vCPU %u: KVM_SET_FPU", v->id);
-	return 0;
-}
-
-/* Only the boot vCPU gets entry state; the APs wait for INIT/SIPI in the LAPIC. */
-static int vcpu_setup_boot_regs(struct vcpu *v, const struct x86_boot_info *boot)
-{
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
-
-	memset(&sregs, 0, sizeof(sregs));
-	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
-		return err_set(errno, "vCPU %u: KVM_GET_SREGS", v->id);
-	x86_boot_sregs(&sregs);
-	if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
-		return err_set(errno, "vCPU %u: KVM_SET_SREGS", v->id);
-	memset(&regs, 0, sizeof(regs));
-	x86_boot_regs(&regs, boot);
-	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
-		return err_set(errno, "vCPU %u: KVM_SET_REGS", v->id);
-	return 0;
-}
-
-struct vcpu_setup_ctx {
-	const struct kvm_cpuid2 *cpuid;
-	const struct kvm_msr_list *msrs;
-	bool tsc_deadline;
-	const struct x86_boot_info *boot;
-};
-
-static int vcpu_init(struct vcpu *v, const struct vcpu_setup_ctx *ctx)
-{
-	struct x86_cpuid_opts o = {
-	    .cpu = v->id,
-	    .ncpus = (unsigned)v->vm->ncpus,
-	    .tsc_deadline = ctx->tsc_deadline,
-	};
-	struct kvm_cpuid2 *cpuid;
 	void *run;
-	int ret;
 
 	v->fd = ioctl(v->vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->id);
 	if (v->fd < 0)
@@ -118,35 +34,11 @@ static int vcpu_init(struct vcpu *v, const struct vcpu_setup_ctx *ctx)
 	if (run == MAP_FAILED)
 		return err_set(errno, "vCPU %u: mmap kvm_run", v->id);
 	v->run = run;
-
-	o.arch_caps_msr = x86_msr_arch_caps_usable(v->fd, ctx->msrs);
-	ret = x86_cpuid_for_vcpu(ctx->cpuid, &o, &cpuid);
-	if (ret < 0)
-		return ret;
-	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
-		ret = err_set(errno, "vCPU %u: KVM_SET_CPUID2", v->id);
-	free(cpuid);
-	if (ret < 0)
-		return ret;
-	ret = x86_msr_setup(v->fd, ctx->msrs);
-	if (ret < 0)
-		return err_prefix(ret, "vCPU %u", v->id);
-	ret = vcpu_setup_lapic(v);
-	if (ret < 0)
-		return ret;
-	ret = vcpu_setup_fpu(v);
-	if (ret < 0)
-		return ret;
-	if (v->id == 0)
-		return vcpu_setup_boot_regs(v, ctx->boot);
-	return 0;
+	return arch_vcpu_init(v);
 }
 
-int vcpus_create(struct vm *vm, const struct x86_boot_info *boot)
+int vcpus_create(struct vm *vm)
 {
-	struct vcpu_setup_ctx ctx = {.boot = boot};
-	struct kvm_cpuid2 *cpuid = NULL;
-	struct kvm_msr_list *msrs = NULL;
 	int run_size, ret;
 
 	run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -162,23 +54,16 @@ int vcpus_create(struct vm *vm, const struct x86_boot_info *boot)
 		vm->vcpus[i].run_size = (size_t)run_size;
 	}
 
-	ret = x86_cpuid_supported(vm->kvm_fd, &cpuid);
+	ret = arch_vcpus_prepare(vm);
 	if (ret < 0)
 		goto out;
-	ret = x86_msr_index_list(vm->kvm_fd, &msrs);
-	if (ret < 0)
-		goto out;
-	ctx.cpuid = cpuid;
-	ctx.msrs = msrs;
-	ctx.tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	for (int i = 0; i < vm->ncpus; i++) {
-		ret = vcpu_init(&vm->vcpus[i], &ctx);
+		ret = vcpu_init(&vm->vcpus[i]);
 		if (ret < 0)
 			break;
 	}
 out:
-	free(cpuid);
-	free(msrs);
+	arch_vcpus_release(vm);
 	if (ret < 0)
 		vcpus_destroy(vm);
 	return ret;
@@ -191,6 +76,7 @@ void vcpus_destroy(struct vm *vm)
 	for (int i = 0; i < vm->ncpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
+		arch_vcpu_destroy(v);
 		if (v->run)
 			munmap(v->run, v->run_size);
 		if (v->fd >= 0)
@@ -205,22 +91,12 @@ static bool exit_requested(struct vm *vm)
 	return atomic_load(&vm->exit_reason) != VM_RUNNING;
 }
 
-static uint64_t vcpu_rip(struct vcpu *v)
-{
-	struct kvm_regs regs;
-
-	memset(&regs, 0, sizeof(regs));
-	if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
-		return 0;
-	return regs.rip;
-}
-
 static void vcpu_fail(struct vcpu *v, const char *what, unsigned long long code)
 {
-	char msg[160];
+	char msg[160], where[48];
 
-	snprintf(msg, sizeof(msg), "vCPU %u: %s (0x%llx) at RIP 0x%llx", v->id, what, code,
-		 (unsigned long long)vcpu_rip(v));
+	arch_vcpu_where(v, where, sizeof(where));
+	snprintf(msg, sizeof(msg), "vCPU %u: %s (0x%llx) at %s", v->id, what, code, where);
 	vm_request_exit(v->vm, VM_EXIT_ERROR, msg);
 }
 
@@ -255,6 +131,21 @@ static void vcpu_handle_system_event(struct vcpu *v)
 	}
 }
 
+/*
+ * A triple fault on x86: what a PC does then is reset, which ends the VM as
+ * a reboot does. Said on stderr, with where the guest was at its last exit
+ * (the arch's words): unlike a reboot the guest asked for, it is the
+ * guest's CPU giving up, and only this line tells.
+ */
+static void vcpu_shutdown(struct vcpu *v)
+{
+	char msg[384];
+
+	arch_vcpu_shutdown_msg(v, msg, sizeof(msg));
+	fprintf(stderr, "ozone-vmm: vCPU %u: %s\n", v->id, msg);
+	vm_request_exit(v->vm, VM_EXIT_REBOOT, NULL);
+}
+
 /* Handles one exit; false when the vCPU must stop. */
 static bool vcpu_handle_exit(struct vcpu *v)
 {
@@ -274,15 +165,7 @@ static bool vcpu_handle_exit(struct vcpu *v)
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_SHUTDOWN:
-		/*
-		 * A triple fault: what a PC does then is reset, which ends the VM
-		 * as a reboot does. Said on stderr: unlike a reboot the guest asked
-		 * for, it is the guest's CPU giving up, and only this line tells.
-		 */
-		fprintf(stderr,
-			"ozone-vmm: vCPU %u: triple fault at RIP 0x%llx: the guest is reset\n",
-			v->id, (unsigned long long)vcpu_rip(v));
-		vm_request_exit(v->vm, VM_EXIT_REBOOT, NULL);
+		vcpu_shutdown(v);
 		return false;
 	case KVM_EXIT_SYSTEM_EVENT:
 		vcpu_handle_system_event(v);
@@ -319,6 +202,7 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				v->run->immediate_exit = 0;
+				arch_vcpu_record_exit(v);
 				continue;
 			}
 			char msg[96];
@@ -329,6 +213,8 @@ static void *vcpu_thread(void *arg)
 		}
 		if (!vcpu_handle_exit(v))
 			break;
+		/* After the handling: a shutdown must still see the exit before it. */
+		arch_vcpu_record_exit(v);
 	}
 	return NULL;
 }

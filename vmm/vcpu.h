@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "arch/x86_64/boot.h"
 #include "vm.h"
 
 struct vcpu {
@@ -23,11 +22,15 @@ struct vcpu {
 	struct kvm_run *run;
 	size_t run_size;
 	pthread_t thread;
-	_Atomic bool started; /* its thread runs (read by kicks from other threads) */
+	_Atomic bool started;	/* its thread runs (read by kicks from other threads) */
+	struct arch_vcpu *arch; /* arch/arch.h */
 };
 
-/* Creates and configures vm->ncpus vCPUs (vm->vcpus); `boot` sets vCPU 0's registers. */
-int vcpus_create(struct vm *vm, const struct x86_boot_info *boot);
+/*
+ * Creates and configures vm->ncpus vCPUs (vm->vcpus); vCPU 0 gets the entry
+ * state that arch_boot_load() left.
+ */
+int vcpus_create(struct vm *vm);
 /* Starts one thread per vCPU. On failure the threads already started are stopped. */
 int vcpus_start(struct vm *vm);
 /* Makes every running vCPU leave KVM_RUN and look at vm->exit_reason. */

@@ -11,18 +11,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "arch/x86_64/layout.h"
+#include "arch/arch.h"
 #include "common/error.h"
+#include "common/util.h"
 #include "vcpu.h"
-
-/* Where KVM puts the real-mode TSS (3 pages) and the EPT identity map page. */
-#define X86_TSS_ADDR 0xfffbd000ULL
-#define X86_IDENTITY_MAP_ADDR 0xfffbc000ULL
-
-/* Last GSI the IOAPIC has (24 pins). */
-#define X86_MAX_GSI 23
-/* GSI 8 is the RTC's by ISA convention: a guest may assume it. */
-#define X86_RTC_GSI 8
 
 static const struct {
 	int cap;
@@ -32,9 +24,6 @@ static const struct {
     {KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD"},
     {KVM_CAP_IRQFD, "KVM_CAP_IRQFD"},
     {KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY"},
-    {KVM_CAP_SET_TSS_ADDR, "KVM_CAP_SET_TSS_ADDR"},
-    {KVM_CAP_PIT2, "KVM_CAP_PIT2"},
-    {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
     {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
 };
 
@@ -50,35 +39,21 @@ static int kvm_open(struct vm *vm)
 		return err_set(errno, "KVM_GET_API_VERSION");
 	if (ver != KVM_API_VERSION)
 		return err_setx(ENOTSUP, "/dev/kvm: API version %d, need %d", ver, KVM_API_VERSION);
-	for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(required_caps); i++) {
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0)
 			return err_setx(ENOTSUP, "/dev/kvm: %s not supported",
 					required_caps[i].name);
 	}
-	return 0;
-}
-
-static int vm_setup_irqchip(struct vm *vm)
-{
-	struct kvm_pit_config pit = {.flags = KVM_PIT_SPEAKER_DUMMY};
-	uint64_t identity = X86_IDENTITY_MAP_ADDR;
-
-	if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)X86_TSS_ADDR) < 0)
-		return err_set(errno, "KVM_SET_TSS_ADDR");
-	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
-	    ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0)
-		return err_set(errno, "KVM_SET_IDENTITY_MAP_ADDR");
-	if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0)
-		return err_set(errno, "KVM_CREATE_IRQCHIP");
-	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
-		return err_set(errno, "KVM_CREATE_PIT2");
-	return 0;
+	return arch_kvm_check(vm->kvm_fd);
 }
 
 static int vm_setup_memory(struct vm *vm)
 {
-	int ret = guest_mem_alloc(&vm->mem, vm->mem_size, X86_MMIO_HOLE_START, X86_MMIO_HOLE_END);
+	uint64_t hole_start, hole_end;
+	int ret;
 
+	arch_mmio_hole(&hole_start, &hole_end);
+	ret = guest_mem_alloc(&vm->mem, vm->mem_size, hole_start, hole_end);
 	if (ret < 0)
 		return ret;
 	for (unsigned i = 0; i < vm->mem.nr; i++) {
@@ -114,7 +89,7 @@ int vm_create(struct vm *vm, unsigned ncpus, uint64_t mem_size)
 		ret = err_set(errno, "KVM_CREATE_VM");
 		goto fail;
 	}
-	ret = vm_setup_irqchip(vm);
+	ret = arch_vm_init(vm);
 	if (ret < 0)
 		goto fail;
 	ret = vm_setup_memory(vm);
@@ -140,6 +115,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	vm->vm_fd = vm->kvm_fd = -1;
+	arch_vm_destroy(vm);
 	guest_mem_free(&vm->mem);
 }
 
@@ -218,14 +194,11 @@ full:
 
 int vm_alloc_mmio_slot(struct vm *vm, uint64_t *base, unsigned *gsi)
 {
-	unsigned slot = vm->next_mmio_slot;
-	unsigned g = X86_VIRTIO_FIRST_GSI + slot;
-	uint64_t b = X86_VIRTIO_MMIO_BASE + (uint64_t)slot * X86_VIRTIO_MMIO_SIZE;
+	uint64_t b;
+	unsigned g;
 	int ret;
 
-	if (g >= X86_RTC_GSI)
-		g++;
-	if (g > X86_MAX_GSI)
+	if (arch_mmio_slot(vm->next_mmio_slot, &b, &g) < 0)
 		return err_setx(ENOSPC, "too many virtio devices (no GSI left)");
 	ret = vm_cmdline_append(vm, "virtio_mmio.device=4K@0x%llx:%u", (unsigned long long)b, g);
 	if (ret < 0)

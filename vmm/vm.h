@@ -30,6 +30,7 @@ enum vm_exit_reason {
 };
 
 struct vcpu;
+struct arch_vm;
 
 struct vm {
 	int kvm_fd;
@@ -41,6 +42,7 @@ struct vm {
 	struct bus mmio;
 	struct evloop *loop;
 	struct vcpu *vcpus;
+	struct arch_vm *arch; /* arch/arch.h */
 	/* Kernel command line being built: devices append their own words. */
 	char cmdline[VM_CMDLINE_MAX];
 	/* Next free virtio-mmio slot (base address and GSI). */
@@ -51,7 +53,7 @@ struct vm {
 
 /*
  * Opens /dev/kvm, checks the API version and capabilities, creates the VM
- * with its in-kernel irqchip and PIT, maps `mem_size` bytes of guest memory
+ * with what the arch keeps in the kernel (arch_vm_init()), maps `mem_size` bytes of guest memory
  * and creates the event loop. On failure everything made so far is undone.
  */
 int vm_create(struct vm *vm, unsigned ncpus, uint64_t mem_size);

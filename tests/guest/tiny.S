@@ -19,13 +19,15 @@
  *   mode=loop    hlt forever with interrupts off (the VMM must stop it)
  *   mode=panic   write 1 to the exit port 0x501
  *   mode=reset   keyboard-controller reset (0xfe to port 0x64)
- *   mode=triple  triple fault (null IDT, ud2)
+ *   mode=triple  one write to the POST port 0x80 (triple_io: the VMM's last
+ *                exit before the fault), then a triple fault (null IDT, ud2)
  *   default      write 0 to the exit port (power off); then reset, then hlt
  */
 
 #define SERIAL_THR 0x3f8
 #define SERIAL_LSR 0x3fd
 #define EXIT_PORT 0x501
+#define POST_PORT 0x80
 #define VIRTIO_MMIO_BASE 0xd0000000
 #define VIRTIO_MAGIC 0x74726976 /* "virt" */
 #define BP_CMD_LINE_PTR 0x228
@@ -138,6 +140,9 @@ halt:
 	hlt
 	jmp halt
 triple:
+	.globl triple_io
+triple_io:
+	outb %al, $POST_PORT               /* an I/O exit at a known place */
 	lidt null_idt(%rip)
 	ud2                                /* #UD -> #GP -> #DF -> shutdown */
 	jmp halt

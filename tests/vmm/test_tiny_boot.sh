@@ -21,17 +21,32 @@ else
 	fail "boot: stderr not empty" "'$(describe "$ERR")'"
 fi
 
-# Both end the VM with exit 0; only the triple fault says so on stderr.
-for mode in reset triple; do
-	run "$mode" --kernel "$TINY" --cmdline "mode=$mode"
-	said=$(grep -c '^ozone-vmm: vCPU 0: triple fault at RIP 0x[0-9a-f]*: the guest is reset$' "$ERR")
-	if [ "$RC" -eq 0 ] && grep -q "$HELLO" "$OUT" &&
-		{ { [ "$mode" = reset ] && [ ! -s "$ERR" ]; } || { [ "$mode" = triple ] && [ "$said" = 1 ]; }; }; then
-		pass "mode=$mode -> exit 0$([ "$said" = 1 ] && echo ', the triple fault on stderr')"
-	else
-		fail "mode=$mode" "rc=$RC err='$(describe "$ERR")'"
-	fi
-done
+# Both end the VM with exit 0 (a reset ends the VM); only the triple fault
+# says so on stderr.
+run reset --kernel "$TINY" --cmdline "mode=reset"
+if [ "$RC" -eq 0 ] && grep -q "$HELLO" "$OUT" && [ ! -s "$ERR" ]; then
+	pass "mode=reset -> exit 0, nothing on stderr"
+else
+	fail "mode=reset" "rc=$RC err='$(describe "$ERR")'"
+fi
+
+# The triple fault's one line names the guest's last exit (the tiny guest's
+# write to port 0x80 just before its ud2) and the registers KVM synced at it:
+# a RIP inside the tiny guest (loaded at 1 MiB, a few KiB long), not the
+# reset vector 0xfff0 that an AMD host shows after the shutdown. Without
+# KVM_CAP_SYNC_REGS the line must say the registers are unknown.
+run triple --kernel "$TINY" --cmdline "mode=triple"
+line=$(grep '^ozone-vmm: vCPU 0: triple fault (the guest is reset; ' "$ERR")
+last_rip=$(printf '%s\n' "$line" | sed -n 's/.*, was at RIP 0x\([0-9a-f]*\) RSP 0x[0-9a-f]* RFLAGS 0x[0-9a-f]* CR0 0x[0-9a-f]* CR3 0x[0-9a-f]* CR4 0x[0-9a-f]* EFER 0x[0-9a-f]* CS 0x[0-9a-f]* base 0x[0-9a-f]*; RIP now 0x[0-9a-f]*)$/\1/p')
+if [ "$RC" -eq 0 ] && grep -q "$HELLO" "$OUT" && [ "$(wc -l <"$ERR")" -eq 1 ] &&
+	printf '%s\n' "$line" | grep -q 'its last exit, an I/O write to port 0x80, ' &&
+	{ { [ -n "$last_rip" ] && [ $((16#$last_rip)) -ge $((0x100000)) ] &&
+		[ $((16#$last_rip)) -lt $((0x110000)) ]; } ||
+		printf '%s\n' "$line" | grep -q 'registers unknown: no KVM_CAP_SYNC_REGS; RIP now 0x[0-9a-f]*)$'; }; then
+	pass "mode=triple -> exit 0, one line: '$line'"
+else
+	fail "mode=triple" "rc=$RC err='$(describe "$ERR")'"
+fi
 
 run panic --kernel "$TINY" --cmdline "mode=panic"
 if [ "$RC" -ne 0 ] && [ "$RC" -ne 124 ] && grep -q "$HELLO" "$OUT" &&

@@ -6,11 +6,12 @@
 #include <sys/epoll.h>
 
 #include "common/error.h"
+#include "common/util.h"
 #include "devices/virtio_balloon.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio_kvm.h"
 #include "devices/virtio_rng.h"
-#include "devices/vsock.h"
+#include "devices/virtio_vsock.h"
 
 /*
  * One row per device type. create() makes instance `idx` of the device for
@@ -226,7 +227,7 @@ int virtio_devices_setup(struct vm *vm, const struct vmm_config *cfg)
 	 * CAP_SYS_RESOURCE); the same limit again changes nothing.
 	 */
 	virtio_devices_set_fd_limit(cfg);
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
 		int ret = setup_type(vm, cfg, &types[i]);
 
 		if (ret < 0) {

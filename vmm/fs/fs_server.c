@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "fs/fs_internal.h"
 
 /* Copies len bytes at offset `off` of a scatter list into dst; false if it is shorter. */
@@ -307,7 +308,7 @@ int fuse_server_handle(struct fuse_server *s, const struct iovec *in, int nin, s
 		ret = -EIO;
 		goto fail;
 	}
-	fn = r.h.opcode < sizeof(op_table) / sizeof(op_table[0]) ? op_table[r.h.opcode] : NULL;
+	fn = r.h.opcode < ARRAY_SIZE(op_table) ? op_table[r.h.opcode] : NULL;
 	if (!fn) {
 		ret = -ENOSYS;
 		goto fail;

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "common/error.h"
+#include "common/util.h"
 
 #define MSR_IA32_TSC 0x10
 #define MSR_IA32_SYSENTER_CS 0x174
@@ -54,7 +55,7 @@ static const struct {
     {MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRING},
     {MSR_MTRR_DEF_TYPE, MTRR_DEF_TYPE_ENABLE | MTRR_TYPE_WRBACK},
 };
-#define NR_BOOT_MSRS (sizeof(boot_msrs) / sizeof(boot_msrs[0]))
+#define NR_BOOT_MSRS ARRAY_SIZE(boot_msrs)
 
 int x86_msr_index_list(int kvm_fd, struct kvm_msr_list **out)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * virtio-vsock internals shared by vsock.c, vsock_conn.c and vsock_mux.c:
- * the device state, one connection, and the table that holds them.
+ * virtio-vsock internals shared by virtio_vsock.c, virtio_vsock_conn.c and
+ * virtio_vsock_mux.c: the device state, one connection, and the table that holds them.
  *
  * Credit (virtio 1.x 5.10.6.3): each side tells the other its buffer size
  * (buf_alloc) and how many bytes it has consumed (fwd_cnt). We may send the
@@ -11,14 +11,14 @@
  * connection's buffer never exceed VSOCK_BUF_ALLOC, whatever the host reader
  * does: a reader that stops stalls the guest writer.
  */
-#ifndef OZONE_VMM_VSOCK_CONN_H
-#define OZONE_VMM_VSOCK_CONN_H
+#ifndef OZONE_VMM_VIRTIO_VSOCK_CONN_H
+#define OZONE_VMM_VIRTIO_VSOCK_CONN_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/virtio_vsock.h>
 
-#include "devices/vsock.h"
+#include "devices/virtio_vsock.h"
 
 enum vsock_state {
 	VSOCK_LINE,	 /* host connected to the listener; reading "CONNECT <port>\n" */
@@ -91,7 +91,7 @@ struct vsock {
 	uint8_t pkt[VSOCK_MAX_PKT];
 };
 
-/* --- vsock_conn.c --- */
+/* --- virtio_vsock_conn.c --- */
 struct vsock_conn *vsock_conn_new(struct vsock *vs, int fd, enum vsock_state state);
 /* Closes the host socket and frees the connection at once. */
 void vsock_conn_free(struct vsock *vs, struct vsock_conn *c);
@@ -116,7 +116,7 @@ void vsock_rst_unknown(struct vsock *vs, uint32_t host_port, uint32_t guest_port
 /* Frees every connection and forgets owed RSTs (device reset, teardown). */
 void vsock_conn_free_all(struct vsock *vs);
 
-/* --- vsock_mux.c --- */
+/* --- virtio_vsock_mux.c --- */
 int vsock_mux_init(struct vsock *vs, const char *path);
 void vsock_mux_fini(struct vsock *vs);
 /* Handles one epoll event. */

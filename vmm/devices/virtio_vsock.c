@@ -14,7 +14,7 @@
 #include <linux/virtio_ids.h>
 
 #include "common/error.h"
-#include "devices/vsock_conn.h"
+#include "devices/virtio_vsock_conn.h"
 
 #define HDR_LEN ((uint32_t)sizeof(struct virtio_vsock_hdr))
 

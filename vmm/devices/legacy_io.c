@@ -5,7 +5,7 @@
  * unclaimed COM2-COM4 ports read as all ones, which the 8250 driver takes
  * for "no UART" after its first scratch test.
  */
-#include "legacy_io.h"
+#include "devices/legacy_io.h"
 
 #include <string.h>
 

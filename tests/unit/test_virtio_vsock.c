@@ -25,7 +25,7 @@
 #include <linux/virtio_vsock.h>
 
 #include "devices/virtio_mmio.h"
-#include "devices/vsock.h"
+#include "devices/virtio_vsock.h"
 #include "guest_mem.h"
 
 #define MEM_SIZE (8 << 20)

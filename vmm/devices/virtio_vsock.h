@@ -5,15 +5,15 @@
  * socket interface of Firecracker and Cloud Hypervisor (docs/vsock.md).
  *
  * The device is split by concern:
- *   vsock.c       the device model: queues, packet checks, rx and tx
- *   vsock_conn.c  the connection table and credit accounting
- *   vsock_mux.c   the unix socket side: listener, CONNECT lines, host I/O
+ *   virtio_vsock.c       the device model: queues, packet checks, rx and tx
+ *   virtio_vsock_conn.c  the connection table and credit accounting
+ *   virtio_vsock_mux.c   the unix socket side: listener, CONNECT lines, host I/O
  *
  * Every host socket sits in one epoll set of the device's own
  * (vsock_fd()); the event loop watches that one fd and calls vsock_poll().
  */
-#ifndef OZONE_VMM_VSOCK_H
-#define OZONE_VMM_VSOCK_H
+#ifndef OZONE_VMM_VIRTIO_VSOCK_H
+#define OZONE_VMM_VIRTIO_VSOCK_H
 
 #include <stdint.h>
 

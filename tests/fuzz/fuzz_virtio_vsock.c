@@ -10,11 +10,11 @@
  *
  * ctl bits 0-2: the host writes 100 bytes / reads what it has / the device
  * polls its sockets; bits 3-7: where the packet is split into two
- * descriptors (times 4 bytes). Seeds: tests/fuzz/corpus/vsock/.
+ * descriptors (times 4 bytes). Seeds: tests/fuzz/corpus/virtio_vsock/.
  *
  *   clang -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I. -Ivmm \
- *     tests/fuzz/fuzz_vsock.c vmm/devices/vsock.c vmm/devices/vsock_conn.c \
- *     vmm/devices/vsock_mux.c vmm/devices/virtio_mmio.c vmm/devices/virtqueue.c \
+ *     tests/fuzz/fuzz_virtio_vsock.c vmm/devices/virtio_vsock.c vmm/devices/virtio_vsock_conn.c \
+ *     vmm/devices/virtio_vsock_mux.c vmm/devices/virtio_mmio.c vmm/devices/virtqueue.c \
  *     vmm/guest_mem.c common/error.c
  */
 #include <stdint.h>
@@ -28,7 +28,7 @@
 
 #include "fuzz_target.h"
 #include "devices/virtio_mmio.h"
-#include "devices/vsock.h"
+#include "devices/virtio_vsock.h"
 #include "guest_mem.h"
 
 #define MEM_SIZE (1u << 20)

@@ -5,7 +5,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "devices/vsock_conn.h"
+#include "devices/virtio_vsock_conn.h"
 
 struct vsock_conn *vsock_conn_new(struct vsock *vs, int fd, enum vsock_state state)
 {

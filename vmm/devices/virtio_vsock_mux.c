@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "devices/vsock_conn.h"
+#include "devices/virtio_vsock_conn.h"
 
 /* epoll key of the listener; connections use slot | generation << 32 (generation >= 1). */
 #define LISTENER_KEY UINT64_MAX
