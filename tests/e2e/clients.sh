@@ -14,18 +14,18 @@ require_clients() {
 	local b
 	for b in "$@"; do
 		if ! command -v "$b" >/dev/null; then
-			echo "FAIL $b is not installed (scripts/install-deps installs it)"
-			exit 1
+			fail "$b is not installed (scripts/install-deps installs it)"
+			finish
 		fi
 	done
 	if [ ! -x "$RUNTIME" ]; then
-		echo "FAIL missing $RUNTIME (build it first)"
-		exit 1
+		fail "missing $RUNTIME (build it first)"
+		finish
 	fi
 	# Peers run containers on the host kernel; ozone needs a KVM that runs Linux.
 	if [ "$(basename "$RUNTIME")" = ozone ] && [ ! -c /dev/kvm ]; then
-		echo "FAIL /dev/kvm is not available"
-		exit 1
+		fail "/dev/kvm is not available"
+		finish
 	fi
 }
 

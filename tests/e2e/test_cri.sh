@@ -15,8 +15,8 @@
 . "$(dirname "$0")/clients.sh"
 require_clients containerd ctr podman protoc
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null; then
-	echo "FAIL python3-grpcio and python3-protobuf are not installed (scripts/install-deps installs them)"
-	exit 1
+	fail "python3-grpcio and python3-protobuf are not installed (scripts/install-deps installs them)"
+	finish
 fi
 
 CRI_SRC=$(cd "$(dirname "$0")/cri" && pwd)

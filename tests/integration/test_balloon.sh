@@ -28,13 +28,13 @@ export OZONE_BOOT_TIMEOUT=$BOOT_TIMEOUT
 GIVEN_BACK='virtio-balloon: [0-9.]+ [KM]iB of freed guest memory given back'
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$VMM" "$BZIMAGE" "$INITRD" /bin/busybox; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 

@@ -10,8 +10,8 @@
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 
 B=$T_TMP/b

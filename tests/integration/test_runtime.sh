@@ -20,14 +20,14 @@
 HERE=$OZONE_SRC/tests/runtime
 export OZONE_BOOT_TIMEOUT=${OZONE_BOOT_TIMEOUT:-300}
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$OZONE_BUILD/bin/ozone-vmm" "${OZONE_KERNEL:-$OZONE_BUILD/guest/bzImage}" \
 	"${OZONE_INITRD:-$OZONE_BUILD/guest/initramfs.cpio}" /bin/busybox /usr/bin/python3; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 

@@ -29,13 +29,13 @@ BZIMAGE=$OZONE_BUILD/guest/bzImage
 RUN_TIMEOUT=${OZONE_VIRTIOFS_TIMEOUT:-400}
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$VMM" "$BZIMAGE" /bin/busybox; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 

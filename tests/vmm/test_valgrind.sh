@@ -6,8 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 require_vmm
 if ! command -v valgrind >/dev/null; then
-	echo "skip: valgrind is not installed"
-	exit 0
+	skip_all "valgrind is not installed"
 fi
 
 VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
