@@ -5,6 +5,7 @@
 # pid. RUNTIME is the OCI runtime under test (default: ozone from the build);
 # RUNTIME=/usr/sbin/runc runs the same checks against runc, which shows that
 # the tests are right.
+# shellcheck shell=bash
 . "${OZONE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/vmm/lib.sh"
 
 RUNTIME=${RUNTIME:-$OZONE_BUILD/bin/ozone}
@@ -48,6 +49,7 @@ make_rootfs_tar() {
 # capped (root here lacks CAP_SYS_RESOURCE and the hard nofile is 20000).
 PODMAN=(podman --root "$T_TMP/podman/root" --runroot "$T_TMP/podman/run"
 	--cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME")
+# shellcheck disable=SC2034 # for the tests that source this file
 PODMAN_RUN_OPTS=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 pm() { timeout -k 5 "$CLIENT_TIMEOUT" "${PODMAN[@]}" "$@"; }
@@ -75,8 +77,7 @@ start_containerd() {
 	containerd --config "$CD_DIR/config.toml" >"$CD_DIR/log" 2>&1 &
 	CD_PID=$!
 	T_PIDS+=("$CD_PID")
-	local i
-	for i in $(seq 1 200); do
+	for _ in $(seq 1 200); do
 		"${CTR[@]}" version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

@@ -4,6 +4,7 @@
 # with `finish`. One line per check. Every test works in its own temporary
 # --root and bundle.
 # Environment: OZONE_BUILD (build dir), OZONE_SRC (source dir).
+# shellcheck shell=bash
 
 set -u
 # pass, fail, skip, skip_all, finish
@@ -25,10 +26,11 @@ t_cleanup() {
 	done
 	# Containers a failed check left: their VMs and mounts go first, so that
 	# rm never walks into a bind mount of something outside the test.
-	for id in $(ls "$ROOT" 2>/dev/null); do
-		"$OZONE" --root "$ROOT" delete --force "$id" >/dev/null 2>&1
+	for id in "$ROOT"/*; do
+		[ -e "$id" ] || continue
+		"$OZONE" --root "$ROOT" delete --force "${id##*/}" >/dev/null 2>&1
 	done
-	grep -o " $T_TMP[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do
+	grep -o " ${T_TMP}[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
 	done
 	if grep -q " $T_TMP" /proc/mounts 2>/dev/null; then

@@ -3,6 +3,8 @@
 # `pass`/`fail`/`skip` (tests/lib/tap.sh), and ends with `finish`. One line per
 # check.
 # Environment: OZONE_BUILD (build dir), OZONE_SRC (source dir).
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # RC, MS, OUT, ERR, PID are set here for the test that sources this
 
 set -u
 # pass, fail, skip, skip_all, finish

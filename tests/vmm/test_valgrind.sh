@@ -9,6 +9,7 @@ if ! command -v valgrind >/dev/null; then
 	skip_all "valgrind is not installed"
 fi
 
+# shellcheck disable=SC2054 # commas separate valgrind's list values, not array elements
 VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--show-leak-kinds=definite,indirect --track-fds=no -q)
 
