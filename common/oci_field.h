@@ -24,7 +24,6 @@ struct oci_where {
 int oci_bad(const struct oci_where *w, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-
 /* Builds the path of a child ("process" + "user" -> "process.user") into buf. */
 const char *oci_child(const struct oci_where *w, const char *key, char *buf, size_t size);
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # Helpers shared by the benchmark scripts (sourced, not run).
 
 # stats FILE: "median min max" of the numbers in FILE (one per line), or "- - -".
@@ -14,6 +15,7 @@ count() { [ -f "$1" ] && wc -l <"$1" || echo 0; }
 row() {
 	local s
 	s=$(stats "$2")
+	# shellcheck disable=SC2086 # $s is "median min max": split on purpose
 	set -- "$1" $s "$(count "$2")"
 	printf '  %-34s %10s %10s %10s   (n=%s)\n' "$1" "$2" "$3" "$4" "$5"
 }

@@ -5,6 +5,7 @@
 # pid. RUNTIME is the OCI runtime under test (default: ozone from the build);
 # RUNTIME=/usr/sbin/runc runs the same checks against runc, which shows that
 # the tests are right.
+# shellcheck shell=bash
 . "${OZONE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/vmm/lib.sh"
 
 RUNTIME=${RUNTIME:-$OZONE_BUILD/bin/ozone}
@@ -14,18 +15,18 @@ require_clients() {
 	local b
 	for b in "$@"; do
 		if ! command -v "$b" >/dev/null; then
-			echo "FAIL $b is not installed (scripts/install-deps installs it)"
-			exit 1
+			fail "$b is not installed (scripts/install-deps installs it)"
+			finish
 		fi
 	done
 	if [ ! -x "$RUNTIME" ]; then
-		echo "FAIL missing $RUNTIME (build it first)"
-		exit 1
+		fail "missing $RUNTIME (build it first)"
+		finish
 	fi
 	# Peers run containers on the host kernel; ozone needs a KVM that runs Linux.
 	if [ "$(basename "$RUNTIME")" = ozone ] && [ ! -c /dev/kvm ]; then
-		echo "FAIL /dev/kvm is not available"
-		exit 1
+		fail "/dev/kvm is not available"
+		finish
 	fi
 }
 
@@ -48,6 +49,7 @@ make_rootfs_tar() {
 # capped (root here lacks CAP_SYS_RESOURCE and the hard nofile is 20000).
 PODMAN=(podman --root "$T_TMP/podman/root" --runroot "$T_TMP/podman/run"
 	--cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME")
+# shellcheck disable=SC2034 # for the tests that source this file
 PODMAN_RUN_OPTS=(--network none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
 pm() { timeout -k 5 "$CLIENT_TIMEOUT" "${PODMAN[@]}" "$@"; }
@@ -75,8 +77,7 @@ start_containerd() {
 	containerd --config "$CD_DIR/config.toml" >"$CD_DIR/log" 2>&1 &
 	CD_PID=$!
 	T_PIDS+=("$CD_PID")
-	local i
-	for i in $(seq 1 200); do
+	for _ in $(seq 1 200); do
 		"${CTR[@]}" version >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

@@ -6,11 +6,13 @@
 # mount, a terminal (-t), two containers at once, and nothing left
 # behind. containerd runs on a socket of the test's own and is stopped by
 # pid. RUNTIME=/usr/sbin/runc runs the same checks against runc.
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "$(dirname "$0")/clients.sh"
 require_clients containerd ctr podman
 
 # The image: made by podman offline, saved as an OCI archive, imported.
 make_rootfs_tar
+# shellcheck disable=SC2034 # pm (clients.sh) runs it
 PODMAN=(podman --root "$T_TMP/podman/root" --runroot "$T_TMP/podman/run"
 	--cgroup-manager=cgroupfs --events-backend=file)
 if ! pm import "$T_TMP/rootfs.tar" localhost/bb:1 >"$T_TMP/import.log" 2>&1 ||
@@ -18,6 +20,7 @@ if ! pm import "$T_TMP/rootfs.tar" localhost/bb:1 >"$T_TMP/import.log" 2>&1 ||
 	fail "build the image" "$(describe "$T_TMP/import.log")"
 	finish
 fi
+# shellcheck disable=SC2119 # no argument: without the CRI plugin
 if ! start_containerd; then
 	fail "containerd did not start" "$(describe "$CD_DIR/log")"
 	finish
@@ -55,7 +58,7 @@ if ctr_ run -d "${RB[@]}" localhost/bb:1 t3 \
 	[ "$out" = "exec ok" ] && [ $rc -eq 5 ] && pass "task exec: output and exit code 5" ||
 		fail "task exec" "rc=$rc out='$out' err='$(describe "$T_TMP/e4")'"
 	ctr_ task kill -s SIGTERM t3 2>"$T_TMP/e5"
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		st=$(ctr_ task ls 2>&1 | awk '$1 == "t3" {print $3}')
 		[ "$st" = STOPPED ] && break
 		sleep 0.1
@@ -74,7 +77,7 @@ fi
 # SIGKILL: the shim sees the process killed by signal 9 (status 137).
 if ctr_ run -d "${RB[@]}" localhost/bb:1 t4 sleep 1000 >/dev/null 2>"$T_TMP/e6"; then
 	ctr_ task kill -s SIGKILL t4 2>/dev/null
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		st=$(ctr_ task ls 2>&1 | awk '$1 == "t4" {print $3}')
 		[ "$st" = STOPPED ] && break
 		sleep 0.1
@@ -118,7 +121,7 @@ for n in 6 7; do
 	ctr_ task kill -s SIGKILL "t$n" >/dev/null 2>&1
 done
 for n in 6 7; do
-	for i in $(seq 1 600); do
+	for _ in $(seq 1 600); do
 		st=$(ctr_ task ls 2>&1 | awk -v id="t$n" '$1 == id {print $3}')
 		[ "$st" = STOPPED ] || [ -z "$st" ] && break
 		sleep 0.1

@@ -12,11 +12,12 @@
 # (which stops what still runs), RemoveContainer, RemovePodSandbox, and
 # nothing left behind: no pod or container, no runtime state, no mount.
 # RUNTIME=/usr/sbin/runc runs the same checks against runc.
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "$(dirname "$0")/clients.sh"
 require_clients containerd ctr podman protoc
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null; then
-	echo "FAIL python3-grpcio and python3-protobuf are not installed (scripts/install-deps installs them)"
-	exit 1
+	fail "python3-grpcio and python3-protobuf are not installed (scripts/install-deps installs them)"
+	finish
 fi
 
 CRI_SRC=$(cd "$(dirname "$0")/cri" && pwd)
@@ -34,6 +35,7 @@ cri() {
 # The images: busybox, and the same files as the pod's sandbox image, whose
 # process (the "pause" container) sleeps.
 make_rootfs_tar
+# shellcheck disable=SC2034 # pm (clients.sh) runs it
 PODMAN=(podman --root "$T_TMP/podman/root" --runroot "$T_TMP/podman/run"
 	--cgroup-manager=cgroupfs --events-backend=file)
 if ! pm import "$T_TMP/rootfs.tar" localhost/bb:1 >"$T_TMP/import.log" 2>&1 ||
@@ -131,6 +133,7 @@ fi
 
 # An app container: its output goes to the CRI log (timestamp, stream, F for a
 # full line); its PID 1 is the pod's sandbox process.
+# shellcheck disable=SC2016 # $(tr ...) runs in the container
 ctr_json app '["sh", "-c", "echo hello from a pod; echo pid 1: $(tr \"\\0\" \" \" </proc/1/cmdline); exit 3"]'
 C1=$(cri create "$POD" "$T_TMP/app.json" "$T_TMP/pod.json" 2>"$T_TMP/e2")
 if [ -n "$C1" ] && cri start "$C1" 2>>"$T_TMP/e2" && cri wait "$C1" "$CLIENT_TIMEOUT" 2>>"$T_TMP/e2"; then

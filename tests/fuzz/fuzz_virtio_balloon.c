@@ -29,6 +29,7 @@
 #include "devices/virtio_balloon.h"
 #include "devices/virtio_mmio.h"
 #include "guest_mem.h"
+#include "../unit/virtio_fixture.h"
 
 #define MEM_SIZE 0x10000
 /* Driver-written rings first, so that short inputs already reach descriptors. */
@@ -47,36 +48,18 @@ static void kick(void *opaque, unsigned q)
 	virtio_mmio_queue_notify(opaque, q);
 }
 
-static void wr(struct virtio_mmio *t, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(t, off, (uint8_t *)&v, 4, true);
-}
-
 static void bring_up(struct virtio_mmio *t, uint8_t sel)
 {
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 	uint32_t lo = 1u << VIRTIO_BALLOON_F_REPORTING;
+	struct vfx_queue queues[NQ];
 
 	if (sel & 0x40)
 		lo |= 1u << VIRTIO_RING_F_INDIRECT_DESC;
 	if (sel & 0x80)
 		lo |= 1u << VIRTIO_RING_F_EVENT_IDX;
-	wr(t, VIRTIO_MMIO_STATUS, ok);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES, lo);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
-	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(t, VIRTIO_MMIO_STATUS, ok);
-	for (unsigned q = 0; q < NQ; q++) {
-		wr(t, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(t, VIRTIO_MMIO_QUEUE_NUM, 1u << (sel & 7));
-		wr(t, VIRTIO_MMIO_QUEUE_DESC_LOW, DESC(q));
-		wr(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL(q));
-		wr(t, VIRTIO_MMIO_QUEUE_USED_LOW, USED(q));
-		wr(t, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	wr(t, VIRTIO_MMIO_STATUS, ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	for (unsigned q = 0; q < NQ; q++)
+		queues[q] = (struct vfx_queue){1u << (sel & 7), DESC(q), AVAIL(q), USED(q)};
+	vfx_driver_up(t, lo, queues, NQ);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -101,20 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     &(struct virtio_mmio_platform){irq, kick, &t}))
 		abort();
 	bring_up(&t, data[0]);
-	/* op: u16 offset, u8 kind (bits 0-1: log2 width, 2: write, 7: notify), u8 pad, u32 value */
-	for (size_t i = 2; i + 8 <= ops; i += 8) {
-		uint16_t off;
-		uint8_t kind = data[i + 2], buf[8];
-		uint32_t len = 1u << (kind & 3);
-
-		memcpy(&off, data + i, 2);
-		memset(buf, 0, sizeof(buf));
-		memcpy(buf, data + i + 4, 4);
-		if (kind & 0x80)
-			virtio_mmio_queue_notify(&t, kind & 7);
-		else
-			virtio_mmio_access(&t, off % VIRTIO_MMIO_WINDOW, buf, len, kind & 4);
-	}
+	vfx_mmio_ops(&t, data + 2, ops - 2);
 	for (unsigned q = 0; q < NQ; q++)
 		virtio_mmio_queue_notify(&t, q);
 	/* Only whole pages are ever given back. */

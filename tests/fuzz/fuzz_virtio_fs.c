@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	driver_up(&t, features);
 	kick_all(fs, &t, data[0] ? data[0] : 7);
 	/* A reset, then the same rings again on the fresh server. */
-	wr(&t, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&t, VIRTIO_MMIO_STATUS, 0);
 	memcpy(mem, data + 1, n);
 	memset(mem + USED(0), 0, MEM_SIZE - USED(0));
 	driver_up(&t, features);

@@ -124,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	driver_up(&t, features);
 	kick_rounds(fs, &t, mem, sel, data[1]);
 	/* A reset while requests may still run, then the same rings again on the fresh server. */
-	wr(&t, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&t, VIRTIO_MMIO_STATUS, 0);
 	memcpy(mem, data + 2, n);
 	memset(mem + USED(0), 0, MEM_SIZE - USED(0));
 	driver_up(&t, features);

@@ -18,6 +18,7 @@
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_rng.h"
 #include "guest_mem.h"
+#include "../unit/virtio_fixture.h"
 
 #define MEM_SIZE 0x4000
 
@@ -52,20 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (virtio_mmio_init(&t, &virtio_rng_ops, rng, &gm,
 			     &(struct virtio_mmio_platform){irq, kick, &t}))
 		abort();
-	/* op: u16 offset, u8 kind (bits 0-1: log2 width, 2: write, 7: notify), u8 pad, u32 value */
-	for (size_t i = 1; i + 8 <= ops; i += 8) {
-		uint16_t off;
-		uint8_t kind = data[i + 2], buf[8];
-		uint32_t len = 1u << (kind & 3);
-
-		memcpy(&off, data + i, 2);
-		memset(buf, 0, sizeof(buf));
-		memcpy(buf, data + i + 4, 4);
-		if (kind & 0x80)
-			virtio_mmio_queue_notify(&t, kind & 7);
-		else
-			virtio_mmio_access(&t, off % VIRTIO_MMIO_WINDOW, buf, len, kind & 4);
-	}
+	vfx_mmio_ops(&t, data + 1, ops - 1);
 	virtio_mmio_fini(&t);
 	virtio_rng_free(rng);
 	return 0;

@@ -30,6 +30,7 @@
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_vsock.h"
 #include "guest_mem.h"
+#include "../unit/virtio_fixture.h"
 
 #define MEM_SIZE (1u << 20)
 #define NUM 16
@@ -40,6 +41,11 @@
 
 static uint8_t mem[MEM_SIZE] __attribute__((aligned(4096)));
 static uint16_t avail_idx[3], used_seen;
+static const struct vfx_queue queues[3] = {
+    {NUM, RING(0), RING(0) + 0x400, RING(0) + 0x800},
+    {NUM, RING(1), RING(1) + 0x400, RING(1) + 0x800},
+    {NUM, RING(2), RING(2) + 0x400, RING(2) + 0x800},
+};
 
 static void irq(void *opaque)
 {
@@ -52,30 +58,16 @@ static void kick(void *opaque, unsigned q)
 	(void)q;
 }
 
-static void wr(struct virtio_mmio *t, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(t, off, (uint8_t *)&v, 4, true);
-}
-
-static void make_avail(unsigned q, uint16_t head)
-{
-	struct vring_avail *a = (struct vring_avail *)(mem + RING(q) + 0x400);
-
-	a->ring[avail_idx[q] % NUM] = head;
-	a->idx = ++avail_idx[q];
-}
-
 static void post_rx(uint16_t i)
 {
-	((struct vring_desc *)(mem + RING(0)))[i] =
-	    (struct vring_desc){RXBUF(i), RXBUF_LEN, VRING_DESC_F_WRITE, 0};
-	make_avail(0, i);
+	vfx_desc(mem, RING(0))[i] = (struct vring_desc){RXBUF(i), RXBUF_LEN, VRING_DESC_F_WRITE, 0};
+	vfx_make_avail(mem, &queues[0], &avail_idx[0], i);
 }
 
 /* Gives the device back every rx buffer it used. */
 static void recycle_rx(void)
 {
-	struct vring_used *u = (struct vring_used *)(mem + RING(0) + 0x800);
+	struct vring_used *u = vfx_used(mem, &queues[0]);
 
 	while (used_seen != u->idx)
 		post_rx((uint16_t)(u->ring[used_seen++ % NUM].id % NUM));
@@ -83,21 +75,7 @@ static void recycle_rx(void)
 
 static void bring_up(struct virtio_mmio *t)
 {
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-
-	wr(t, VIRTIO_MMIO_STATUS, ok);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	wr(t, VIRTIO_MMIO_STATUS, ok |= VIRTIO_CONFIG_S_FEATURES_OK);
-	for (unsigned q = 0; q < 3; q++) {
-		wr(t, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(t, VIRTIO_MMIO_QUEUE_NUM, NUM);
-		wr(t, VIRTIO_MMIO_QUEUE_DESC_LOW, RING(q));
-		wr(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, RING(q) + 0x400);
-		wr(t, VIRTIO_MMIO_QUEUE_USED_LOW, RING(q) + 0x800);
-		wr(t, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	wr(t, VIRTIO_MMIO_STATUS, ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	vfx_driver_up(t, 0, queues, 3);
 	for (uint16_t i = 0; i < NUM; i++)
 		post_rx(i);
 }
@@ -142,11 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (split > len)
 			split = len;
 		/* Two descriptors: [0, split) and [split, len); zero-length ones are skipped. */
-		((struct vring_desc *)(mem + RING(1)))[0] =
-		    (struct vring_desc){TXBUF, split, VRING_DESC_F_NEXT, 1};
-		((struct vring_desc *)(mem + RING(1)))[1] =
-		    (struct vring_desc){TXBUF + split, len - split, 0, 0};
-		make_avail(1, 0);
+		vfx_desc(mem, RING(1))[0] = (struct vring_desc){TXBUF, split, VRING_DESC_F_NEXT, 1};
+		vfx_desc(mem, RING(1))[1] = (struct vring_desc){TXBUF + split, len - split, 0, 0};
+		vfx_make_avail(mem, &queues[1], &avail_idx[1], 0);
 		virtio_mmio_queue_notify(&t, 1);
 		data += len;
 		size -= len;

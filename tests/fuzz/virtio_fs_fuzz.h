@@ -8,11 +8,19 @@
 #ifndef OZONE_FUZZ_VIRTIO_FS_H
 #define OZONE_FUZZ_VIRTIO_FS_H
 
+#include "../unit/virtio_fixture.h"
+
 #define NQ 3
 #define NUM 8
 #define AVAIL(q) ((q)*0x40)	     /* 22 bytes used of 0x40 */
 #define DESC(q) (0x100 + (q)*0x80)   /* 8 * 16 bytes */
 #define USED(q) (0xf000 + (q)*0x100) /* 70 bytes used of 0x100; never input */
+
+static const struct vfx_queue queues[NQ] = {
+    {NUM, DESC(0), AVAIL(0), USED(0)},
+    {NUM, DESC(1), AVAIL(1), USED(1)},
+    {NUM, DESC(2), AVAIL(2), USED(2)},
+};
 
 static char root[64], share[PATH_MAX], sentinel[PATH_MAX];
 static struct stat sentinel_st, secret_st;
@@ -97,31 +105,9 @@ static void fake_kick(void *opaque, unsigned q)
 	(void)q;
 }
 
-static void wr(struct virtio_mmio *t, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(t, off, (uint8_t *)&v, 4, true);
-}
-
 static void driver_up(struct virtio_mmio *t, uint32_t features)
 {
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-
-	wr(t, VIRTIO_MMIO_STATUS, ok);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES, features);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(t, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(t, VIRTIO_MMIO_STATUS, ok);
-	for (unsigned q = 0; q < NQ; q++) {
-		wr(t, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(t, VIRTIO_MMIO_QUEUE_NUM, NUM);
-		wr(t, VIRTIO_MMIO_QUEUE_DESC_LOW, DESC(q));
-		wr(t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL(q));
-		wr(t, VIRTIO_MMIO_QUEUE_USED_LOW, USED(q));
-		wr(t, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	wr(t, VIRTIO_MMIO_STATUS, ok | VIRTIO_CONFIG_S_DRIVER_OK);
+	vfx_driver_up(t, features, queues, NQ);
 }
 
 #endif

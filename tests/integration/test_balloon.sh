@@ -18,6 +18,7 @@
 #    that much and falls below the peak by at least 32 MiB once the guest
 #    has reported the freed pages.
 # Every figure is printed (KiB, from /proc/PID/smaps_rollup).
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
 
 VMM=$OZONE_BUILD/bin/ozone-vmm
@@ -28,13 +29,13 @@ export OZONE_BOOT_TIMEOUT=$BOOT_TIMEOUT
 GIVEN_BACK='virtio-balloon: [0-9.]+ [KM]iB of freed guest memory given back'
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$VMM" "$BZIMAGE" "$INITRD" /bin/busybox; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 
@@ -63,7 +64,7 @@ settle() {
 }
 
 # boot NAME [VMM ARGS...]: boots the guest idle at 512 MiB; sets PID, CON (console), LOG (stderr),
-# READY_RSS (right after "ozone-agent: ready") and SETTLED_RSS.
+# READY_RSS (right after "ozone-agent: ready").
 boot() {
 	local name=$1
 	shift
@@ -74,7 +75,6 @@ boot() {
 	PID=$!
 	T_PIDS+=("$PID")
 	READY_RSS=""
-	SETTLED_RSS=""
 	if ! wait_for "$CON" '^ozone-agent: ready' "$BOOT_TIMEOUT"; then
 		fail "$name: boot to 'ozone-agent: ready'" "$(tail -n 3 "$CON" | tr -d '\r' | tr '\n' '|')"
 		return 1

@@ -19,13 +19,13 @@ INITRD=$OZONE_BUILD/guest/initramfs.cpio
 RUN_TIMEOUT=${OZONE_BOOT_TIMEOUT:-180}
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$VMM" "$BZIMAGE" "$VMLINUX" "$INITRD"; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 

@@ -7,11 +7,12 @@
 # errnoRet, an argument condition), hostname and domainname, a sysctl,
 # masked and read-only paths, env and cwd. Runs on a /dev/kvm that can run
 # Linux (inside the test host: tests/testhost/run -- bash tests/integration/test_container_spec.sh).
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 
 B=$T_TMP/b

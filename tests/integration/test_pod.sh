@@ -12,18 +12,19 @@
 # left (no ozone-vmm, no mount, no state, the bundles unchanged).
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 #   tests/testhost/run -- bash tests/integration/test_pod.sh).
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
 
 export OZONE_BOOT_TIMEOUT=${OZONE_BOOT_TIMEOUT:-300}
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$OZONE_BUILD/bin/ozone-vmm" "${OZONE_KERNEL:-$OZONE_BUILD/guest/bzImage}" \
 	"${OZONE_INITRD:-$OZONE_BUILD/guest/initramfs.cpio}" /bin/busybox; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 
@@ -38,7 +39,7 @@ bundle() {
 	for c in sh echo cat sleep true hostname readlink ls ipcs; do
 		ln -sf busybox "$dir/rootfs/bin/$c"
 	done
-	echo "$(basename "$dir")" >"$dir/rootfs/whoami"
+	basename "$dir" >"$dir/rootfs/whoami"
 	cat >"$dir/config.json" <<EOF
 {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":$2,
 "env":["PATH=/bin","HOME=/"],"cwd":"/"},"root":{"path":"rootfs","readonly":true},$host

@@ -15,19 +15,20 @@
 # with --runc-binary) and podman with conmon (run, exec, rm -f).
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 #   tests/testhost/run -- bash tests/integration/test_runtime.sh).
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "${OZONE_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/runtime/lib.sh"
 
 HERE=$OZONE_SRC/tests/runtime
 export OZONE_BOOT_TIMEOUT=${OZONE_BOOT_TIMEOUT:-300}
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$OZONE_BUILD/bin/ozone-vmm" "${OZONE_KERNEL:-$OZONE_BUILD/guest/bzImage}" \
 	"${OZONE_INITRD:-$OZONE_BUILD/guest/initramfs.cpio}" /bin/busybox /usr/bin/python3; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 
@@ -83,7 +84,7 @@ bundle "$B" false '["sh","-c","cat /hello.txt; echo written >/data/out; touch /r
 snapshot >"$T_TMP/before"
 start=$SECONDS
 oz run -b "$B" r1
-if [ "$RC" -eq 3 ] && [ "$(cat "$OUT" | tr '\n' '|')" = "from the bundle|ro-refused|rootfs-ro|" ] &&
+if [ "$RC" -eq 3 ] && [ "$(tr '\n' '|' <"$OUT")" = "from the bundle|ro-refused|rootfs-ro|" ] &&
 	[ "$(cat "$ERR")" = err ]; then
 	pass "run: output, exit code 3, ro volume and read-only rootfs refused ($((SECONDS - start)) s)"
 else
@@ -167,7 +168,7 @@ grep -q '"status": "running"' "$T_TMP/c1.running" && pass "start: running" || fa
 [ "$(tr -s '\t\n' ' ' <"$T_TMP/c1.vmm")" = "CapEff: 00000000080000db NoNewPrivs: 1 Seccomp: 2 " ] &&
 	pass "the container's ozone-vmm is confined: $(tr -s '\t\n' ' ' <"$T_TMP/c1.vmm")" ||
 	fail "VMM confinement" "$(cat "$T_TMP/c1.vmm")"
-[ "$(cat "$T_TMP/c1.exec" | tr '\n' '|')" = "in-exec|guest|5|" ] && pass "exec: output, hostname, exit code 5" ||
+[ "$(tr '\n' '|' <"$T_TMP/c1.exec")" = "in-exec|guest|5|" ] && pass "exec: output, hostname, exit code 5" ||
 	fail "exec" "$(cat "$T_TMP/c1.exec")"
 grep -Eq '^\[[0-9]+(,[0-9]+)+\]$' "$T_TMP/c1.ps" && pass "ps --format json: the shell and its sleep: $(cat "$T_TMP/c1.ps")" ||
 	fail "ps" "$(cat "$T_TMP/c1.ps")"
@@ -251,21 +252,21 @@ if command -v containerd >/dev/null && command -v ctr >/dev/null; then
 	containerd --config "$CTD/config.toml" >"$CTD/log" 2>&1 &
 	T_PIDS+=("$!")
 	for _ in $(seq 300); do [ -S "$CTD/sock" ] && break; sleep 0.1; done
-	CTR="ctr --address $CTD/sock"
-	out=$(timeout 600 $CTR run --rm --rootfs --runc-binary "$OZONE" "$RFS" k1 sh -c 'echo hello-ctr; exit 7' </dev/null 2>&1)
+	CTR=(ctr --address "$CTD/sock")
+	out=$(timeout 600 "${CTR[@]}" run --rm --rootfs --runc-binary "$OZONE" "$RFS" k1 sh -c 'echo hello-ctr; exit 7' </dev/null 2>&1)
 	rc=$?
 	[ "$rc" -eq 7 ] && [ "$out" = hello-ctr ] && pass "containerd: ctr run: output and exit code 7" ||
 		fail "ctr run" "rc=$rc out=$out"
-	timeout 600 $CTR run -d --rootfs --runc-binary "$OZONE" "$RFS" k2 sleep 1000 </dev/null >/dev/null 2>&1
-	out=$(timeout 300 $CTR task exec --exec-id e1 k2 sh -c 'echo in-exec; exit 3' </dev/null 2>&1)
+	timeout 600 "${CTR[@]}" run -d --rootfs --runc-binary "$OZONE" "$RFS" k2 sleep 1000 </dev/null >/dev/null 2>&1
+	out=$(timeout 300 "${CTR[@]}" task exec --exec-id e1 k2 sh -c 'echo in-exec; exit 3' </dev/null 2>&1)
 	rc=$?
 	[ "$rc" -eq 3 ] && [ "$out" = in-exec ] && pass "containerd: ctr task exec: output and exit code 3" ||
 		fail "ctr task exec" "rc=$rc out=$out"
-	$CTR task kill -s KILL k2 >/dev/null 2>&1
-	for _ in $(seq 300); do $CTR task ls 2>/dev/null | grep -q "k2 .*STOPPED" && break; sleep 0.2; done
-	$CTR task delete k2 >/dev/null 2>&1 && $CTR container delete k2 >/dev/null 2>&1 &&
+	"${CTR[@]}" task kill -s KILL k2 >/dev/null 2>&1
+	for _ in $(seq 300); do "${CTR[@]}" task ls 2>/dev/null | grep -q "k2 .*STOPPED" && break; sleep 0.2; done
+	"${CTR[@]}" task delete k2 >/dev/null 2>&1 && "${CTR[@]}" container delete k2 >/dev/null 2>&1 &&
 		pass "containerd: kill -s KILL, task and container deleted" ||
-		fail "ctr kill/delete" "$($CTR task ls 2>&1)"
+		fail "ctr kill/delete" "$("${CTR[@]}" task ls 2>&1)"
 	[ "$(pgrep -fc "$OZONE_BUILD/bin/ozone-vmm")" -eq 0 ] && pass "containerd: no ozone-vmm left" ||
 		fail "containerd: ozone-vmm left" "$(pgrep -af ozone-vmm)"
 	kill "${T_PIDS[-1]}" 2>/dev/null
@@ -273,19 +274,19 @@ else
 	fail "containerd and ctr are not installed"
 fi
 if command -v podman >/dev/null && command -v conmon >/dev/null; then
-	P="podman --runtime $OZONE --cgroup-manager cgroupfs --events-backend file"
-	out=$(ulimit -n 4096; timeout 600 $P run --rm --rootfs --network none --ulimit host "$RFS" \
+	P=(podman --runtime "$OZONE" --cgroup-manager cgroupfs --events-backend file)
+	out=$(ulimit -n 4096; timeout 600 "${P[@]}" run --rm --rootfs --network none --ulimit host "$RFS" \
 		sh -c 'echo hello-podman; exit 7' </dev/null 2>&1)
 	rc=$?
 	[ "$rc" -eq 7 ] && [ "$out" = hello-podman ] && pass "podman run: output and exit code 7" ||
 		fail "podman run" "rc=$rc out=$out"
-	(ulimit -n 4096; timeout 600 $P run -d --name p2 --network none --ulimit host --rootfs "$RFS" sleep 1000) \
+	(ulimit -n 4096; timeout 600 "${P[@]}" run -d --name p2 --network none --ulimit host --rootfs "$RFS" sleep 1000) \
 		</dev/null >/dev/null 2>&1
-	out=$(timeout 300 $P exec p2 sh -c 'echo in-exec; exit 3' </dev/null 2>&1)
+	out=$(timeout 300 "${P[@]}" exec p2 sh -c 'echo in-exec; exit 3' </dev/null 2>&1)
 	rc=$?
 	[ "$rc" -eq 3 ] && [ "$out" = in-exec ] && pass "podman exec: output and exit code 3" ||
 		fail "podman exec" "rc=$rc out=$out"
-	timeout 300 $P rm -f p2 </dev/null >/dev/null 2>&1 && pass "podman rm -f" || fail "podman rm -f"
+	timeout 300 "${P[@]}" rm -f p2 </dev/null >/dev/null 2>&1 && pass "podman rm -f" || fail "podman rm -f"
 	[ "$(pgrep -fc "$OZONE_BUILD/bin/ozone-vmm")" -eq 0 ] && pass "podman: no ozone-vmm left" ||
 		fail "podman: ozone-vmm left" "$(pgrep -af ozone-vmm)"
 else

@@ -29,13 +29,13 @@ BZIMAGE=$OZONE_BUILD/guest/bzImage
 RUN_TIMEOUT=${OZONE_VIRTIOFS_TIMEOUT:-400}
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$VMM" "$BZIMAGE" /bin/busybox; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 
@@ -295,6 +295,7 @@ hsame "fifo" "fifo" "$(stat -c %F "$S/fifo" 2>&1)"
 hsame "char device 1,3" "character special file 1 3" "$(stat -c '%F %t %T' "$S/null" 2>&1)"
 hsame "large file size" "5368709120" "$(stat -c %s "$S/big" 2>&1)"
 hsame "large file data at 4.5 GiB" "tail-marker" "$(dd if="$S/big" bs=1 skip=4831838208 count=11 2>/dev/null)"
+# shellcheck disable=SC2012 # counts the guest's files, named 0 to 999
 hsame "1000 files made by the guest" "1000" "$(ls "$S/made" | wc -l)"
 hsame "concurrent writers' blocks" "ok" "$(/usr/bin/python3 -c '
 import sys

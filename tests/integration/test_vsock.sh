@@ -22,13 +22,13 @@ BOOT_TIMEOUT_MS=$((${OZONE_BOOT_TIMEOUT:-180} * 1000))
 CLIENT_TIMEOUT=${OZONE_VSOCK_TIMEOUT:-300}
 
 if [ ! -c /dev/kvm ]; then
-	echo "FAIL /dev/kvm is not available"
-	exit 1
+	fail "/dev/kvm is not available"
+	finish
 fi
 for f in "$VMM" "$BZIMAGE" "$INITRD"; do
 	if [ ! -f "$f" ]; then
-		echo "FAIL missing $f (build it first)"
-		exit 1
+		fail "missing $f (build it first)"
+		finish
 	fi
 done
 

@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
 # Helpers for the tests of the `ozone` binary: each test_*.sh sources this
-# file, runs checks with `pass`/`fail`, and ends with `finish`. One line per
-# check. Every test works in its own temporary --root and bundle.
+# file, runs checks with `pass`/`fail`/`skip` (tests/lib/tap.sh), and ends
+# with `finish`. One line per check. Every test works in its own temporary
+# --root and bundle.
 # Environment: OZONE_BUILD (build dir), OZONE_SRC (source dir).
+# shellcheck shell=bash
 
 set -u
+# pass, fail, skip, skip_all, finish
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 OZONE_SRC=${OZONE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 OZONE_BUILD=${OZONE_BUILD:-$OZONE_SRC/build}
 OZONE=$OZONE_BUILD/bin/ozone
 
-T_PASSED=0
-T_FAILED=0
 T_PIDS=()
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ozone-rt-test.XXXXXX")
 ROOT=$T_TMP/root
@@ -24,10 +26,11 @@ t_cleanup() {
 	done
 	# Containers a failed check left: their VMs and mounts go first, so that
 	# rm never walks into a bind mount of something outside the test.
-	for id in $(ls "$ROOT" 2>/dev/null); do
-		"$OZONE" --root "$ROOT" delete --force "$id" >/dev/null 2>&1
+	for id in "$ROOT"/*; do
+		[ -e "$id" ] || continue
+		"$OZONE" --root "$ROOT" delete --force "${id##*/}" >/dev/null 2>&1
 	done
-	grep -o " $T_TMP[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do
+	grep -o " ${T_TMP}[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
 	done
 	if grep -q " $T_TMP" /proc/mounts 2>/dev/null; then
@@ -39,18 +42,9 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   $1"; }
-fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
-
-finish() {
-	echo "$T_PASSED passed, $T_FAILED failed"
-	[ "$T_FAILED" -eq 0 ]
-	exit
-}
-
 if [ ! -x "$OZONE" ]; then
-	echo "FAIL $OZONE is not built"
-	exit 1
+	fail "$OZONE is not built"
+	finish
 fi
 
 # oz ARGS...: runs ozone --root $ROOT ARGS; sets RC, OUT and ERR (file names).

@@ -4,6 +4,7 @@
 # list, the id/signal/bundle errors, logging, and the verbs that need a VM
 # checking the container's state first. Where runc is installed, outputs are
 # compared with runc's own.
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "$(dirname "$0")/lib.sh"
 
 # The comparisons are the point of this test: never pass without them.
@@ -146,12 +147,12 @@ else
 	fail "list layout" "$(cat "$OUT")"
 fi
 oz list -q
-[ "$(cat "$OUT" | tr '\n' ' ')" = "c1 c2 " ] && pass "list -q: ids" || fail "list -q" "$(cat "$OUT")"
+[ "$(tr '\n' ' ' <"$OUT")" = "c1 c2 " ] && pass "list -q: ids" || fail "list -q" "$(cat "$OUT")"
 oz list --format json
 if have_python && [ "$RC" -eq 0 ] && [ "$(json_eval "$OUT" '[c["id"] for c in d], [c["status"] for c in d], sorted(d[0].keys())')" = "(['c1', 'c2'], ['running', 'stopped'], ['bundle', 'created', 'id', 'ociVersion', 'owner', 'pid', 'rootfs', 'status'])" ]; then
 	pass "list --format json: array of states"
 else
-	[ "$RC" -eq 0 ] && ! have_python && pass "list json (unchecked)" || fail "list json" "$(cat "$OUT")"
+	[ "$RC" -eq 0 ] && ! have_python && skip "list json" "no python3" || fail "list json" "$(cat "$OUT")"
 fi
 expect_err "delete of a running container" 1 \
 	"ozone: cannot delete container c1 that is not stopped: running" delete c1
@@ -292,7 +293,7 @@ expect_err "--log-format yaml" 1 "ozone: invalid log-format: yaml" --log-format 
 if have_python && [ "$(json_eval "$T_TMP/log.json" 'sorted(d.keys()), d["level"], d["msg"]')" = "(['level', 'msg', 'time'], 'error', 'container \"nope\" does not exist')" ]; then
 	pass "--log-format json: {level,msg,time} line"
 else
-	have_python && fail "log json" "$(cat "$T_TMP/log.json")" || pass "log json (unchecked)"
+	have_python && fail "log json" "$(cat "$T_TMP/log.json")" || skip "log json" "no python3"
 fi
 "$OZONE" --root "$ROOT" --log "$T_TMP/log.txt" state nope 2>/dev/null
 grep -q 'level=error msg="container "nope" does not exist"' "$T_TMP/log.txt" && pass "--log text line" ||

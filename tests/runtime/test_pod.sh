@@ -13,6 +13,7 @@
 # read-only), CRI-O's annotations,
 # the errors (no such sandbox, a member as a sandbox, a host namespace
 # outside a pod), and nothing left after the sandbox goes.
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "$(dirname "$0")/lib.sh"
 
 AGENT=${OZONE_AGENT:-$OZONE_BUILD/bin/ozone-agent}
@@ -35,7 +36,7 @@ bundle() {
 	for c in sh echo cat sleep hostname readlink ls true; do
 		ln -sf busybox "$dir/rootfs/bin/$c"
 	done
-	echo "$(basename "$dir")" >"$dir/rootfs/whoami"
+	basename "$dir" >"$dir/rootfs/whoami"
 	cat >"$dir/config.json" <<EOF
 {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":$2,
 "env":["PATH=/bin","HOME=/"],"cwd":"/"},"root":{"path":"rootfs"},$host
@@ -89,6 +90,7 @@ oz ps --format json app1
 	fail "pod member ps" "$(cat "$OUT" "$ERR")"
 
 # A second member that runs to its end in the foreground, with its output.
+# shellcheck disable=SC2016 # $(hostname) runs in the container
 bundle "$T_TMP/app2" '["sh","-c","echo from app2 on $(hostname); exit 3"]' "$member_ns" \
 	"{\"$CRI_T\":\"container\",\"$CRI_S\":\"pod1\"}"
 oz run -b "$T_TMP/app2" app2

@@ -12,6 +12,7 @@
 # delete kill nothing. The share's top is read-only (EROFS), its rw volumes
 # are not. A read-only rootfs gets the mount points it lacks, made inside it
 # whatever its symlinks say.
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -77,6 +78,7 @@ check_clean() { # NAME: nothing under --root, no mount, the bundle unchanged
 	local name=$1
 	if [ "$(mounts_left)" -eq 0 ]; then pass "$name: no mount left"; else
 		fail "$name: mounts left" "$(grep " $ROOT" /proc/mounts)"; fi
+	# shellcheck disable=SC2012 # only whether it is empty
 	if [ -z "$(ls -A "$ROOT" 2>/dev/null)" ]; then pass "$name: nothing left under --root"; else
 		fail "$name: left under --root" "$(ls -AR "$ROOT" | head -20)"; fi
 	if snapshot | cmp -s - "$T_TMP/before" && diff -r "$B" "$T_TMP/b.copy" >/dev/null; then

@@ -24,6 +24,7 @@
 #include "devices/virtio_balloon.h"
 #include "devices/virtio_mmio.h"
 #include "guest_mem.h"
+#include "virtio_fixture.h"
 
 #define MEM_SIZE (1 << 20)
 #define PAGE 4096
@@ -38,41 +39,22 @@ struct fixture {
 	struct guest_mem gm;
 	struct virtio_balloon *b;
 	struct virtio_mmio t;
-	unsigned irqs, kicks;
+	struct vfx_platform plat;
 	uint16_t avail_idx[3];
 	char *log;
 	size_t log_len;
 	FILE *logf;
 };
 
-static void fake_irq(void *opaque)
-{
-	((struct fixture *)opaque)->irqs++;
-}
-
-static void fake_kick(void *opaque, unsigned q)
-{
-	(void)q;
-	((struct fixture *)opaque)->kicks++;
-}
-
-static void wr(struct fixture *f, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t rd(struct fixture *f, uint32_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, false);
-	return v;
-}
+static const struct vfx_queue queues[3] = {
+    {NUM, RING(0), RING(0) + 0x1000, RING(0) + 0x2000},
+    {NUM, RING(1), RING(1) + 0x1000, RING(1) + 0x2000},
+    {NUM, RING(2), RING(2) + 0x1000, RING(2) + 0x2000},
+};
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
 	assert_non_null(f);
 	f->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -82,30 +64,12 @@ static int setup(void **state)
 	f->logf = open_memstream(&f->log, &f->log_len);
 	assert_non_null(f->logf);
 	assert_int_equal(virtio_balloon_new(&f->b, f->logf), 0);
-	assert_int_equal(virtio_mmio_init(&f->t, &virtio_balloon_ops, f->b, &f->gm,
-					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
-			 0);
+	assert_int_equal(
+	    virtio_mmio_init(&f->t, &virtio_balloon_ops, f->b, &f->gm,
+			     &(struct virtio_mmio_platform){vfx_irq, vfx_kick, &f->plat}),
+	    0);
 	/* Linux's bring-up with only free page reporting offered. */
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_BALLOON_F_REPORTING);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), ok);
-	for (unsigned q = 0; q < 3; q++) {
-		wr(f, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(f, VIRTIO_MMIO_QUEUE_NUM, NUM);
-		wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, RING(q));
-		wr(f, VIRTIO_MMIO_QUEUE_AVAIL_LOW, RING(q) + 0x1000);
-		wr(f, VIRTIO_MMIO_QUEUE_USED_LOW, RING(q) + 0x2000);
-		wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
-		assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 1);
-	}
-	ok |= VIRTIO_CONFIG_S_DRIVER_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), ok);
+	assert_true(vfx_driver_up(&f->t, 1U << VIRTIO_BALLOON_F_REPORTING, queues, 3));
 	*state = f;
 	return 0;
 }
@@ -125,20 +89,17 @@ static int teardown(void **state)
 
 static struct vring_desc *desc(struct fixture *f, unsigned q)
 {
-	return (struct vring_desc *)(f->mem + RING(q));
+	return vfx_desc(f->mem, queues[q].desc);
 }
 
 static void make_avail(struct fixture *f, unsigned q, uint16_t head)
 {
-	struct vring_avail *a = (struct vring_avail *)(f->mem + RING(q) + 0x1000);
-
-	a->ring[f->avail_idx[q] % NUM] = head;
-	a->idx = ++f->avail_idx[q];
+	vfx_make_avail(f->mem, &queues[q], &f->avail_idx[q], head);
 }
 
 static struct vring_used *used(struct fixture *f, unsigned q)
 {
-	return (struct vring_used *)(f->mem + RING(q) + 0x2000);
+	return vfx_used(f->mem, &queues[q]);
 }
 
 static bool all(const uint8_t *p, size_t len, uint8_t v)
@@ -151,7 +112,7 @@ static bool all(const uint8_t *p, size_t len, uint8_t v)
 
 static bool needs_reset(struct fixture *f)
 {
-	return rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
+	return vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET;
 }
 
 /* One report of a single writable buffer on reporting_vq. */
@@ -168,29 +129,32 @@ static void test_identity_and_config(void **state)
 	struct fixture *f = *state;
 	uint32_t actual = 7;
 
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BALLOON);
-	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_BALLOON);
+	vfx_wr(&f->t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	/* Free page reporting only: no inflate requests, no stats, no hinting, no poison. */
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES) & 0xff,
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_FEATURES) & 0xff,
 			 1U << VIRTIO_BALLOON_F_REPORTING);
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, 3);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, VIRTIO_BALLOON_Q_REPORTING);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, 3);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, VIRTIO_BALLOON_Q_REPORTING);
 	/* Linux refuses a reporting queue shorter than PAGE_REPORTING_CAPACITY (32). */
-	assert_true(rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX) >= 32);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_NUM_MAX) >= 32);
 	assert_int_equal(
-	    rd(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, num_pages)), 0);
+	    vfx_rd(&f->t, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, num_pages)),
+	    0);
 	/* `actual` is the driver's; num_pages is not. */
-	wr(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, actual), actual);
-	wr(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, num_pages), 99);
-	assert_int_equal(rd(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, actual)),
-			 actual);
+	vfx_wr(&f->t, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, actual), actual);
+	vfx_wr(&f->t, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, num_pages), 99);
 	assert_int_equal(
-	    rd(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, num_pages)), 0);
+	    vfx_rd(&f->t, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, actual)),
+	    actual);
+	assert_int_equal(
+	    vfx_rd(&f->t, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, num_pages)),
+	    0);
 	/* A reset forgets it. */
-	wr(f, VIRTIO_MMIO_STATUS, 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, actual)),
-			 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(
+	    vfx_rd(&f->t, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_balloon_config, actual)), 0);
 }
 
 static void test_report_discards_whole_pages(void **state)
@@ -207,7 +171,7 @@ static void test_report_discards_whole_pages(void **state)
 	assert_int_equal(used(f, 2)->idx, 1);
 	assert_int_equal(used(f, 2)->ring[0].id, 2);
 	assert_int_equal(used(f, 2)->ring[0].len, 0);
-	assert_int_equal(f->irqs, 1);
+	assert_int_equal(f->plat.irqs, 1);
 	assert_true(all(f->mem + BUF, 4 * PAGE, 0));
 	assert_true(all(f->mem + BUF + 4 * PAGE, 4 * PAGE, FILL));
 	assert_true(all(f->mem + BUF + 8 * PAGE, PAGE, 0));
@@ -317,12 +281,12 @@ static void test_batch_and_yield(void **state)
 	}
 	virtio_mmio_queue_notify(&f->t, 2);
 	assert_int_equal(used(f, 2)->idx, NUM);
-	assert_int_equal(f->irqs, 1);
-	assert_int_equal(f->kicks, 1);
+	assert_int_equal(f->plat.irqs, 1);
+	assert_int_equal(f->plat.kicks, 1);
 	assert_int_equal(virtio_balloon_discarded(f->b), NUM * PAGE);
 	virtio_mmio_queue_notify(&f->t, 2);
 	assert_int_equal(used(f, 2)->idx, NUM);
-	assert_int_equal(f->irqs, 1);
+	assert_int_equal(f->plat.irqs, 1);
 }
 
 static unsigned count_lines(struct fixture *f)

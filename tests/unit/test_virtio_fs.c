@@ -30,6 +30,7 @@
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio.h"
 #include "guest_mem.h"
+#include "virtio_fixture.h"
 
 #define MEM_SIZE (8 << 20)
 #define NUM 16
@@ -47,63 +48,26 @@ struct fixture {
 	struct virtio_fs *fs;
 	struct virtio_mmio t;
 	char dir[64];
-	unsigned irqs;
+	struct vfx_platform plat;
 	uint16_t avail_idx[NQ];
 	uint16_t used_seen[NQ];
 	uint64_t unique;
 	uint64_t next_buf;
 };
 
-static void fake_irq(void *opaque)
-{
-	__atomic_add_fetch(&((struct fixture *)opaque)->irqs, 1, __ATOMIC_RELAXED);
-}
-
-static void fake_kick(void *opaque, unsigned q)
-{
-	(void)opaque;
-	(void)q;
-}
-
-static void wr(struct fixture *f, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t rd(struct fixture *f, uint32_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, false);
-	return v;
-}
+static const struct vfx_queue queues[NQ] = {
+    {NUM, DESC(0), AVAIL(0), USED(0)},
+    {NUM, DESC(1), AVAIL(1), USED(1)},
+    {NUM, DESC(2), AVAIL(2), USED(2)},
+};
 
 /* The driver's bring-up of every queue; then DRIVER_OK. */
 static void driver_up(struct fixture *f)
 {
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-
 	memset(f->mem + QBASE(0), 0, QBASE(NQ) - QBASE(0));
 	memset(f->avail_idx, 0, sizeof(f->avail_idx));
 	memset(f->used_seen, 0, sizeof(f->used_seen));
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_INDIRECT_DESC);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	for (unsigned q = 0; q < NQ; q++) {
-		wr(f, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(f, VIRTIO_MMIO_QUEUE_NUM, NUM);
-		wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, DESC(q));
-		wr(f, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL(q));
-		wr(f, VIRTIO_MMIO_QUEUE_USED_LOW, USED(q));
-		wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	ok |= VIRTIO_CONFIG_S_DRIVER_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), ok);
+	assert_true(vfx_driver_up(&f->t, 1U << VIRTIO_RING_F_INDIRECT_DESC, queues, NQ));
 }
 
 static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
@@ -131,13 +95,13 @@ static int setup_with(void **state, bool workers)
 	assert_int_equal(write(fd, "hello", 5), 5);
 	close(fd);
 	p.dir = f->dir;
-	f->mem = calloc(1, MEM_SIZE);
+	f->mem = vfx_mem_new(&f->gm, MEM_SIZE);
 	assert_non_null(f->mem);
-	guest_mem_init_flat(&f->gm, f->mem, MEM_SIZE);
 	assert_int_equal(virtio_fs_new(&p, &f->fs), 0);
-	assert_int_equal(virtio_mmio_init(&f->t, virtio_fs_ops(f->fs), f->fs, &f->gm,
-					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
-			 0);
+	assert_int_equal(
+	    virtio_mmio_init(&f->t, virtio_fs_ops(f->fs), f->fs, &f->gm,
+			     &(struct virtio_mmio_platform){vfx_irq, vfx_kick, &f->plat}),
+	    0);
 	if (workers)
 		assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
 	driver_up(f);
@@ -174,7 +138,7 @@ static int teardown(void **state)
 
 static struct vring_desc *desc(struct fixture *f, unsigned q)
 {
-	return (struct vring_desc *)(f->mem + DESC(q));
+	return vfx_desc(f->mem, DESC(q));
 }
 
 static uint64_t alloc_buf(struct fixture *f, size_t len)
@@ -188,20 +152,17 @@ static uint64_t alloc_buf(struct fixture *f, size_t len)
 
 static void make_avail(struct fixture *f, unsigned q, uint16_t head)
 {
-	struct vring_avail *a = (struct vring_avail *)(f->mem + AVAIL(q));
-
-	a->ring[f->avail_idx[q] % NUM] = head;
-	__atomic_store_n(&a->idx, ++f->avail_idx[q], __ATOMIC_RELEASE);
+	vfx_make_avail(f->mem, &queues[q], &f->avail_idx[q], head);
 }
 
 static uint16_t used_idx(struct fixture *f, unsigned q)
 {
-	return __atomic_load_n(&((struct vring_used *)(f->mem + USED(q)))->idx, __ATOMIC_ACQUIRE);
+	return vfx_used_idx(f->mem, &queues[q]);
 }
 
 static struct vring_used_elem *used_elem(struct fixture *f, unsigned q, unsigned i)
 {
-	return &((struct vring_used *)(f->mem + USED(q)))->ring[i % NUM];
+	return vfx_used_elem(f->mem, &queues[q], i);
 }
 
 /* Waits up to 10 s for the used ring of q to reach `want`. */
@@ -320,10 +281,10 @@ static void test_identity_and_config(void **state)
 	struct virtio_fs_config cfg;
 	uint8_t *p = (uint8_t *)&cfg;
 
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_FS);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_FS);
 	for (unsigned q = 0; q < NQ + 1; q++) {
-		wr(f, VIRTIO_MMIO_QUEUE_SEL, q);
-		assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX),
+		vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, q);
+		assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_NUM_MAX),
 				 q < NQ ? VIRTIO_FS_QUEUE_SIZE : 0);
 	}
 	/* Byte by byte, as a driver may read it; then a 4-byte read of the queue count. */
@@ -333,11 +294,11 @@ static void test_identity_and_config(void **state)
 	for (unsigned i = strlen(TAG); i < sizeof(cfg.tag); i++)
 		assert_int_equal(cfg.tag[i], 0);
 	assert_int_equal(le32toh(cfg.num_request_queues), NQ - 1);
-	assert_int_equal(
-	    rd(f, VIRTIO_MMIO_CONFIG + offsetof(struct virtio_fs_config, num_request_queues)),
-	    NQ - 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_CONFIG +
+					   offsetof(struct virtio_fs_config, num_request_queues)),
+			 NQ - 1);
 	/* Past the end: zeros, and the device goes on. */
-	assert_int_equal(rd(f, VIRTIO_MMIO_CONFIG + sizeof(cfg)), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_CONFIG + sizeof(cfg)), 0);
 }
 
 static void test_tag_limits(void **state)
@@ -394,8 +355,8 @@ static void test_init_lookup(void **state)
 	assert_true(e->nodeid > FUSE_ROOT_ID);
 	assert_int_equal(e->attr.size, 5);
 	assert_true(S_ISREG(e->attr.mode));
-	assert_true(f->irqs > 0);
-	assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(vfx_irqs(&f->plat) > 0);
+	assert_false(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 
 	/* FORGET on the hiprio queue: no writable buffer, no reply, an empty used element. */
 	struct fuse_forget_in fi = {.nlookup = 1};
@@ -423,7 +384,7 @@ static void assert_still_serving(struct fixture *f)
 	oh = call(f, 1, FUSE_GETATTR, FUSE_ROOT_ID, &ga, sizeof(ga), 256);
 	assert_int_equal(oh->error, 0);
 	assert_true(S_ISDIR(((const struct fuse_attr_out *)(oh + 1))->attr.mode));
-	assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 /* Hostile chains that keep the ring valid: each gets an error or an empty reply. */
@@ -506,18 +467,18 @@ static void test_broken_ring_then_reset(void **state)
 	desc(f, 1)[0] = (struct vring_desc){MEM_SIZE - 8, 64, 0, 0};
 	make_avail(f, 1, 0);
 	virtio_mmio_queue_notify(&f->t, 1);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* A write-only descriptor before a readable one also breaks a ring. */
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	driver_up(f);
 	desc(f, 2)[0] = (struct vring_desc){BUF, 64, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1};
 	desc(f, 2)[1] = (struct vring_desc){BUF + 64, 64, 0, 0};
 	make_avail(f, 2, 0);
 	virtio_mmio_queue_notify(&f->t, 2);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 
 	/* After the reset the server is a fresh one: INIT is due again, then all works. */
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	driver_up(f);
 	test_before_init(state);
 	(void)in;
@@ -569,7 +530,7 @@ static void test_reset_forgets_ring(void **state)
 	len = build(f, buf, FUSE_LOOKUP, FUSE_ROOT_ID, "hello", 6, NULL, 0);
 	struct piece pc[] = {{(uint32_t)len, false}, {256, true}};
 	post(f, 2, 0, buf, pc, 2);
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	virtio_mmio_queue_notify(&f->t, 2); /* a kick that arrives late: the queue is gone */
 	driver_up(f);
 	assert_int_equal(used_idx(f, 2), 0);
@@ -589,10 +550,10 @@ static void post_lookup(struct fixture *f, unsigned q, uint16_t head)
 /* After a hostile ring: the device asked for a reset, and after one it serves again. */
 static void assert_recovers(struct fixture *f)
 {
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
-	assert_true(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_MMIO_INT_CONFIG);
 	assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	assert_int_equal(virtio_fs_pending(f->fs), 0);
 	driver_up(f);
 	do_init(f);
@@ -652,23 +613,23 @@ static void test_queue_restart_refused(void **state)
 		post_lookup(f, 1, h);
 	virtio_mmio_queue_notify(&f->t, 1);
 	for (unsigned round = 0; round < 1000; round++) {
-		wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
-		wr(f, VIRTIO_MMIO_QUEUE_READY, 0);
+		vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, 1);
+		vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_READY, 0);
 		/* Fresh rings in the same place, as a driver setting the queue up anew. */
 		memset(f->mem + AVAIL(1), 0, 0x1000);
 		memset(f->mem + USED(1), 0, 0x1000);
 		f->avail_idx[1] = 0;
-		wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+		vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_READY, 1);
 		for (uint16_t h = 0; h < NUM; h += 2)
 			make_avail(f, 1, h);
 		virtio_mmio_queue_notify(&f->t, 1);
 	}
 	assert_in_range(virtio_fs_pending(f->fs), NUM / 2, NUM);
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 0);
 	/* The device is fine; a reset brings the queue back. */
 	assert_int_equal(virtio_fs_attach(f->fs, &f->t), 0);
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	assert_int_equal(virtio_fs_pending(f->fs), 0);
 	driver_up(f);
 	do_init(f);

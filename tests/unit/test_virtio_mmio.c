@@ -18,6 +18,7 @@
 
 #include "devices/virtio_mmio.h"
 #include "guest_mem.h"
+#include "virtio_fixture.h"
 
 #define MEM_SIZE (1 << 20)
 #define DESC 0x1000
@@ -37,26 +38,13 @@ struct fixture {
 	struct guest_mem gm;
 	struct virtio_mmio t;
 	/* fake platform */
-	unsigned irqs, kicks, last_kick;
+	struct vfx_platform plat;
 	/* fake device */
 	unsigned activates, resets, notifies, last_notify;
 	int activate_ret;
 	uint8_t config[8];
 	struct virtq_chain chain;
 };
-
-static void fake_irq(void *opaque)
-{
-	((struct fixture *)opaque)->irqs++;
-}
-
-static void fake_kick(void *opaque, unsigned q)
-{
-	struct fixture *f = opaque;
-
-	f->kicks++;
-	f->last_kick = q;
-}
 
 static void dev_config_read(struct virtio_mmio *t, uint32_t off, void *data, uint32_t len)
 {
@@ -120,12 +108,12 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->mem = calloc(1, MEM_SIZE);
+	f->mem = vfx_mem_new(&f->gm, MEM_SIZE);
 	assert_non_null(f->mem);
-	guest_mem_init_flat(&f->gm, f->mem, MEM_SIZE);
-	assert_int_equal(virtio_mmio_init(&f->t, &test_ops, f, &f->gm,
-					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
-			 0);
+	assert_int_equal(
+	    virtio_mmio_init(&f->t, &test_ops, f, &f->gm,
+			     &(struct virtio_mmio_platform){vfx_irq, vfx_kick, &f->plat}),
+	    0);
 	memcpy(f->config, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
 	*state = f;
 	return 0;
@@ -141,52 +129,39 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void wr(struct fixture *f, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t rd(struct fixture *f, uint32_t off)
-{
-	uint32_t v = 0xdeadbeef;
-
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, false);
-	return v;
-}
-
 static void write_features(struct fixture *f, uint64_t features)
 {
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+	vfx_wr(&f->t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+	vfx_wr(&f->t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	vfx_wr(&f->t, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
 }
 
 static void setup_queue(struct fixture *f, unsigned q, uint32_t num, uint64_t desc)
 {
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, q);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, num);
-	wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	wr(f, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
-	wr(f, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL + q * 0x8000);
-	wr(f, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
-	wr(f, VIRTIO_MMIO_QUEUE_USED_LOW, USED + q * 0x8000);
-	wr(f, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
-	wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, q);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, num);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL + q * 0x8000);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_USED_LOW, USED + q * 0x8000);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_USED_HIGH, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 /* Section 3.1.1, as Linux's virtio_mmio driver does it. */
 static void driver_init(struct fixture *f, uint64_t features)
 {
-	wr(f, VIRTIO_MMIO_STATUS, 0);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
 	write_features(f, features);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT);
 	setup_queue(f, 0, 8, DESC);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 1);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT | S_OK);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 1);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT | S_OK);
 }
 
 static const uint64_t std_features = (1ULL << VIRTIO_F_VERSION_1) | DEV_FEATURE;
@@ -207,13 +182,13 @@ static void test_identity(void **state)
 	struct fixture *f = *state;
 	uint8_t b[8];
 
-	assert_int_equal(rd(f, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
-	assert_int_equal(rd(f, VIRTIO_MMIO_VERSION), 2);
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_ID), 42);
-	assert_int_equal(rd(f, VIRTIO_MMIO_VENDOR_ID), VIRTIO_MMIO_VENDOR);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX), QMAX);
-	assert_int_equal(rd(f, VIRTIO_MMIO_SHM_LEN_LOW), 0xffffffff);
-	assert_int_equal(rd(f, 0x0f8), 0); /* reserved */
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_MAGIC_VALUE), 0x74726976);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_VERSION), 2);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_ID), 42);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_VENDOR_ID), VIRTIO_MMIO_VENDOR);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_NUM_MAX), QMAX);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_SHM_LEN_LOW), 0xffffffff);
+	assert_int_equal(vfx_rd(&f->t, 0x0f8), 0); /* reserved */
 
 	/* Registers take aligned 32-bit accesses only. */
 	memset(b, 0xaa, sizeof(b));
@@ -228,21 +203,22 @@ static void test_identity(void **state)
 		assert_int_equal(b[i], 0);
 	b[0] = S_ACK;
 	virtio_mmio_access(&f->t, VIRTIO_MMIO_STATUS, b, 1, true);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), 0);
 }
 
 static void test_device_features(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES), (uint32_t)DEV_FEATURE |
-								 1U << VIRTIO_RING_F_EVENT_IDX |
-								 1U << VIRTIO_RING_F_INDIRECT_DESC);
-	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES), 1U << (VIRTIO_F_VERSION_1 - 32));
-	wr(f, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_FEATURES), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_FEATURES),
+			 (uint32_t)DEV_FEATURE | 1U << VIRTIO_RING_F_EVENT_IDX |
+			     1U << VIRTIO_RING_F_INDIRECT_DESC);
+	vfx_wr(&f->t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_FEATURES),
+			 1U << (VIRTIO_F_VERSION_1 - 32));
+	vfx_wr(&f->t, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 2);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_FEATURES), 0);
 }
 
 static void test_init_sequence(void **state)
@@ -251,36 +227,36 @@ static void test_init_sequence(void **state)
 	struct vring_used *u = (struct vring_used *)(f->mem + USED);
 
 	driver_init(f, std_features);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT | S_OK);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT | S_OK);
 	assert_int_equal(f->activates, 1);
 	assert_int_equal(virtio_mmio_features(&f->t), std_features);
 
 	/* A kick through the bus is handed to the event loop (the platform's kick)... */
 	offer_buffer(f);
-	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	assert_int_equal(f->kicks, 1);
-	assert_int_equal(f->last_kick, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	assert_int_equal(f->plat.kicks, 1);
+	assert_int_equal(f->plat.last_kick, 0);
 	assert_int_equal(f->notifies, 0);
 	/* ...which delivers it to the device. */
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(f->notifies, 1);
 	assert_int_equal(u->idx, 1);
 	assert_int_equal(u->ring[0].len, 32);
-	assert_int_equal(f->irqs, 1);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
-	wr(f, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	assert_int_equal(f->plat.irqs, 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	vfx_wr(&f->t, VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 
 	/* Kicks of queues that do not exist or are not ready go nowhere. */
-	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 7);
-	assert_int_equal(f->kicks, 1);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NOTIFY, 7);
+	assert_int_equal(f->plat.kicks, 1);
 	virtio_mmio_queue_notify(&f->t, 1);
 	virtio_mmio_queue_notify(&f->t, 7);
 	assert_int_equal(f->notifies, 1);
 
 	/* Status bits only accumulate: a driver cannot clear DRIVER_OK without a reset. */
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT | S_OK);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT | S_OK);
 	assert_int_equal(f->activates, 1);
 }
 
@@ -290,23 +266,23 @@ static void test_features_wrong_phase(void **state)
 
 	/* Before DRIVER: ignored. */
 	write_features(f, std_features);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
 	/* No VERSION_1 was recorded, so FEATURES_OK does not stick. */
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
 	assert_int_equal(virtio_mmio_features(&f->t), 0);
 
 	write_features(f, std_features);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER | S_FEAT);
 	/* After FEATURES_OK: ignored. */
 	write_features(f, 1ULL << VIRTIO_F_VERSION_1);
 	assert_int_equal(virtio_mmio_features(&f->t), std_features);
 	/* A selector past the second word: ignored. */
-	wr(f, VIRTIO_MMIO_STATUS, 0);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 0xffffffff);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 2);
+	vfx_wr(&f->t, VIRTIO_MMIO_DRIVER_FEATURES, 0xffffffff);
 	assert_int_equal(virtio_mmio_features(&f->t), 0);
 }
 
@@ -314,54 +290,54 @@ static void test_features_not_offered(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
 	write_features(f, std_features | (1ULL << 3));
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
 	/* DRIVER_OK without FEATURES_OK does not activate the device. */
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_OK);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_OK);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
 	assert_int_equal(f->activates, 0);
 	/* Legacy drivers (no VERSION_1) are refused too. */
 	write_features(f, DEV_FEATURE);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), S_ACK | S_DRIVER);
 }
 
 static void test_queue_num(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
 	write_features(f, std_features);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, 4);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, 4);
 	assert_int_equal(f->t.q[0].num, 4);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, 6); /* not a power of two */
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, 6); /* not a power of two */
 	assert_int_equal(f->t.q[0].num, 4);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, 2 * QMAX); /* above QueueNumMax */
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, 2 * QMAX); /* above QueueNumMax */
 	assert_int_equal(f->t.q[0].num, 4);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, 0);
 	assert_int_equal(f->t.q[0].num, 4);
 
 	/* A queue the device does not have: max 0, writes go nowhere. */
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, 5);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
-	wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, 5);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_NUM_MAX), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_READY, 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 0);
 
 	/* A ready queue cannot be redescribed. */
 	setup_queue(f, 1, 8, DESC + 0x800);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 1);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, 2);
-	wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x5000);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 1);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, 2);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_DESC_LOW, 0x5000);
 	assert_int_equal(f->t.q[1].num, 8);
 	assert_int_equal(f->t.q[1].desc, DESC + 0x800);
 	/* QueueReady = 0 stops it; then it can be changed. */
-	wr(f, VIRTIO_MMIO_QUEUE_READY, 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, 2);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_READY, 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_NUM, 2);
 	assert_int_equal(f->t.q[1].num, 2);
 }
 
@@ -369,28 +345,28 @@ static void test_queue_before_features_ok(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
 	setup_queue(f, 0, 8, DESC);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 0);
 }
 
 static void test_bad_ring_breaks_device(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER);
 	write_features(f, std_features);
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT);
 	setup_queue(f, 0, 8, MEM_SIZE - 16); /* descriptor table past the end of RAM */
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 0);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	/* The driver cannot clear it, nor start the device... */
-	wr(f, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT | S_OK);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, S_ACK | S_DRIVER | S_FEAT | S_OK);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	assert_int_equal(f->activates, 0);
 	/* ...but a reset does. */
-	wr(f, VIRTIO_MMIO_STATUS, 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), 0);
 }
 
 static void test_hostile_ring_needs_reset(void **state)
@@ -402,20 +378,20 @@ static void test_hostile_ring_needs_reset(void **state)
 	a->idx = 100; /* more than the ring holds */
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(f->notifies, 1);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
-	assert_int_equal(f->irqs, 1);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(f->plat.irqs, 1);
 	/* The device is left alone until the driver resets it. */
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(f->notifies, 1);
 
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	memset(f->mem, 0, MEM_SIZE);
 	driver_init(f, std_features);
 	offer_buffer(f);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(f->notifies, 2);
-	assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_activate_failure(void **state)
@@ -425,7 +401,7 @@ static void test_activate_failure(void **state)
 	f->activate_ret = -EIO;
 	driver_init(f, std_features);
 	assert_int_equal(f->activates, 1);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 	offer_buffer(f);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(f->notifies, 0);
@@ -436,14 +412,14 @@ static void test_reset_clears_queues(void **state)
 	struct fixture *f = *state;
 
 	driver_init(f, std_features);
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, 1);
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_QUEUE_SEL, 1);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	assert_int_equal(f->resets, 2); /* driver_init's own reset, then this one */
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_STATUS), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	assert_int_equal(virtio_mmio_features(&f->t), 0);
 	assert_int_equal(f->t.queue_sel, 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_QUEUE_READY), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_QUEUE_READY), 0);
 	assert_int_equal(f->t.q[0].desc, 0);
 	assert_int_equal(f->t.q[0].num, QMAX);
 	assert_null(virtio_mmio_vq(&f->t, 0));
@@ -486,14 +462,14 @@ static void test_config_space(void **state)
 	virtio_mmio_access(&f->t, VIRTIO_MMIO_CONFIG + 8, (uint8_t *)&v, 1, true);
 	assert_memory_equal(f->config, "\x01\x02\x11\x22\x33\x44\x07\x08", 8);
 
-	assert_int_equal(rd(f, VIRTIO_MMIO_CONFIG_GENERATION), 0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_CONFIG_GENERATION), 0);
 	virtio_mmio_config_changed(&f->t);
-	assert_int_equal(rd(f, VIRTIO_MMIO_CONFIG_GENERATION), 1);
-	assert_int_equal(f->irqs, 0); /* no driver yet: no interrupt */
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_CONFIG_GENERATION), 1);
+	assert_int_equal(f->plat.irqs, 0); /* no driver yet: no interrupt */
 	driver_init(f, std_features);
 	virtio_mmio_config_changed(&f->t);
-	assert_int_equal(f->irqs, 1);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	assert_int_equal(f->plat.irqs, 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
 }
 
 static void test_device_without_config(void **state)
@@ -506,9 +482,10 @@ static void test_device_without_config(void **state)
 	ops.config_len = 0;
 	ops.config_read = NULL;
 	ops.config_write = NULL;
-	assert_int_equal(virtio_mmio_init(&t, &ops, f, &f->gm,
-					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
-			 0);
+	assert_int_equal(
+	    virtio_mmio_init(&t, &ops, f, &f->gm,
+			     &(struct virtio_mmio_platform){vfx_irq, vfx_kick, &f->plat}),
+	    0);
 	virtio_mmio_access(&t, VIRTIO_MMIO_CONFIG, (uint8_t *)&v, 4, false);
 	assert_int_equal(v, 0);
 	virtio_mmio_access(&t, VIRTIO_MMIO_CONFIG, (uint8_t *)&v, 4, true);
@@ -519,7 +496,7 @@ static void test_bad_ops_rejected(void **state)
 {
 	struct virtio_device_ops ops = test_ops;
 	struct fixture *f = *state;
-	struct virtio_mmio_platform plat = {fake_irq, fake_kick, f};
+	struct virtio_mmio_platform plat = {vfx_irq, vfx_kick, &f->plat};
 	struct virtio_mmio t;
 
 	ops.queue_max = 12;

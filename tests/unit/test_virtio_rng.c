@@ -19,6 +19,7 @@
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_rng.h"
 #include "guest_mem.h"
+#include "virtio_fixture.h"
 
 #define MEM_SIZE (1 << 20)
 #define NUM 8
@@ -33,65 +34,27 @@ struct fixture {
 	struct guest_mem gm;
 	struct virtio_rng *rng;
 	struct virtio_mmio t;
-	unsigned irqs, kicks;
+	struct vfx_platform plat;
 	uint16_t avail_idx;
 };
 
-static void fake_irq(void *opaque)
-{
-	((struct fixture *)opaque)->irqs++;
-}
-
-static void fake_kick(void *opaque, unsigned q)
-{
-	(void)q;
-	((struct fixture *)opaque)->kicks++;
-}
-
-static void wr(struct fixture *f, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t rd(struct fixture *f, uint32_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, false);
-	return v;
-}
+static const struct vfx_queue queue = {NUM, DESC, AVAIL, USED};
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
 
 	assert_non_null(f);
-	f->mem = calloc(1, MEM_SIZE);
+	f->mem = vfx_mem_new(&f->gm, MEM_SIZE);
 	assert_non_null(f->mem);
-	guest_mem_init_flat(&f->gm, f->mem, MEM_SIZE);
 	assert_int_equal(virtio_rng_new(&f->rng), 0);
-	assert_int_equal(virtio_mmio_init(&f->t, &virtio_rng_ops, f->rng, &f->gm,
-					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
-			 0);
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
+	assert_int_equal(
+	    virtio_mmio_init(&f->t, &virtio_rng_ops, f->rng, &f->gm,
+			     &(struct virtio_mmio_platform){vfx_irq, vfx_kick, &f->plat}),
+	    0);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
 	/* The driver's bring-up, with indirect descriptors. */
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_INDIRECT_DESC);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	wr(f, VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(f, VIRTIO_MMIO_QUEUE_NUM, NUM);
-	wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, DESC);
-	wr(f, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL);
-	wr(f, VIRTIO_MMIO_QUEUE_USED_LOW, USED);
-	wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
-	ok |= VIRTIO_CONFIG_S_DRIVER_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), ok);
+	assert_true(vfx_driver_up(&f->t, 1U << VIRTIO_RING_F_INDIRECT_DESC, &queue, 1));
 	*state = f;
 	return 0;
 }
@@ -109,25 +72,22 @@ static int teardown(void **state)
 
 static struct vring_desc *desc(struct fixture *f, uint64_t table)
 {
-	return (struct vring_desc *)(f->mem + table);
+	return vfx_desc(f->mem, table);
 }
 
 static void make_avail(struct fixture *f, uint16_t head)
 {
-	struct vring_avail *a = (struct vring_avail *)(f->mem + AVAIL);
-
-	a->ring[f->avail_idx % NUM] = head;
-	a->idx = ++f->avail_idx;
+	vfx_make_avail(f->mem, &queue, &f->avail_idx, head);
 }
 
 static struct vring_used_elem *used_elem(struct fixture *f, unsigned i)
 {
-	return &((struct vring_used *)(f->mem + USED))->ring[i % NUM];
+	return vfx_used_elem(f->mem, &queue, i);
 }
 
 static uint16_t used_idx(struct fixture *f)
 {
-	return ((struct vring_used *)(f->mem + USED))->idx;
+	return vfx_used_idx(f->mem, &queue);
 }
 
 static bool all_zero(const uint8_t *p, size_t len)
@@ -151,8 +111,8 @@ static void test_fills_request(void **state)
 	/* 512 random bits are all zero with probability 2^-512. */
 	assert_false(all_zero(f->mem + BUF, 64));
 	assert_true(all_zero(f->mem + BUF + 64, 64));
-	assert_int_equal(f->irqs, 1);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
+	assert_int_equal(f->plat.irqs, 1);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_VRING);
 }
 
 static void test_fills_scattered_request(void **state)
@@ -188,7 +148,7 @@ static void test_readable_only_chain(void **state)
 	assert_int_equal(used_elem(f, 0)->len, 0);
 	for (unsigned i = 0; i < 32; i++)
 		assert_int_equal(f->mem[BUF + i], 0x5a);
-	assert_false(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_false(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
 }
 
 static void test_large_request_is_bounded(void **state)
@@ -214,12 +174,12 @@ static void test_batch_and_yield(void **state)
 	}
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), NUM);
-	assert_int_equal(f->irqs, 1);
-	assert_int_equal(f->kicks, 1);
+	assert_int_equal(f->plat.irqs, 1);
+	assert_int_equal(f->plat.kicks, 1);
 	/* The re-run finds nothing and raises nothing. */
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), NUM);
-	assert_int_equal(f->irqs, 1);
+	assert_int_equal(f->plat.irqs, 1);
 }
 
 static void test_broken_ring(void **state)
@@ -230,8 +190,8 @@ static void test_broken_ring(void **state)
 	make_avail(f, 0);
 	virtio_mmio_queue_notify(&f->t, 0);
 	assert_int_equal(used_idx(f), 0);
-	assert_true(rd(f, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
-	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
+	assert_true(vfx_rd(&f->t, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

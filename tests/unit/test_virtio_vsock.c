@@ -27,6 +27,7 @@
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_vsock.h"
 #include "guest_mem.h"
+#include "virtio_fixture.h"
 
 #define MEM_SIZE (8 << 20)
 #define NUM 256
@@ -48,47 +49,24 @@ struct fixture {
 	struct vsock *vs;
 	struct virtio_mmio t;
 	uint16_t avail_idx[3], used_seen[3];
-	unsigned irqs; /* interrupts the transport raised */
+	struct vfx_platform plat;
 	char dir[64], path[96];
 };
 
-static void fake_irq(void *opaque)
-{
-	struct fixture *f = opaque;
-
-	f->irqs++;
-}
-
-static void fake_kick(void *opaque, unsigned q)
-{
-	(void)opaque;
-	(void)q;
-}
-
-static void wr(struct fixture *f, uint32_t off, uint32_t v)
-{
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, true);
-}
-
-static uint32_t rd(struct fixture *f, uint32_t off)
-{
-	uint32_t v;
-
-	virtio_mmio_access(&f->t, off, (uint8_t *)&v, 4, false);
-	return v;
-}
+static const struct vfx_queue queues[3] = {
+    {NUM, DESC(0), AVAIL(0), USED(0)},
+    {NUM, DESC(1), AVAIL(1), USED(1)},
+    {NUM, DESC(2), AVAIL(2), USED(2)},
+};
 
 static struct vring_desc *desc(struct fixture *f, unsigned q)
 {
-	return (struct vring_desc *)(f->mem + DESC(q));
+	return vfx_desc(f->mem, DESC(q));
 }
 
 static void make_avail(struct fixture *f, unsigned q, uint16_t head)
 {
-	struct vring_avail *a = (struct vring_avail *)(f->mem + AVAIL(q));
-
-	a->ring[f->avail_idx[q] % NUM] = head;
-	__atomic_store_n(&a->idx, ++f->avail_idx[q], __ATOMIC_RELEASE);
+	vfx_make_avail(f->mem, &queues[q], &f->avail_idx[q], head);
 }
 
 static void post_rx(struct fixture *f, uint16_t i)
@@ -99,32 +77,12 @@ static void post_rx(struct fixture *f, uint16_t i)
 
 static void bring_up(struct fixture *f, unsigned nrx, bool event_idx)
 {
-	uint32_t ok = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-
-	assert_int_equal(virtio_mmio_init(&f->t, &virtio_vsock_ops, f->vs, &f->gm,
-					  &(struct virtio_mmio_platform){fake_irq, fake_kick, f}),
-			 0);
+	assert_int_equal(
+	    virtio_mmio_init(&f->t, &virtio_vsock_ops, f->vs, &f->gm,
+			     &(struct virtio_mmio_platform){vfx_irq, vfx_kick, &f->plat}),
+	    0);
 	vsock_attach(f->vs, &f->t);
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	if (event_idx) {
-		wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-		wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << VIRTIO_RING_F_EVENT_IDX);
-	}
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(f, VIRTIO_MMIO_DRIVER_FEATURES, 1U << (VIRTIO_F_VERSION_1 - 32));
-	ok |= VIRTIO_CONFIG_S_FEATURES_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	for (unsigned q = 0; q < 3; q++) {
-		wr(f, VIRTIO_MMIO_QUEUE_SEL, q);
-		wr(f, VIRTIO_MMIO_QUEUE_NUM, NUM);
-		wr(f, VIRTIO_MMIO_QUEUE_DESC_LOW, DESC(q));
-		wr(f, VIRTIO_MMIO_QUEUE_AVAIL_LOW, AVAIL(q));
-		wr(f, VIRTIO_MMIO_QUEUE_USED_LOW, USED(q));
-		wr(f, VIRTIO_MMIO_QUEUE_READY, 1);
-	}
-	ok |= VIRTIO_CONFIG_S_DRIVER_OK;
-	wr(f, VIRTIO_MMIO_STATUS, ok);
-	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS), ok);
+	assert_true(vfx_driver_up(&f->t, event_idx ? 1U << VIRTIO_RING_F_EVENT_IDX : 0, queues, 3));
 	for (unsigned i = 0; i < nrx; i++)
 		post_rx(f, (uint16_t)i);
 }
@@ -134,9 +92,8 @@ static int setup_common(void **state, bool with_path, bool event_idx)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	f->mem = calloc(1, MEM_SIZE);
+	f->mem = vfx_mem_new(&f->gm, MEM_SIZE);
 	assert_non_null(f->mem);
-	guest_mem_init_flat(&f->gm, f->mem, MEM_SIZE);
 	if (with_path) {
 		strcpy(f->dir, "/tmp/ozone-vsock-XXXXXX");
 		assert_non_null(mkdtemp(f->dir));
@@ -327,7 +284,7 @@ static void test_identity(void **state)
 	struct fixture *f = *state;
 	uint64_t cid = 0;
 
-	assert_int_equal(rd(f, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_VSOCK);
+	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_VSOCK);
 	for (unsigned i = 0; i < 8; i++)
 		virtio_mmio_access(&f->t, 0x100 + i, (uint8_t *)&cid + i, 1, false);
 	assert_int_equal(le64toh(cid), 3);
@@ -847,7 +804,7 @@ static void test_event_idx_rx_refill(void **state)
 	assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_REQUEST);
 	assert_int_equal(le32toh(h.dst_port), gport[0]);
 	hport[0] = le32toh(h.src_port);
-	assert_int_equal(f->irqs, 1);
+	assert_int_equal(f->plat.irqs, 1);
 	/* Nothing more without a buffer, however often the event loop runs. */
 	vsock_poll(f->vs);
 	assert_false(take_rx(f, &h, NULL, NULL, NULL));
@@ -859,7 +816,7 @@ static void test_event_idx_rx_refill(void **state)
 	assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_REQUEST);
 	assert_int_equal(le32toh(h.dst_port), gport[1]);
 	hport[1] = le32toh(h.src_port);
-	assert_int_equal(f->irqs, 2);
+	assert_int_equal(f->plat.irqs, 2);
 	for (int i = 0; i < 2; i++) {
 		char ok[32], want[32];
 
@@ -880,7 +837,7 @@ static void test_event_idx_rx_refill(void **state)
 		unsigned c;
 
 		set_used_event(f, VSOCK_RX_Q, f->used_seen[VSOCK_RX_Q]);
-		irqs = f->irqs;
+		irqs = f->plat.irqs;
 		assert_true(post_rx_kick(f, 0));
 		assert_true(take_rx(f, &h, pkt, &len, NULL));
 		assert_int_equal(le16toh(h.op), VIRTIO_VSOCK_OP_RW);
@@ -889,7 +846,7 @@ static void test_event_idx_rx_refill(void **state)
 		assert_true(have[c] + len <= sizeof(data));
 		memcpy(got[c] + have[c], pkt, len);
 		have[c] += len;
-		assert_int_equal(f->irqs, irqs + 1);
+		assert_int_equal(f->plat.irqs, irqs + 1);
 	}
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(have[i], sizeof(data));
@@ -900,13 +857,13 @@ static void test_event_idx_rx_refill(void **state)
 	assert_false(post_rx_kick(f, 1));
 	/* No interrupt until the used index passes used_event. */
 	set_used_event(f, VSOCK_RX_Q, (uint16_t)(f->used_seen[VSOCK_RX_Q] + 1));
-	irqs = f->irqs;
+	irqs = f->plat.irqs;
 	assert_int_equal(write(sp[0][0], "z", 1), 1);
 	vsock_poll(f->vs);
-	assert_int_equal(f->irqs, irqs);
+	assert_int_equal(f->plat.irqs, irqs);
 	assert_int_equal(write(sp[0][0], "y", 1), 1);
 	vsock_poll(f->vs);
-	assert_int_equal(f->irqs, irqs + 1);
+	assert_int_equal(f->plat.irqs, irqs + 1);
 	assert_true(take_rx(f, &h, NULL, &len, NULL));
 	assert_true(take_rx(f, &h, NULL, &len, NULL));
 	for (int i = 0; i < 2; i++)
@@ -974,7 +931,7 @@ static void test_reset(void **state)
 	char c;
 	int fd = host_connect(f, 1024, &hport, 4096);
 
-	wr(f, VIRTIO_MMIO_STATUS, 0);
+	vfx_wr(&f->t, VIRTIO_MMIO_STATUS, 0);
 	assert_int_equal(vsock_nr_conns(f->vs), 0);
 	assert_int_equal(read(fd, &c, 1), 0);
 	close(fd);

@@ -19,6 +19,7 @@
 #include "devices/virtqueue.h"
 #include "common/error.h"
 #include "guest_mem.h"
+#include "virtio_fixture.h"
 
 #define MEM_SIZE (1 << 20)
 #define NUM 8
@@ -39,19 +40,21 @@ struct drv {
 	uint16_t avail_idx;
 };
 
+static const struct vfx_queue queue = {NUM, DESC, AVAIL, USED};
+
 static struct vring_desc *desc_at(struct drv *d, uint64_t gpa)
 {
-	return (struct vring_desc *)(d->mem + gpa);
+	return vfx_desc(d->mem, gpa);
 }
 
 static struct vring_avail *avail(struct drv *d)
 {
-	return (struct vring_avail *)(d->mem + AVAIL);
+	return vfx_avail(d->mem, &queue);
 }
 
 static struct vring_used *used(struct drv *d)
 {
-	return (struct vring_used *)(d->mem + USED);
+	return vfx_used(d->mem, &queue);
 }
 
 static void set_desc(struct vring_desc *t, unsigned i, uint64_t addr, uint32_t len, uint16_t flags,
@@ -62,9 +65,7 @@ static void set_desc(struct vring_desc *t, unsigned i, uint64_t addr, uint32_t l
 
 static void make_avail(struct drv *d, uint16_t head)
 {
-	avail(d)->ring[d->avail_idx % NUM] = head;
-	d->avail_idx++;
-	avail(d)->idx = d->avail_idx;
+	vfx_make_avail(d->mem, &queue, &d->avail_idx, head);
 }
 
 static struct drv *drv_new(uint64_t features)
@@ -72,9 +73,8 @@ static struct drv *drv_new(uint64_t features)
 	struct drv *d = calloc(1, sizeof(*d));
 
 	assert_non_null(d);
-	d->mem = calloc(1, MEM_SIZE);
+	d->mem = vfx_mem_new(&d->gm, MEM_SIZE);
 	assert_non_null(d->mem);
-	guest_mem_init_flat(&d->gm, d->mem, MEM_SIZE);
 	assert_int_equal(virtq_init(&d->vq, &d->gm, NUM, DESC, AVAIL, USED, features), 0);
 	return d;
 }

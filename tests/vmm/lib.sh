@@ -1,17 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
 # Helpers for the VMM tests: each test_*.sh sources this file, runs checks with
-# `check`/`pass`/`fail`, and ends with `finish`. One line per check.
+# `pass`/`fail`/`skip` (tests/lib/tap.sh), and ends with `finish`. One line per
+# check.
 # Environment: OZONE_BUILD (build dir), OZONE_SRC (source dir).
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # RC, MS, OUT, ERR, PID are set here for the test that sources this
 
 set -u
+# pass, fail, skip, skip_all, finish
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/tap.sh"
 
 OZONE_SRC=${OZONE_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 OZONE_BUILD=${OZONE_BUILD:-$OZONE_SRC/build}
 VMM=$OZONE_BUILD/bin/ozone-vmm
 TINY=$OZONE_BUILD/guest/tiny.elf
 
-T_PASSED=0
-T_FAILED=0
 T_PIDS=()
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ozone-vmm-test.XXXXXX")
 
@@ -26,27 +29,17 @@ t_cleanup() {
 trap t_cleanup EXIT
 trap 'exit 130' INT TERM
 
-pass() { T_PASSED=$((T_PASSED + 1)); echo "ok   $1"; }
-fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL $1${2:+: $2}"; }
-
-finish() {
-	echo "$T_PASSED passed, $T_FAILED failed"
-	[ "$T_FAILED" -eq 0 ]
-	exit
-}
-
 # Preconditions every test shares; exits 77 (skipped, as ctest counts it) when
 # /dev/kvm is absent: scripts/check runs these tests in the test host then.
 require_vmm() {
 	if [ ! -c /dev/kvm ] || ! [ -r /dev/kvm ] || ! [ -w /dev/kvm ]; then
-		echo "skip: /dev/kvm is not available"
-		exit 77
+		skip_all "/dev/kvm is not available"
 	fi
 	local f
 	for f in "$VMM" "$TINY"; do
 		if [ ! -f "$f" ]; then
-			echo "FAIL missing $f (build it first)"
-			exit 1
+			fail "missing $f (build it first)"
+			finish
 		fi
 	done
 }

@@ -11,6 +11,7 @@
 # state directory but its socket; a forbidden call kills the monitor (the
 # test-only ozone-vmm-selftest build), and a bad jail directory is one line
 # and exit 1.
+# shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
 . "$(dirname "$0")/lib.sh"
 require_vmm
 
@@ -106,6 +107,7 @@ if wait_for "$T_TMP/plain.console" '^ozone-tiny: hello' 5000; then
 	[ "$(readlink /proc/$$/ns/uts)" != "$(readlink /proc/"$PID"/ns/uts)" ] &&
 		[ "$(readlink /proc/$$/ns/ipc)" != "$(readlink /proc/"$PID"/ns/ipc)" ] &&
 		pass "own UTS and IPC namespaces" || fail "UTS/IPC namespaces shared"
+	# shellcheck disable=SC2012 # the jail's few fixed names, compared as one line
 	root=$(ls -A /proc/"$PID"/root/ 2>&1 | sort | tr '\n' ' ')
 	[ "$root" = "console dev kernel vsock " ] && pass "the jail holds only what it serves: $root" ||
 		fail "jail root" "'$root'"
@@ -183,9 +185,11 @@ JSON
 		sleep 0.1
 	done
 	if [ -n "$VPID" ] && [ -e "/proc/$VPID/root/vsock" ]; then
+		# shellcheck disable=SC2012 # the jail's few fixed names, compared as one line
 		got=$(ls -A /proc/"$VPID"/root/vsock/ 2>&1 | tr '\n' ' ')
 		[ "$got" = "vsock.sock " ] && pass "ozone create: the VMM's /vsock holds only its socket" ||
 			fail "ozone create: the VMM's /vsock" "'$got'"
+		# shellcheck disable=SC2012 # the jail's few fixed names, compared as one line
 		got=$(ls -A /proc/"$VPID"/root/ 2>&1 | sort | tr '\n' ' ')
 		[ "$got" = "console dev fs initrd kernel vsock " ] &&
 			pass "ozone create: the jail holds $got" || fail "ozone create: jail root" "'$got'"

@@ -29,7 +29,7 @@ done
 # does not pass on): reported only.
 exec 9>"$T_TMP/inherited"
 inherited=" "
-for fd in /proc/$$/fd/*; do
+for fd in "/proc/$$/fd/"*; do
 	n=${fd##*/}
 	[ "$n" -gt 2 ] && inherited="$inherited$n=$(readlink "$fd") "
 done
@@ -67,6 +67,7 @@ if wait_for "$T_TMP/fds.console" '^ozone-tiny: hello' 5000; then
 	else
 		fail "vCPU fds" "$vcpus for --cpus 4"
 	fi
+	# shellcheck disable=SC2012 # counts thread ids, which are numbers
 	threads=$(ls /proc/"$PID"/task | wc -l)
 	if [ "$threads" -ge 5 ] && [ "$threads" -le 7 ]; then
 		pass "$threads threads for 4 vCPUs (vCPU threads + event loop + main)"

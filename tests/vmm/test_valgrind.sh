@@ -6,10 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 require_vmm
 if ! command -v valgrind >/dev/null; then
-	echo "skip: valgrind is not installed"
-	exit 0
+	skip_all "valgrind is not installed"
 fi
 
+# shellcheck disable=SC2054 # commas separate valgrind's list values, not array elements
 VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 	--show-leak-kinds=definite,indirect --track-fds=no -q)
 
