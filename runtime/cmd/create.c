@@ -125,21 +125,29 @@ int create_validate(const struct ozone_globals *g, const struct create_opts *o, 
 	if (ret < 0)
 		return ret;
 	/* runc's rules: a terminal needs somewhere to send it, and only a terminal does. */
-	if (b->spec.process.terminal && !o->console_socket && o->detach)
+	if (b->spec.process.terminal && !o->console_socket && o->detach) {
 		ret = err_setx(EINVAL, "cannot allocate tty if ozone will detach without setting "
 				       "console socket");
-	else if (!b->spec.process.terminal && o->console_socket)
+		goto fail;
+	}
+	if (!b->spec.process.terminal && o->console_socket) {
 		ret = err_setx(EINVAL, "cannot use console socket if ozone will not detach or "
 				       "allocate tty");
-	if (ret == 0 && o->pid_file) {
+		goto fail;
+	}
+	if (o->pid_file) {
 		char dir[PATH_MAX];
 
 		snprintf(dir, sizeof(dir), "%s", o->pid_file);
-		if (access(dirname(dir), W_OK) < 0)
+		if (access(dirname(dir), W_OK) < 0) {
 			ret = err_set(errno, "pid file %s", o->pid_file);
+			goto fail;
+		}
 	}
-	if (ret < 0)
-		bundle_free(b);
+	return 0;
+
+fail:
+	bundle_free(b);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include "runtime/lib/container.h"
 #include "runtime/lib/exec_process.h"
 #include "runtime/lib/launch.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 #include "common/oci_spec.h"
 #include "common/read_bounded.h"
@@ -107,40 +108,31 @@ static int exec_check_process(const char *file, char **text, bool *terminal, uns
 			      unsigned *cols)
 {
 	struct oci_process p;
-	char *buf = malloc(OCI_SPEC_SIZE_MAX + 1);
+	_cleanup_free_ char *buf = malloc(OCI_SPEC_SIZE_MAX + 1);
+	_cleanup_close_ int fd = -1;
 	size_t got = 0;
-	int fd, ret = 0;
+	int ret;
 
 	if (!buf)
 		return err_set(ENOMEM, "process");
 	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = err_set(errno, "open %s", file);
-		free(buf);
-		return ret;
-	}
+	if (fd < 0)
+		return err_set(errno, "open %s", file);
 	ret = read_bounded(fd, buf, OCI_SPEC_SIZE_MAX, &got);
 	if (ret < 0)
-		ret = err_set(-ret, "read %s", file);
-	close(fd);
-	if (ret == 0) {
-		ret = oci_process_parse("process.json", buf, got, &p);
-		if (ret == 0) {
-			*terminal = p.terminal;
-			if (p.has_console_size) {
-				*rows = p.console_height;
-				*cols = p.console_width;
-			}
-			oci_process_free(&p);
-		}
+		return err_set(-ret, "read %s", file);
+	ret = oci_process_parse("process.json", buf, got, &p);
+	if (ret < 0)
+		return ret;
+	*terminal = p.terminal;
+	if (p.has_console_size) {
+		*rows = p.console_height;
+		*cols = p.console_width;
 	}
-	if (ret == 0) {
-		buf[got] = '\0';
-		*text = buf;
-	} else {
-		free(buf);
-	}
-	return ret;
+	oci_process_free(&p);
+	buf[got] = '\0';
+	*text = take_ptr(&buf);
+	return 0;
 }
 
 struct exec_opts {
@@ -231,13 +223,67 @@ static int exec_build(const struct ozone_globals *g, const char *id, const struc
 		return ret;
 	if (!strcmp(st.status, "stopped"))
 		ret = err_setx(EINVAL, "cannot exec in a stopped container");
-	if (ret == 0)
+	else
 		ret = container_spec(g, &st, &b);
 	oci_state_free(&st);
 	if (ret < 0)
 		return ret;
 	ret = exec_process_json(b.spec.text, b.spec.text_len, f, text);
 	bundle_free(&b);
+	return ret;
+}
+
+/* Asks the agent to apply the process's consoleSize; a failure is only logged. */
+static void exec_console_size(struct launch *l, const struct exec_opts *x)
+{
+	struct proto_msg req = {.op = PROTO_OP_RESIZE};
+
+	snprintf(req.body.resize.container_id, sizeof(req.body.resize.container_id), "%s",
+		 l->container_id);
+	snprintf(req.body.resize.exec_id, sizeof(req.body.resize.exec_id), "%s", l->exec_id);
+	req.body.resize.rows = x->rows;
+	req.body.resize.cols = x->cols;
+	if (agent_call(&l->conn, &req, NULL) < 0)
+		ozone_debug("exec: consoleSize: %s", err_msg());
+}
+
+/* Under the container's lock: its status checked, the agent's exec, the streams connected. */
+static int exec_locked(const struct ozone_globals *g, const char *id, const struct exec_opts *x,
+		       struct launch *l, const char *process_json)
+{
+	struct store_lock lk;
+	struct oci_state st;
+	struct sandbox sb;
+	int ret = container_lock(g, id, &lk, &st);
+
+	if (ret < 0)
+		return ret;
+	/* Running only (the agent has no process to join before start); paused with
+	 * --ignore-paused. */
+	if (!strcmp(st.status, "stopped"))
+		ret = err_setx(EINVAL, "cannot exec in a stopped container");
+	else if (!strcmp(st.status, "paused") && !x->ignore_paused)
+		ret = err_setx(EINVAL, "cannot exec in a paused container (use --ignore-paused)");
+	else if (strcmp(st.status, "running") && strcmp(st.status, "paused"))
+		ret = err_setx(EINVAL, "cannot exec in a container that is %s", st.status);
+	oci_state_free(&st);
+	if (ret < 0)
+		goto out;
+	ret = container_agent(g, id, &l->conn);
+	if (ret < 0)
+		goto out;
+	ret = exec_request(l, process_json);
+	if (ret < 0)
+		goto out;
+	/* The process starts once its streams are there: its consoleSize goes first. */
+	if (l->terminal && x->rows && x->cols)
+		exec_console_size(l, x);
+	ret = sandbox_init(&sb, g, id);
+	if (ret < 0)
+		goto out;
+	ret = launch_connect(l, sb.sock);
+out:
+	store_unlock(&lk);
 	return ret;
 }
 
@@ -252,9 +298,6 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 			   .detach = x->detach,
 			   .rows = x->rows,
 			   .cols = x->cols};
-	struct store_lock lk;
-	struct oci_state st;
-	struct sandbox sb;
 	pid_t pid = 0;
 	int ret;
 
@@ -265,58 +308,34 @@ static int exec_container(const struct ozone_globals *g, const char *id, struct 
 	ret = exec_id_new(exec_id, sizeof(exec_id));
 	if (ret < 0)
 		return ret;
-	ret = container_lock(g, id, &lk, &st);
+	ret = exec_locked(g, id, x, &l, process_json);
 	if (ret < 0)
-		return ret;
-	/* Running only (the agent has no process to join before start); paused with
-	 * --ignore-paused. */
-	if (!strcmp(st.status, "stopped"))
-		ret = err_setx(EINVAL, "cannot exec in a stopped container");
-	else if (!strcmp(st.status, "paused") && !x->ignore_paused)
-		ret = err_setx(EINVAL, "cannot exec in a paused container (use --ignore-paused)");
-	else if (strcmp(st.status, "running") && strcmp(st.status, "paused"))
-		ret = err_setx(EINVAL, "cannot exec in a container that is %s", st.status);
-	oci_state_free(&st);
-	if (ret == 0)
-		ret = container_agent(g, id, &l.conn);
-	if (ret == 0)
-		ret = exec_request(&l, process_json);
-	/* The process starts once its streams are there: its consoleSize goes first. */
-	if (ret == 0 && terminal && x->rows && x->cols) {
-		struct proto_msg req = {.op = PROTO_OP_RESIZE};
-
-		snprintf(req.body.resize.container_id, sizeof(req.body.resize.container_id), "%s",
-			 id);
-		snprintf(req.body.resize.exec_id, sizeof(req.body.resize.exec_id), "%s", exec_id);
-		req.body.resize.rows = x->rows;
-		req.body.resize.cols = x->cols;
-		if (agent_call(&l.conn, &req, NULL) < 0)
-			ozone_debug("exec: consoleSize: %s", err_msg());
-	}
-	if (ret == 0)
-		ret = sandbox_init(&sb, g, id);
-	if (ret == 0)
-		ret = launch_connect(&l, sb.sock);
-	store_unlock(&lk);
-	if (ret == 0 && l.detach)
+		goto fail;
+	if (l.detach) {
 		ret = launch_fork(&l, &pid);
-	if (ret == 0 && l.detach)
+		if (ret < 0)
+			goto fail;
 		ret = container_join_cgroup(g, id, pid);
-	if (ret == 0 && x->pid_file)
+		if (ret < 0)
+			goto fail;
+	}
+	if (x->pid_file) {
 		ret = launch_pidfile(x->pid_file, l.detach ? pid : getpid());
-	if (ret < 0) {
-		/* Closing the connections is enough: the agent kills an exec whose streams never
-		 * came. */
-		if (pid > 0)
-			kill(pid, SIGKILL);
-		launch_close(&l);
-		return ret;
+		if (ret < 0)
+			goto fail;
 	}
 	if (l.detach) {
 		launch_close(&l);
 		return 0;
 	}
 	return launch_run(&l);
+
+fail:
+	/* Closing the connections is enough: the agent kills an exec whose streams never came. */
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	launch_close(&l);
+	return ret;
 }
 
 int ozone_cmd_exec(struct ozone_globals *g, int argc, char **argv)
@@ -356,7 +375,7 @@ int ozone_cmd_exec(struct ozone_globals *g, int argc, char **argv)
 	struct exec_opts x;
 	const char *process = NULL, *console = NULL;
 	bool tty = false, detach = false;
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	int c, ret;
 
 	memset(&x, 0, sizeof(x));
@@ -393,10 +412,13 @@ int ozone_cmd_exec(struct ozone_globals *g, int argc, char **argv)
 	x.detach = detach;
 	x.f.tty = tty;
 	x.f.args = argv + optind + 1;
-	if (ret == 0 && !process)
+	if (ret < 0)
+		return ozone_fail(ret);
+	if (!process) {
 		ret = exec_build(g, argv[optind], &x.f, &text);
-	if (ret == 0)
-		ret = exec_container(g, argv[optind], &x, text, tty);
-	free(text);
+		if (ret < 0)
+			return ozone_fail(ret);
+	}
+	ret = exec_container(g, argv[optind], &x, text, tty);
 	return ret < 0 ? ozone_fail(ret) : ret;
 }

@@ -26,18 +26,19 @@ static int kill_container(const struct ozone_globals *g, const char *id, int sig
 	if (ret < 0)
 		return ozone_fail(ret);
 	/* runc: a created container can be killed; a stopped one cannot. */
-	if (!strcmp(st.status, "stopped"))
+	if (!strcmp(st.status, "stopped")) {
 		ret = err_setx(EINVAL, "container not running");
-	if (ret == 0)
-		ret = container_agent(g, id, &c);
-	if (ret == 0) {
-		snprintf(req.body.signal.container_id, sizeof(req.body.signal.container_id), "%s",
-			 id);
-		req.body.signal.signal = sig;
-		req.body.signal.all = all;
-		ret = agent_call(&c, &req, NULL);
-		agent_close(&c);
+		goto out;
 	}
+	ret = container_agent(g, id, &c);
+	if (ret < 0)
+		goto out;
+	snprintf(req.body.signal.container_id, sizeof(req.body.signal.container_id), "%s", id);
+	req.body.signal.signal = sig;
+	req.body.signal.all = all;
+	ret = agent_call(&c, &req, NULL);
+	agent_close(&c);
+out:
 	store_unlock(&lk);
 	oci_state_free(&st);
 	return ret < 0 ? ozone_fail(ret) : 0;

@@ -123,8 +123,9 @@ int ozone_cmd_ps(struct ozone_globals *g, int argc, char **argv)
 	if (!strcmp(st.status, "stopped") || !strcmp(st.status, "creating"))
 		ret = err_setx(EINVAL, "container with id %s is not running", id);
 	oci_state_free(&st);
-	if (ret == 0)
-		ret = container_agent(g, id, &conn);
+	if (ret < 0)
+		return ozone_fail(ret);
+	ret = container_agent(g, id, &conn);
 	if (ret < 0)
 		return ozone_fail(ret);
 	snprintf(req.body.container.container_id, sizeof(req.body.container.container_id), "%s",

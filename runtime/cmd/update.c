@@ -7,6 +7,7 @@
  */
 #include "runtime/cmd/verbs.h"
 #include "runtime/lib/container.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 #include "common/json.h"
 #include "common/oci_field.h"
@@ -65,38 +66,33 @@ static const struct option update_opts[] = {
 /* Reads the resources JSON (a file or stdin) and checks that it is one object; *text keeps it. */
 static int update_read_resources(const char *file, char **text)
 {
-	char *buf = malloc(UPDATE_SIZE_MAX + 1);
+	_cleanup_free_ char *buf = malloc(UPDATE_SIZE_MAX + 1);
 	size_t got = 0;
 	yajl_val v = NULL;
-	int fd, ret = 0;
+	int fd, ret;
 
 	if (!buf)
 		return err_set(ENOMEM, "resources");
 	fd = strcmp(file, "-") ? open(file, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0) {
-		ret = err_set(errno, "open %s", file);
-		free(buf);
-		return ret;
-	}
+	if (fd < 0)
+		return err_set(errno, "open %s", file);
 	ret = read_bounded(fd, buf, UPDATE_SIZE_MAX, &got);
-	if (ret < 0)
-		ret = err_set(-ret, "read %s", file);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	if (ret == 0 && got > UPDATE_SIZE_MAX)
-		ret = err_setx(EFBIG, "resources: more than %u bytes", UPDATE_SIZE_MAX);
-	if (ret == 0 && json_parse(buf, got, &v) < 0)
+	if (ret < 0)
+		return err_set(-ret, "read %s", file);
+	if (got > UPDATE_SIZE_MAX)
+		return err_setx(EFBIG, "resources: more than %u bytes", UPDATE_SIZE_MAX);
+	if (json_parse(buf, got, &v) < 0)
 		ret = err_prefix(-EINVAL, "%s", "resources");
-	if (ret == 0 && !YAJL_IS_OBJECT(v))
+	else if (!YAJL_IS_OBJECT(v))
 		ret = err_setx(EINVAL, "resources: must be a JSON object");
 	yajl_tree_free(v);
-	if (ret == 0) {
-		buf[got] = '\0';
-		*text = buf;
-	} else {
-		free(buf);
-	}
-	return ret;
+	if (ret < 0)
+		return ret;
+	buf[got] = '\0';
+	*text = take_ptr(&buf);
+	return 0;
 }
 
 /* The individual flags, as given (already checked), by option. */
@@ -189,17 +185,18 @@ static int update_apply(const struct ozone_globals *g, const char *id, char *res
 
 	if (ret < 0)
 		return ret;
-	if (!strcmp(st.status, "stopped"))
+	if (!strcmp(st.status, "stopped")) {
 		ret = err_setx(EINVAL, "container with id %s is not running", id);
-	if (ret == 0)
-		ret = container_agent(g, id, &c);
-	if (ret == 0) {
-		snprintf(req.body.update.container_id, sizeof(req.body.update.container_id), "%s",
-			 id);
-		req.body.update.resources_json = resources;
-		ret = agent_call(&c, &req, NULL);
-		agent_close(&c);
+		goto out;
 	}
+	ret = container_agent(g, id, &c);
+	if (ret < 0)
+		goto out;
+	snprintf(req.body.update.container_id, sizeof(req.body.update.container_id), "%s", id);
+	req.body.update.resources_json = resources;
+	ret = agent_call(&c, &req, NULL);
+	agent_close(&c);
+out:
 	store_unlock(&lk);
 	oci_state_free(&st);
 	return ret;
@@ -257,7 +254,7 @@ int ozone_cmd_update(struct ozone_globals *g, int argc, char **argv)
 	};
 	const char *resources = NULL;
 	struct update_flags f = {{NULL}};
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	int c, ret;
 
 	while ((c = ozone_args_next(&a, argc, argv)) != -1) {
@@ -275,10 +272,9 @@ int ozone_cmd_update(struct ozone_globals *g, int argc, char **argv)
 	if (ozone_args_count(&a, argc, argv, 1, 1) < 0)
 		return OZONE_EXIT_FAIL;
 	ret = resources ? update_read_resources(resources, &text) : update_from_flags(&f, &text);
-	if (ret == 0) {
-		ozone_debug("update %s: resources %s", argv[optind], text);
-		ret = update_apply(g, argv[optind], text);
-	}
-	free(text);
+	if (ret < 0)
+		return ozone_fail(ret);
+	ozone_debug("update %s: resources %s", argv[optind], text);
+	ret = update_apply(g, argv[optind], text);
 	return ret < 0 ? ozone_fail(ret) : 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/lib/agent_client.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 #include "common/escape.h"
 #include "common/frame.h"
@@ -176,12 +177,16 @@ int agent_open(struct agent_conn *c, const char *path, int timeout_ms)
 	req.body.hello.version = PROTO_VERSION;
 	snprintf(req.body.hello.software, sizeof(req.body.hello.software), "%s", OZONE_VERSION);
 	ret = agent_call(c, &req, &reply);
-	if (ret == 0) {
-		ret = proto_hello_check(&reply.body.hello, "agent");
-		proto_msg_free(&reply);
-	}
 	if (ret < 0)
-		agent_close(c);
+		goto fail;
+	ret = proto_hello_check(&reply.body.hello, "agent");
+	proto_msg_free(&reply);
+	if (ret < 0)
+		goto fail;
+	return 0;
+
+fail:
+	agent_close(c);
 	return ret;
 }
 
@@ -288,9 +293,10 @@ static int agent_stream_open(const char *path, const char *container_id, const c
 	long long deadline = frame_deadline(timeout_ms);
 	struct proto_stream_hdr h = {.kind = kind, .index = index};
 	struct proto_msg m;
-	char *buf = NULL;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
 	size_t len;
-	int fd, ret;
+	int ret;
 
 	snprintf(h.container_id, sizeof(h.container_id), "%s", container_id);
 	snprintf(h.exec_id, sizeof(h.exec_id), "%s", exec_id ? exec_id : "");
@@ -298,36 +304,33 @@ static int agent_stream_open(const char *path, const char *container_id, const c
 	if (fd < 0)
 		return fd;
 	ret = proto_stream_hdr_encode(&h, &buf, &len);
-	if (ret == 0) {
-		ret = frame_write_until(fd, buf, len, deadline);
-		free(buf);
-	}
-	if (ret == 0) {
-		ret = proto_recv_until(fd, &m, deadline);
-		if (ret == -ETIMEDOUT) {
-			char msg[256];
-
-			snprintf(msg, sizeof(msg), "%s", err_msg());
-			ret = err_setx(ETIMEDOUT, "agent: no answer to the %s stream header: %s",
-				       proto_stream_name(kind), msg);
-		}
-	}
-	if (ret == 0 && m.kind == 0)
-		ret = err_setx(ECONNRESET, "agent: %s stream closed before its answer",
-			       proto_stream_name(kind));
-	if (ret == 0) {
-		if (m.kind != PROTO_REPLY || m.id != 0)
-			ret = err_setx(EPROTO, "agent: bad answer to the %s stream header",
-				       proto_stream_name(kind));
-		else if (m.err)
-			ret = proto_reply_error(&m);
-		proto_msg_free(&m);
-	}
-	if (ret < 0) {
-		close(fd);
+	if (ret < 0)
 		return ret;
+	ret = frame_write_until(fd, buf, len, deadline);
+	if (ret < 0)
+		return ret;
+	ret = proto_recv_until(fd, &m, deadline);
+	if (ret == -ETIMEDOUT) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "%s", err_msg());
+		return err_setx(ETIMEDOUT, "agent: no answer to the %s stream header: %s",
+				proto_stream_name(kind), msg);
 	}
-	return fd;
+	if (ret < 0)
+		return ret;
+	if (m.kind == 0)
+		return err_setx(ECONNRESET, "agent: %s stream closed before its answer",
+				proto_stream_name(kind));
+	if (m.kind != PROTO_REPLY || m.id != 0)
+		ret = err_setx(EPROTO, "agent: bad answer to the %s stream header",
+			       proto_stream_name(kind));
+	else if (m.err)
+		ret = proto_reply_error(&m);
+	proto_msg_free(&m);
+	if (ret < 0)
+		return ret;
+	return take_fd(&fd);
 }
 
 int agent_stream(const char *path, const char *container_id, const char *exec_id,

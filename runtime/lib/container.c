@@ -48,9 +48,9 @@ int container_join_cgroup(const struct ozone_globals *g, const char *id, pid_t p
 	struct sandbox sb;
 	int ret = sandbox_init(&sb, g, id);
 
-	if (ret == 0)
-		ret = host_cgroup_join(sb.cgroup, pid, sb.cgroup_ignore_perm);
-	return ret;
+	if (ret < 0)
+		return ret;
+	return host_cgroup_join(sb.cgroup, pid, sb.cgroup_ignore_perm);
 }
 
 int container_agent(const struct ozone_globals *g, const char *id, struct agent_conn *c)
@@ -63,9 +63,10 @@ int container_agent(const struct ozone_globals *g, const char *id, struct agent_
 	if (!sandbox_vmm_alive(&sb))
 		return err_setx(ESRCH, "container %s: its VM is not running", id);
 	ret = agent_open(c, sb.sock, 10000);
-	if (ret == 0)
-		c->timeout_ms = agent_reply_timeout_ms();
-	return ret;
+	if (ret < 0)
+		return ret;
+	c->timeout_ms = agent_reply_timeout_ms();
+	return 0;
 }
 
 int container_remove(const struct ozone_globals *g, const char *id, struct store_lock *lk,
@@ -74,13 +75,12 @@ int container_remove(const struct ozone_globals *g, const char *id, struct store
 	struct sandbox sb;
 	int ret = sandbox_init(&sb, g, id);
 
+	if (ret < 0)
+		goto fail;
 	/* A pod's container leaves its VM to the pod's sandbox container. */
-	if (ret == 0)
-		ret = sb.pod[0] ? sandbox_leave_pod(&sb, id) : sandbox_destroy(&sb);
-	if (ret < 0) {
-		store_unlock(lk);
-		return ret;
-	}
+	ret = sb.pod[0] ? sandbox_leave_pod(&sb, id) : sandbox_destroy(&sb);
+	if (ret < 0)
+		goto fail;
 	/*
 	 * With its VM gone (or its container destroyed in the pod's VM) the
 	 * proxy ends by itself; one that does not is not waited for.
@@ -94,16 +94,17 @@ int container_remove(const struct ozone_globals *g, const char *id, struct store
 			kill(proxy_pid, SIGKILL);
 	}
 	ret = sandbox_remove_cgroup(&sb);
-	if (ret < 0) {
-		store_unlock(lk);
-		return ret;
-	}
+	if (ret < 0)
+		goto fail;
 	if (unlinkat(lk->dirfd, CONTAINER_CONFIG, 0) < 0 && errno != ENOENT) {
 		ret = err_set(errno, "remove %s", CONTAINER_CONFIG);
-		store_unlock(lk);
-		return ret;
+		goto fail;
 	}
 	return store_remove(g, id, lk);
+
+fail:
+	store_unlock(lk);
+	return ret;
 }
 
 int container_spec(const struct ozone_globals *g, const struct oci_state *st, struct bundle *b)
@@ -112,8 +113,9 @@ int container_spec(const struct ozone_globals *g, const struct oci_state *st, st
 
 	memset(b, 0, sizeof(*b));
 	ret = store_path(g, st->id, b->path, sizeof(b->path));
-	if (ret == 0)
-		ret = oci_spec_load(b->path, &b->spec);
+	if (ret < 0)
+		return ret;
+	ret = oci_spec_load(b->path, &b->spec);
 	if (ret < 0)
 		return ret;
 	snprintf(b->path, sizeof(b->path), "%s", st->bundle);
@@ -142,16 +144,19 @@ int container_freeze(const struct ozone_globals *g, const char *id, bool freeze)
 	if (ret < 0)
 		return ret;
 	/* runc's words: "container not running" for pause, "container not paused" for resume. */
-	if (strcmp(st.status, from))
+	if (strcmp(st.status, from)) {
 		ret = err_setx(EINVAL, "container not %s", from);
-	if (ret == 0)
-		ret = container_agent(g, id, &c);
-	if (ret == 0) {
-		ret = agent_call_simple(&c, freeze ? PROTO_OP_PAUSE : PROTO_OP_RESUME, id);
-		agent_close(&c);
+		goto out;
 	}
-	if (ret == 0)
-		ret = container_set_status(&lk, &st, to);
+	ret = container_agent(g, id, &c);
+	if (ret < 0)
+		goto out;
+	ret = agent_call_simple(&c, freeze ? PROTO_OP_PAUSE : PROTO_OP_RESUME, id);
+	agent_close(&c);
+	if (ret < 0)
+		goto out;
+	ret = container_set_status(&lk, &st, to);
+out:
 	store_unlock(&lk);
 	oci_state_free(&st);
 	return ret;

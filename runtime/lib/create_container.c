@@ -149,26 +149,111 @@ static int check_pod_sandbox(const struct ozone_globals *g, const char *pod)
 }
 
 /* The terminal's size first, on the same connection: the process starts with it. */
+static int agent_start_on(struct agent_conn *c, const char *id, int tty)
+{
+	int ret = launch_resize(c, id, "", tty);
+
+	if (ret < 0)
+		return ret;
+	return agent_call_simple(c, PROTO_OP_START, id);
+}
+
 static int agent_start(struct launch *l, const struct sandbox *sb, const char *id)
 {
 	int tty = l->pty_slave >= 0 ? l->pty_slave : l->terminal ? STDIN_FILENO : -1;
 	struct agent_conn c;
 	int ret;
 
+	if (!l->detach)
+		return agent_start_on(&l->conn, id, tty);
 	/* A forked proxy owns the create connection now: a new one for start. */
-	if (l->detach) {
-		ret = agent_open(&c, sb->sock, 10000);
+	ret = agent_open(&c, sb->sock, 10000);
+	if (ret < 0)
+		return ret;
+	c.timeout_ms = agent_reply_timeout_ms();
+	ret = agent_start_on(&c, id, tty);
+	agent_close(&c);
+	return ret;
+}
+
+/*
+ * Step 2: the sandbox (or the pod's), its host cgroup, the shared
+ * directory, ozone-vmm (not for a pod's member) and the agent's hello on
+ * conn. What it made is undone by container_remove().
+ */
+static int create_sandbox(struct sandbox *sb, const struct ozone_globals *g, const char *id,
+			  const struct bundle *b, int role, const char *pod,
+			  const struct sandbox_size *size, struct agent_conn *conn)
+{
+	char cgroup[PATH_MAX];
+	int ret = sandbox_init(sb, g, id);
+
+	if (ret < 0)
+		return ret;
+	/* A pod's container goes into the VM its sandbox container started. */
+	if (role == POD_MEMBER) {
+		ret = check_pod_sandbox(g, pod);
 		if (ret < 0)
 			return ret;
-		c.timeout_ms = agent_reply_timeout_ms();
-		ret = launch_resize(&c, id, "", tty);
-		if (ret == 0)
-			ret = agent_call_simple(&c, PROTO_OP_START, id);
-		agent_close(&c);
-		return ret;
+		ret = sandbox_join_pod(sb, g, pod);
+		if (ret < 0)
+			return ret;
 	}
-	ret = launch_resize(&l->conn, id, "", tty);
-	return ret < 0 ? ret : agent_call_simple(&l->conn, PROTO_OP_START, id);
+	ret = host_cgroup_path(b->spec.has_linux ? b->spec.lnx.cgroups_path : NULL,
+			       g->systemd_cgroup, cgroup, sizeof(cgroup));
+	if (ret < 0)
+		return ret;
+	ret = sandbox_set_cgroup(sb, cgroup);
+	if (ret < 0)
+		return ret;
+	ret = host_cgroup_create(sb->cgroup, sb->cgroup_ignore_perm);
+	if (ret < 0)
+		return ret;
+	ret = sandbox_share(sb, id, b);
+	if (ret < 0)
+		return ret;
+	stage(id, "shared", 0);
+	if (role != POD_MEMBER) {
+		ret = sandbox_start_vmm(sb, size);
+		if (ret < 0)
+			return ret;
+	}
+	stage(id, "vmm started", 0);
+	ret = sandbox_connect(sb, conn, sandbox_boot_timeout_ms());
+	if (ret < 0)
+		return ret;
+	/*
+	 * The connection was opened with what was left of the boot timeout;
+	 * building the container gets a wait of its own, or a slow boot would
+	 * leave `create` only seconds.
+	 */
+	conn->timeout_ms = sandbox_boot_timeout_ms() > CREATE_REPLY_TIMEOUT_MS
+			       ? sandbox_boot_timeout_ms()
+			       : CREATE_REPLY_TIMEOUT_MS;
+	stage(id, "agent answered", 0);
+	return 0;
+}
+
+/*
+ * Step 4's start, for `run`: the start hooks, the agent's start, "running".
+ * The poststart hooks' failures are only logged.
+ */
+static int start_container(struct launch *l, const struct sandbox *sb, const char *id,
+			   const struct bundle *b, struct store_lock *lk, struct oci_state *st)
+{
+	int ret = hooks_run(b, st, HOOK_START_CONTAINER);
+
+	if (ret < 0)
+		return ret;
+	ret = agent_start(l, sb, id);
+	if (ret < 0)
+		return ret;
+	stage(id, "started", 0);
+	ret = container_set_status(lk, st, "running");
+	if (ret < 0)
+		return ret;
+	hooks_run(b, st, HOOK_POSTSTART);
+	return 0;
 }
 
 int create_container(struct ozone_globals *g, const struct create_opts *o, const char *id,
@@ -188,7 +273,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	struct sandbox sb;
 	pid_t pid = 0;
 	int ret, status;
-	char msg[1024], cgroup[PATH_MAX], pod[PROTO_NAME_MAX + 1];
+	char msg[1024], pod[PROTO_NAME_MAX + 1];
 	int role;
 	sigset_t old;
 
@@ -216,95 +301,64 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return ozone_fail(ret);
 	}
+	/* Step 1 ends: the id is ours, recorded as "creating". */
 	ret = store_write(&lk, &st);
-	if (ret == 0)
-		ret = save_config(&lk, b);
-	if (ret == 0)
-		ret = sandbox_init(&sb, g, id);
-	/* A pod's container goes into the VM its sandbox container started. */
-	if (ret == 0 && role == POD_MEMBER)
-		ret = check_pod_sandbox(g, pod);
-	if (ret == 0 && role == POD_MEMBER)
-		ret = sandbox_join_pod(&sb, g, pod);
-	if (ret == 0)
-		ret = host_cgroup_path(b->spec.has_linux ? b->spec.lnx.cgroups_path : NULL,
-				       g->systemd_cgroup, cgroup, sizeof(cgroup));
-	if (ret == 0)
-		ret = sandbox_set_cgroup(&sb, cgroup);
-	if (ret == 0)
-		ret = host_cgroup_create(sb.cgroup, sb.cgroup_ignore_perm);
-	if (ret == 0)
-		ret = sandbox_share(&sb, id, b);
-	stage(id, "shared", ret);
-	if (ret == 0 && role != POD_MEMBER)
-		ret = sandbox_start_vmm(&sb, &size);
-	stage(id, "vmm started", ret);
-	if (ret == 0)
-		ret = sandbox_connect(&sb, &l.conn, sandbox_boot_timeout_ms());
-	/*
-	 * The connection was opened with what was left of the boot timeout;
-	 * building the container gets a wait of its own, or a slow boot would
-	 * leave `create` only seconds.
-	 */
-	if (ret == 0)
-		l.conn.timeout_ms = sandbox_boot_timeout_ms() > CREATE_REPLY_TIMEOUT_MS
-					? sandbox_boot_timeout_ms()
-					: CREATE_REPLY_TIMEOUT_MS;
-	stage(id, "agent answered", ret);
-	if (ret == 0)
-		ret = agent_create(&l, id, b, pod);
-	stage(id, "container created", ret);
-	if (ret == 0)
-		ret = launch_connect(&l, sb.sock);
-	stage(id, "streams connected", ret);
-	if (ret == 0 && l.detach)
+	if (ret < 0)
+		goto fail;
+	ret = save_config(&lk, b);
+	if (ret < 0)
+		goto fail;
+	ret = create_sandbox(&sb, g, id, b, role, pod, &size, &l.conn);
+	if (ret < 0)
+		goto fail;
+	/* Step 3: the container in the VM, and its streams. */
+	ret = agent_create(&l, id, b, pod);
+	if (ret < 0)
+		goto fail;
+	stage(id, "container created", 0);
+	ret = launch_connect(&l, sb.sock);
+	if (ret < 0)
+		goto fail;
+	stage(id, "streams connected", 0);
+	/* Step 4: the proxy, the pid file, the state. */
+	if (l.detach) {
 		ret = launch_fork(&l, &pid);
-	if (ret == 0 && l.detach)
+		if (ret < 0)
+			goto fail;
 		ret = host_cgroup_join(sb.cgroup, pid, sb.cgroup_ignore_perm);
-	if (ret == 0 && !l.detach)
+		if (ret < 0)
+			goto fail;
+	} else {
 		pid = getpid();
-	if (ret == 0 && o->pid_file)
+	}
+	if (o->pid_file) {
 		ret = launch_pidfile(o->pid_file, pid);
-	if (ret == 0) {
-		st.pid = pid;
-		st.pid_start = store_pid_start(pid);
-		ret = store_write(&lk, &st);
+		if (ret < 0)
+			goto fail;
 	}
+	st.pid = pid;
+	st.pid_start = store_pid_start(pid);
+	ret = store_write(&lk, &st);
+	if (ret < 0)
+		goto fail;
 	/* The hooks of a VM's container all run on the host, with the proxy's pid. */
-	if (ret == 0)
-		ret = hooks_run(b, &st, HOOK_CREATE_RUNTIME);
-	if (ret == 0)
-		ret = hooks_run(b, &st, HOOK_CREATE_CONTAINER);
+	ret = hooks_run(b, &st, HOOK_CREATE_RUNTIME);
+	if (ret < 0)
+		goto fail;
+	ret = hooks_run(b, &st, HOOK_CREATE_CONTAINER);
+	if (ret < 0)
+		goto fail;
 	/* The commit point: a stop signal until now undoes the container. */
-	if (ret == 0)
-		ret = sandbox_interrupted();
-	if (ret == 0)
-		ret = container_set_status(&lk, &st, "created");
-	if (ret == 0 && mode != CREATE_ONLY) {
-		ret = hooks_run(b, &st, HOOK_START_CONTAINER);
-		if (ret == 0)
-			ret = agent_start(&l, &sb, id);
-		stage(id, "started", ret);
-		if (ret == 0)
-			ret = container_set_status(&lk, &st, "running");
-		if (ret == 0)
-			hooks_run(b, &st, HOOK_POSTSTART);
-	}
-	if (ret < 0) {
-		/* Undo everything; the first error is the one to report. */
-		snprintf(msg, sizeof(msg), "%s", err_msg());
-		if (l.detach)
-			launch_close(&l);
-		if (pid > 0 && l.detach)
-			kill(pid, SIGKILL);
-		container_remove(g, id, &lk, 0, 0);
-		if (!l.detach)
-			launch_close(&l);
-		oci_state_free(&st);
-		ret = ozone_failf("%s", msg);
-		/* A pending stop signal now ends us as it would have. */
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return ret;
+	ret = sandbox_interrupted();
+	if (ret < 0)
+		goto fail;
+	ret = container_set_status(&lk, &st, "created");
+	if (ret < 0)
+		goto fail;
+	if (mode != CREATE_ONLY) {
+		ret = start_container(&l, &sb, id, b, &lk, &st);
+		if (ret < 0)
+			goto fail;
 	}
 	store_unlock(&lk);
 	if (l.detach) {
@@ -325,4 +379,20 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	}
 	oci_state_free(&st);
 	return status;
+
+fail:
+	/* Undo everything; the first error is the one to report. */
+	snprintf(msg, sizeof(msg), "%s", err_msg());
+	if (l.detach)
+		launch_close(&l);
+	if (pid > 0 && l.detach)
+		kill(pid, SIGKILL);
+	container_remove(g, id, &lk, 0, 0);
+	if (!l.detach)
+		launch_close(&l);
+	oci_state_free(&st);
+	ret = ozone_failf("%s", msg);
+	/* A pending stop signal now ends us as it would have. */
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
 }

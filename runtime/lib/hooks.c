@@ -74,14 +74,14 @@ static int hook_exec(const char *name, size_t idx, yajl_val hook, const char *st
 	pid_t pid;
 
 	ret = json_get_strbuf(hook, "path", true, path, sizeof(path));
-	if (ret == 0 && path[0] != '/')
-		ret = err_setx(EINVAL, "config.json: hooks.%s[%zu].path: must be absolute", name,
-			       idx);
-	if (ret == 0 && json_get_u64(hook, "timeout", false, 1, 86400, &timeout) < 0)
-		ret =
-		    err_setx(EINVAL, "config.json: hooks.%s[%zu].timeout: must be > 0", name, idx);
 	if (ret < 0)
 		return ret;
+	if (path[0] != '/')
+		return err_setx(EINVAL, "config.json: hooks.%s[%zu].path: must be absolute", name,
+				idx);
+	if (json_get_u64(hook, "timeout", false, 1, 86400, &timeout) < 0)
+		return err_setx(EINVAL, "config.json: hooks.%s[%zu].timeout: must be > 0", name,
+				idx);
 	has_args = hook_strv(hook, "args", args, name);
 	has_env = hook_strv(hook, "env", env, name);
 	if (has_args < 0 || has_env < 0)
@@ -196,10 +196,15 @@ int hooks_run(const struct bundle *b, const struct oci_state *st, enum hook_kind
 	}
 	s.status = (char *)hook_kinds[k].status;
 	ret = oci_state_to_json(&s, false, false, &state, &len);
-	if (ret == 0 && k == HOOK_CREATE_RUNTIME)
+	if (ret < 0)
+		goto out;
+	if (k == HOOK_CREATE_RUNTIME) {
 		ret = hooks_kind(hooks, "prestart", state, len);
-	if (ret == 0)
-		ret = hooks_kind(hooks, hook_kinds[k].key, state, len);
+		if (ret < 0)
+			goto out;
+	}
+	ret = hooks_kind(hooks, hook_kinds[k].key, state, len);
+out:
 	free(state);
 	yajl_tree_free(root);
 	if (ret < 0 && !hook_kinds[k].fatal) {

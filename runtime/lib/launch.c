@@ -2,6 +2,7 @@
 #include "runtime/lib/launch.h"
 #include "runtime/lib/preserve_fds.h"
 #include "runtime/lib/proxy.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 
 #include <dirent.h>
@@ -50,9 +51,11 @@ int launch_preserve_fds(struct launch *l, long long n)
 {
 	int ret = preserve_fds_check(n, &l->fds);
 
-	if (ret == 0 && l->fds.count)
+	if (ret < 0)
+		return ret;
+	if (l->fds.count)
 		l->fds.port = PROTO_STREAM_PORT;
-	return ret;
+	return 0;
 }
 
 static int console_send(const char *path, int master)
@@ -365,7 +368,8 @@ int launch_proxy_tty(pid_t pid)
 int launch_pidfile(const char *path, pid_t pid)
 {
 	char tmp[PATH_MAX], buf[32];
-	int fd, n, ret = 0;
+	_cleanup_close_ int fd = -1;
+	int n, ret;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.ozone-tmp", path) >= sizeof(tmp))
 		return err_setx(ENAMETOOLONG, "pid file path too long");
@@ -373,12 +377,18 @@ int launch_pidfile(const char *path, pid_t pid)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return err_set(errno, "create pid file %s", tmp);
-	if (write(fd, buf, n) != n)
+	if (write(fd, buf, n) != n) {
 		ret = err_set(errno ? errno : EIO, "write pid file %s", tmp);
-	close(fd);
-	if (ret == 0 && rename(tmp, path) < 0)
+		goto fail;
+	}
+	close(take_fd(&fd));
+	if (rename(tmp, path) < 0) {
 		ret = err_set(errno, "rename pid file to %s", path);
-	if (ret < 0)
-		unlink(tmp);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	unlink(tmp);
 	return ret;
 }

@@ -193,19 +193,27 @@ int sandbox_join_pod(struct sandbox *sb, const struct ozone_globals *g, const ch
 	return sandbox_write_file(sb->dir, "pod", pod, O_EXCL);
 }
 
+/* The agent destroys the container id in the pod's VM. */
+static int pod_destroy(struct sandbox *sb, const char *id)
+{
+	struct agent_conn c;
+	int ret = agent_open(&c, sb->sock, 10000);
+
+	if (ret < 0)
+		return ret;
+	c.timeout_ms = agent_reply_timeout_ms();
+	ret = agent_call_simple(&c, PROTO_OP_DESTROY, id);
+	agent_close(&c);
+	return ret;
+}
+
 int sandbox_leave_pod(struct sandbox *sb, const char *id)
 {
 	char path[PATH_MAX + 16];
-	struct agent_conn c;
-	int ret = 0;
+	int ret;
 
 	if (sandbox_vmm_alive(sb)) {
-		ret = agent_open(&c, sb->sock, 10000);
-		if (ret == 0) {
-			c.timeout_ms = agent_reply_timeout_ms();
-			ret = agent_call_simple(&c, PROTO_OP_DESTROY, id);
-			agent_close(&c);
-		}
+		ret = pod_destroy(sb, id);
 		/* Not there: its create failed, or it was forgotten already. */
 		if (ret == -ENOENT)
 			ret = 0;
@@ -256,9 +264,11 @@ static int sandbox_remove_sock_dir(struct sandbox *sb, bool rm)
 			ret = err_set(errno, "remove %s/%s", sb->sock_dir, e->d_name);
 	}
 	closedir(d);
-	if (ret == 0 && rm && rmdir(sb->sock_dir) < 0 && errno != ENOENT)
-		ret = err_set(errno, "remove %s", sb->sock_dir);
-	return ret;
+	if (ret < 0)
+		return ret;
+	if (rm && rmdir(sb->sock_dir) < 0 && errno != ENOENT)
+		return err_set(errno, "remove %s", sb->sock_dir);
+	return 0;
 }
 
 /*

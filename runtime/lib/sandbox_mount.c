@@ -27,6 +27,7 @@
  */
 #include "runtime/lib/sandbox.h"
 #include "runtime/lib/sandbox_share.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 
 #include <errno.h>
@@ -347,10 +348,31 @@ static int share_open(struct share *s, struct sandbox *sb, size_t n_mounts)
 	return 0;
 }
 
+/* The bundle's rootfs, bound at shared/<id>/rootfs. */
+static int share_rootfs(struct share *s, const struct bundle *b)
+{
+	_cleanup_close_ int fd = share_open_rootfs(b);
+	_cleanup_close_ int target = -1;
+	int ret;
+
+	if (fd < 0)
+		return fd;
+	/* Shared read-only, the rootfs gets its missing mount points first, as runc makes them. */
+	if (b->spec.root_readonly) {
+		ret = sandbox_make_mount_points(fd, b);
+		if (ret < 0)
+			return ret;
+	}
+	target = share_make(s, s->dir, s->wdir, "rootfs", true, "rootfs");
+	if (target < 0)
+		return target;
+	return share_attach(s, fd, target, true, b->spec.root_readonly, "rootfs");
+}
+
 int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b)
 {
 	struct share s = {.id = id, .top = -1, .wtop = -1, .dir = -1, .wdir = -1};
-	int fd, target, ret;
+	int ret;
 
 	if (!sb->pod[0]) {
 		ret = share_make_top(sb);
@@ -360,27 +382,15 @@ int sandbox_share(struct sandbox *sb, const char *id, const struct bundle *b)
 	ret = share_open(&s, sb, b->spec.n_mounts);
 	if (ret < 0)
 		goto fail;
-	fd = share_open_rootfs(b);
-	if (fd < 0) {
-		ret = fd;
+	ret = share_rootfs(&s, b);
+	if (ret < 0)
 		goto fail;
-	}
-	/* Shared read-only, the rootfs gets its missing mount points first, as runc makes them. */
-	ret = b->spec.root_readonly ? sandbox_make_mount_points(fd, b) : 0;
-	target = ret < 0 ? ret : share_make(&s, s.dir, s.wdir, "rootfs", true, "rootfs");
-	if (target >= 0) {
-		ret = share_attach(&s, fd, target, true, b->spec.root_readonly, "rootfs");
-		close(target);
-	} else {
-		ret = target;
-	}
-	close(fd);
-	if (ret == 0)
-		ret = share_mounts(&s, b);
-	if (ret == 0) {
-		share_close(&s, false);
-		return 0;
-	}
+	ret = share_mounts(&s, b);
+	if (ret < 0)
+		goto fail;
+	share_close(&s, false);
+	return 0;
+
 fail:
 	/* Keep the first error: the cleanup's own failures are secondary. */
 	{

@@ -97,6 +97,26 @@ static bool walk_is(int fd, uint64_t ino, uint64_t mnt)
 	       (!mnt || stx.stx_mnt_id == mnt);
 }
 
+/* Records the directory name (inode ino) at st[depth], growing st as needed. */
+static int walk_push(struct walk_frame **st, size_t *cap, size_t depth, uint64_t ino,
+		     const char *name)
+{
+	if (depth + 1 >= *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct walk_frame *n = realloc(*st, ncap * sizeof(*n));
+
+		if (!n)
+			return err_set(ENOMEM, "remove %s", name);
+		*st = n;
+		*cap = ncap;
+	}
+	(*st)[depth].ino = ino;
+	(*st)[depth].name = strdup(name);
+	if (!(*st)[depth].name)
+		return err_set(ENOMEM, "remove %s", name);
+	return 0;
+}
+
 /*
  * Empties the directory sfd is open on (O_RDONLY): every mount in it
  * detached, everything on its own filesystem removed.
@@ -161,24 +181,11 @@ static int walk_clear(int sfd)
 			wnext =
 			    openat(wcur, de->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (next < 0 || wnext < 0 || !walk_is(next, stx.stx_ino, top.stx_mnt_id) ||
-			    !walk_is(wnext, stx.stx_ino, 0)) {
+			    !walk_is(wnext, stx.stx_ino, 0))
 				ret =
 				    err_setx(ESTALE, "%s changed while it was removed", de->d_name);
-			} else if (depth + 1 >= cap) {
-				struct walk_frame *n =
-				    realloc(st, (cap = cap ? cap * 2 : 64) * sizeof(*n));
-
-				if (!n)
-					ret = err_set(ENOMEM, "remove %s", de->d_name);
-				else
-					st = n;
-			}
-			if (ret == 0) {
-				st[depth].ino = stx.stx_ino;
-				st[depth].name = strdup(de->d_name);
-				if (!st[depth].name)
-					ret = err_set(ENOMEM, "remove %s", de->d_name);
-			}
+			else
+				ret = walk_push(&st, &cap, depth, stx.stx_ino, de->d_name);
 			if (ret < 0) {
 				if (next >= 0)
 					close(next);
@@ -270,7 +277,9 @@ static int unshare_dir(int parent, const char *name)
 		if (!S_ISDIR(stx.stx_mode)) {
 			/* Not ours (a directory is): whatever is mounted there goes, then it. */
 			ret = walk_detach(parent, name, pst.stx_mnt_id, &stx);
-			if (ret == 0 && unlinkat(wparent, name, 0) < 0 && errno != ENOENT)
+			if (ret != 0) /* an error, or 1: gone already */
+				goto out;
+			if (unlinkat(wparent, name, 0) < 0 && errno != ENOENT)
 				ret = err_set(errno, "remove %s", name);
 			goto out;
 		}
@@ -280,7 +289,11 @@ static int unshare_dir(int parent, const char *name)
 			goto out;
 		}
 		ret = walk_clear(fd);
-		if (ret == 0 && stx.stx_mnt_id != pst.stx_mnt_id) {
+		if (ret < 0) {
+			close(fd);
+			goto out;
+		}
+		if (stx.stx_mnt_id != pst.stx_mnt_id) {
 			/* A mount of its own (shared/): emptied, it goes; then what it covered. */
 			ret = share_detach_fd(fd);
 			close(fd);
@@ -291,7 +304,7 @@ static int unshare_dir(int parent, const char *name)
 		close(fd);
 		break;
 	}
-	if (ret == 0 && unlinkat(wparent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+	if (unlinkat(wparent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		ret = err_set(errno, "remove %s", name);
 out:
 	close(wparent);

@@ -13,6 +13,7 @@
 #include "runtime/lib/sandbox.h"
 #include "runtime/lib/host_cgroup.h"
 #include "runtime/lib/store.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 #include "common/escape.h"
 
@@ -78,10 +79,10 @@ int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz)
 		sz->memory_mib = mib > SANDBOX_MEMORY_MAX ? SANDBOX_MEMORY_MAX : (unsigned)mib;
 	}
 	ret = size_annotation(spec, SANDBOX_ANNOT_CPUS, 1, SANDBOX_CPUS_MAX, &sz->cpus);
-	if (ret == 0)
-		ret = size_annotation(spec, SANDBOX_ANNOT_MEMORY, SANDBOX_MEMORY_MIN,
-				      SANDBOX_MEMORY_MAX, &sz->memory_mib);
-	return ret;
+	if (ret < 0)
+		return ret;
+	return size_annotation(spec, SANDBOX_ANNOT_MEMORY, SANDBOX_MEMORY_MIN, SANDBOX_MEMORY_MAX,
+			       &sz->memory_mib);
 }
 
 static int exe_dir(char *buf, size_t size)
@@ -179,7 +180,8 @@ fail:
 static int vmm_record(const struct sandbox *sb)
 {
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 16], buf[64];
-	int fd, n, ret = 0;
+	_cleanup_close_ int fd = -1;
+	int n;
 
 	snprintf(path, sizeof(path), "%s/vmm.pid", sb->vm_dir);
 	snprintf(tmp, sizeof(tmp), "%s/vmm.pid.tmp", sb->vm_dir);
@@ -188,28 +190,27 @@ static int vmm_record(const struct sandbox *sb)
 	if (fd < 0)
 		return err_set(errno, "create %s", tmp);
 	if (write(fd, buf, n) != n || fsync(fd) < 0)
-		ret = err_set(errno ? errno : EIO, "write %s", tmp);
-	close(fd);
-	if (ret == 0 && rename(tmp, path) < 0)
-		ret = err_set(errno, "rename %s", tmp);
-	return ret;
+		return err_set(errno ? errno : EIO, "write %s", tmp);
+	if (rename(tmp, path) < 0)
+		return err_set(errno, "rename %s", tmp);
+	return 0;
 }
 
-int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
+/* ozone-vmm, the guest kernel and the initramfs, as the top of this file says. */
+static int vmm_find(char *vmm, size_t vmm_size, char *kernel, size_t kernel_size, char *initrd,
+		    size_t initrd_size)
 {
-	char vmm[PATH_MAX + 16], kernel[PATH_MAX], initrd[PATH_MAX], dir[PATH_MAX];
-	char cpus[16], mem[16], fs[PATH_MAX + 16];
 	const char *env = getenv("OZONE_VMM");
-	int p[2], go[2], e, status, ret, got;
-	pid_t child;
+	char dir[PATH_MAX];
+	int ret;
 
 	if (env && *env) {
-		snprintf(vmm, sizeof(vmm), "%s", env);
+		snprintf(vmm, vmm_size, "%s", env);
 	} else {
 		ret = exe_dir(dir, sizeof(dir));
 		if (ret < 0)
 			return ret;
-		snprintf(vmm, sizeof(vmm), "%s/ozone-vmm", dir);
+		snprintf(vmm, vmm_size, "%s/ozone-vmm", dir);
 		/* Only the real VMM needs KVM; say so before it fails less clearly. */
 		if (access("/dev/kvm", R_OK | W_OK) < 0)
 			return err_set(errno,
@@ -217,10 +218,23 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	}
 	if (access(vmm, X_OK) < 0)
 		return err_set(errno, "ozone-vmm %s", vmm);
-	ret = find_file("OZONE_KERNEL", "bzImage", "guest kernel", kernel, sizeof(kernel));
-	if (ret == 0)
-		ret = find_file("OZONE_INITRD", "initramfs.cpio", "guest initramfs", initrd,
-				sizeof(initrd));
+	ret = find_file("OZONE_KERNEL", "bzImage", "guest kernel", kernel, kernel_size);
+	if (ret < 0)
+		return ret;
+	return find_file("OZONE_INITRD", "initramfs.cpio", "guest initramfs", initrd, initrd_size);
+}
+
+int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
+{
+	char vmm[PATH_MAX + 16], kernel[PATH_MAX], initrd[PATH_MAX];
+	char cpus[16], mem[16], fs[PATH_MAX + 16];
+	/* report: the grandchild's pid, then an exec failure's errno; go: its start. */
+	_cleanup_close_ int report_rd = -1, report_wr = -1, go_rd = -1, go_wr = -1;
+	int fds[2], e, status, ret;
+	ssize_t got;
+	pid_t child;
+
+	ret = vmm_find(vmm, sizeof(vmm), kernel, sizeof(kernel), initrd, sizeof(initrd));
 	if (ret < 0)
 		return ret;
 	snprintf(cpus, sizeof(cpus), "%u", sz->cpus);
@@ -261,78 +275,71 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 			NULL};
 
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(fds, O_CLOEXEC) < 0)
 		return err_set(errno, "pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		ret = err_set(errno, "pipe");
-		close(p[0]);
-		close(p[1]);
-		return ret;
-	}
+	report_rd = fds[0];
+	report_wr = fds[1];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_set(errno, "pipe");
+	go_rd = fds[0];
+	go_wr = fds[1];
 	child = fork();
-	if (child < 0) {
-		ret = err_set(errno, "fork");
-		close(p[0]);
-		close(p[1]);
-		close(go[0]);
-		close(go[1]);
-		return ret;
-	}
+	if (child < 0)
+		return err_set(errno, "fork");
 	if (child == 0) {
 		/* Its own session, and not our child: it outlives us, and no waiter of ours sees
 		 * it. */
 		pid_t gc;
 
-		close(p[0]);
-		close(go[1]);
+		close(take_fd(&report_rd));
+		close(take_fd(&go_wr));
 		setsid();
 		gc = fork();
 		if (gc < 0)
 			_exit(1);
 		if (gc == 0)
-			vmm_exec(sb, argv, p[1], go[0]);
-		write_full(p[1], &gc, sizeof(gc));
+			vmm_exec(sb, argv, report_wr, go_rd);
+		write_full(report_wr, &gc, sizeof(gc));
 		_exit(0);
 	}
-	close(p[1]);
-	close(go[0]);
+	close(take_fd(&report_wr));
+	close(take_fd(&go_rd));
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
-	got = read(p[0], &sb->vmm_pid, sizeof(sb->vmm_pid));
+	got = read(report_rd, &sb->vmm_pid, sizeof(sb->vmm_pid));
 	if (got != sizeof(sb->vmm_pid)) {
-		close(p[0]);
-		close(go[1]);
 		sb->vmm_pid = 0;
 		return err_setx(ECHILD, "starting ozone-vmm: fork failed");
 	}
 	/*
 	 * Recorded before it may exec: a create killed from here on leaves a
 	 * vmm.pid that delete finds, and one killed before leaves no VMM.
+	 * It waits on go, so /proc has it; a pid without its start time is
+	 * never killed. Closing go unwritten ends it.
 	 */
 	sb->vmm_start = store_pid_start(sb->vmm_pid);
-	/* It waits on go, so /proc has it; a pid without its start time is never killed. */
 	ret = sb->vmm_start ? vmm_record(sb)
 			    : err_setx(ESRCH, "ozone-vmm %d: no start time in /proc", sb->vmm_pid);
-	if (ret == 0)
-		ret = host_cgroup_join(sb->cgroup, sb->vmm_pid, sb->cgroup_ignore_perm);
-	if (ret == 0)
-		write_full(go[1], "g", 1);
-	close(go[1]);
-	if (ret < 0) {
-		close(p[0]);
-		sb->vmm_pid = 0;
-		return ret;
-	}
+	if (ret < 0)
+		goto fail;
+	ret = host_cgroup_join(sb->cgroup, sb->vmm_pid, sb->cgroup_ignore_perm);
+	if (ret < 0)
+		goto fail;
+	write_full(go_wr, "g", 1);
+	close(take_fd(&go_wr));
 	/* The exec closes the pipe (CLOEXEC); an errno before EOF means it failed. */
-	while ((got = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
+	while ((got = read(report_rd, &e, sizeof(e))) < 0 && errno == EINTR)
 		;
-	close(p[0]);
 	if (got == sizeof(e)) {
 		sb->vmm_pid = 0;
 		return err_set(e, "exec %s", vmm);
 	}
 	agent_expect_peer(sb->vmm_pid);
 	return 0;
+
+fail:
+	sb->vmm_pid = 0;
+	return ret;
 }
 
 bool sandbox_vmm_alive(const struct sandbox *sb)

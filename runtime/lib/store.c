@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime/lib/store.h"
+#include "common/cleanup.h"
 #include "common/error.h"
 
 #include <dirent.h>
@@ -298,9 +299,10 @@ void store_refresh_status(struct oci_state *st)
 int store_read(const struct ozone_globals *g, const char *id, struct oci_state *st)
 {
 	char path[PATH_MAX], shown[PATH_MAX + 16];
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dirfd = -1;
 	size_t len = 0;
-	int dirfd, ret = store_path(g, id, path, sizeof(path));
+	int ret = store_path(g, id, path, sizeof(path));
 
 	memset(st, 0, sizeof(*st));
 	if (ret < 0)
@@ -314,40 +316,34 @@ int store_read(const struct ozone_globals *g, const char *id, struct oci_state *
 	snprintf(shown, sizeof(shown), "%s/%s", path, STATE_FILE);
 	ret = store_read_file(dirfd, STATE_FILE, shown, &text, &len);
 	if (ret == -ENOENT)
-		ret = err_setx(ENOENT, "container \"%s\" does not exist", id);
-	else if (ret < 0 && !*err_msg())
-		ret = err_set(-ret, "open %s", shown);
-	if (ret == 0) {
-		ret = oci_state_parse(shown, text, len, st);
-		free(text);
-	}
-	if (ret == 0 && strcmp(st->id, id) != 0) {
+		return err_setx(ENOENT, "container \"%s\" does not exist", id);
+	if (ret < 0)
+		return *err_msg() ? ret : err_set(-ret, "open %s", shown);
+	ret = oci_state_parse(shown, text, len, st);
+	if (ret < 0)
+		return ret;
+	if (strcmp(st->id, id) != 0) {
 		oci_state_free(st);
-		ret = err_setx(EINVAL, "%s: id '%s' does not match its directory", shown, id);
+		return err_setx(EINVAL, "%s: id '%s' does not match its directory", shown, id);
 	}
-	if (ret == 0) {
-		store_refresh_status(st);
-		store_refresh_sandbox(dirfd, st);
-	}
-	close(dirfd);
-	return ret;
+	store_refresh_status(st);
+	store_refresh_sandbox(dirfd, st);
+	return 0;
 }
 
 int store_write(const struct store_lock *lk, const struct oci_state *st)
 {
-	char *text = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int fd = -1;
 	size_t len = 0, off = 0;
-	int fd, ret = oci_state_to_json(st, false, true, &text, &len);
+	int ret = oci_state_to_json(st, false, true, &text, &len);
 
 	if (ret < 0)
 		return ret;
 	fd = openat(lk->dirfd, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		    0600);
-	if (fd < 0) {
-		ret = err_set(errno, "create %s", STATE_TMP);
-		free(text);
-		return ret;
-	}
+	if (fd < 0)
+		return err_set(errno, "create %s", STATE_TMP);
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 
@@ -355,18 +351,23 @@ int store_write(const struct store_lock *lk, const struct oci_state *st)
 			continue;
 		if (n < 0) {
 			ret = err_set(errno, "write %s", STATE_TMP);
-			break;
+			goto fail;
 		}
 		off += n;
 	}
-	free(text);
-	if (ret == 0 && fsync(fd) < 0)
+	if (fsync(fd) < 0) {
 		ret = err_set(errno, "fsync %s", STATE_TMP);
-	close(fd);
-	if (ret == 0 && renameat(lk->dirfd, STATE_TMP, lk->dirfd, STATE_FILE) < 0)
+		goto fail;
+	}
+	close(take_fd(&fd));
+	if (renameat(lk->dirfd, STATE_TMP, lk->dirfd, STATE_FILE) < 0) {
 		ret = err_set(errno, "rename %s", STATE_TMP);
-	if (ret < 0)
-		unlinkat(lk->dirfd, STATE_TMP, 0);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	unlinkat(lk->dirfd, STATE_TMP, 0);
 	return ret;
 }
 
@@ -375,11 +376,17 @@ int store_remove(const struct ozone_globals *g, const char *id, struct store_loc
 	char path[PATH_MAX];
 	int ret = store_path(g, id, path, sizeof(path));
 
-	if (ret == 0 && unlinkat(lk->dirfd, STATE_FILE, 0) < 0 && errno != ENOENT)
-		ret = err_set(errno, "remove %s/%s", path, STATE_FILE);
+	/* A state.json.tmp that a crashed write left goes in any case. */
 	unlinkat(lk->dirfd, STATE_TMP, 0);
-	if (ret == 0 && rmdir(path) < 0 && errno != ENOENT)
+	if (ret < 0)
+		goto out;
+	if (unlinkat(lk->dirfd, STATE_FILE, 0) < 0 && errno != ENOENT) {
+		ret = err_set(errno, "remove %s/%s", path, STATE_FILE);
+		goto out;
+	}
+	if (rmdir(path) < 0 && errno != ENOENT)
 		ret = err_set(errno, "remove %s", path);
+out:
 	store_unlock(lk);
 	return ret;
 }
