@@ -9,6 +9,7 @@
 #include "runtime/lib/container.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -52,10 +53,10 @@ static int events_duration(const char *s, double *seconds)
 		if (end == p || v < 0 || *p == '+' || *p == '-')
 			goto bad;
 		p = end;
-		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+		for (k = 0; k < ARRAY_SIZE(units); k++)
 			if (!strncmp(p, units[k].unit, strlen(units[k].unit)))
 				break;
-		if (k == sizeof(units) / sizeof(units[0]))
+		if (k == ARRAY_SIZE(units))
 			goto bad;
 		total += v * units[k].scale;
 		p += strlen(units[k].unit);
@@ -198,10 +199,9 @@ static int events_run(const struct ozone_globals *g, const char *id, bool once, 
 		if (once)
 			break;
 		/* Until the next tick, events the agent sends are printed as they come. */
-		struct timespec t0, t1;
+		long long t0 = now_ms();
 		int left = (int)(interval * 1000);
 
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		while (left > 0) {
 			struct pollfd p = {.fd = c.fd, .events = POLLIN};
 			struct proto_msg m;
@@ -219,9 +219,7 @@ static int events_run(const struct ozone_globals *g, const char *id, bool once, 
 					events_on_event(&m, (void *)id);
 				proto_msg_free(&m);
 			}
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			left = (int)(interval * 1000) - (int)((t1.tv_sec - t0.tv_sec) * 1000 +
-							      (t1.tv_nsec - t0.tv_nsec) / 1000000);
+			left = (int)(interval * 1000) - (int)(now_ms() - t0);
 		}
 		if (!events_running(g, id))
 			break;

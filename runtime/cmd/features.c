@@ -8,6 +8,7 @@
 #include "runtime/cmd/verbs.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 #include "common/version.h"
 
 #include <ctype.h>
@@ -63,8 +64,6 @@ static const char *const features_seccomp_archs[] = {
     "SCMP_ARCH_X32",	   "SCMP_ARCH_X86",	 "SCMP_ARCH_X86_64",
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 static void features_list(struct json_out *o, const char *key, const char *const *v, size_t n)
 {
 	json_out_str(o, key);
@@ -105,11 +104,12 @@ static void features_seccomp(struct json_out *o)
 	json_out_str(o, "seccomp");
 	json_out_map_open(o);
 	json_out_kbool(o, "enabled", true);
-	features_list(o, "actions", features_seccomp_actions, N(features_seccomp_actions));
-	features_list(o, "operators", features_seccomp_operators, N(features_seccomp_operators));
+	features_list(o, "actions", features_seccomp_actions, ARRAY_SIZE(features_seccomp_actions));
+	features_list(o, "operators", features_seccomp_operators,
+		      ARRAY_SIZE(features_seccomp_operators));
 	json_out_str(o, "archs");
 	json_out_array_open(o);
-	for (size_t i = 0; i < N(features_seccomp_archs); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(features_seccomp_archs); i++) {
 		char lower[32];
 		const char *s = features_seccomp_archs[i] + strlen("SCMP_ARCH_");
 		size_t k;
@@ -135,11 +135,12 @@ static void features_doc(struct json_out *o)
 	json_out_map_open(o);
 	json_out_kstr(o, "ociVersionMin", "1.0.0");
 	json_out_kstr(o, "ociVersionMax", OZONE_OCI_VERSION);
-	features_list(o, "hooks", features_hooks, N(features_hooks));
-	features_list(o, "mountOptions", features_mount_options, N(features_mount_options));
+	features_list(o, "hooks", features_hooks, ARRAY_SIZE(features_hooks));
+	features_list(o, "mountOptions", features_mount_options,
+		      ARRAY_SIZE(features_mount_options));
 	json_out_str(o, "linux");
 	json_out_map_open(o);
-	features_list(o, "namespaces", features_namespaces, N(features_namespaces));
+	features_list(o, "namespaces", features_namespaces, ARRAY_SIZE(features_namespaces));
 	features_capabilities(o);
 	json_out_str(o, "cgroup");
 	json_out_map_open(o);

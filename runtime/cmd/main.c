@@ -5,6 +5,7 @@
  */
 #include "runtime/cmd/verbs.h"
 #include "common/error.h"
+#include "common/util.h"
 #include "common/version.h"
 
 #include <seccomp.h>
@@ -47,7 +48,7 @@ static void ozone_usage(FILE *f)
 		"USAGE:\n   ozone [global options] command [command options] [arguments...]\n\n"
 		"VERSION:\n   %s\n\nCOMMANDS:\n",
 		OZONE_VERSION);
-	for (size_t i = 0; i < sizeof(ozone_verbs) / sizeof(ozone_verbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ozone_verbs); i++)
 		fprintf(f, "   %-11s %s\n", ozone_verbs[i].name, ozone_verbs[i].summary);
 	fprintf(f,
 		"   help, h     Shows a list of commands or help for one command\n\n"
@@ -68,7 +69,7 @@ static void ozone_usage(FILE *f)
 
 static const struct ozone_verb *ozone_verb_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(ozone_verbs) / sizeof(ozone_verbs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(ozone_verbs); i++)
 		if (!strcmp(ozone_verbs[i].name, name))
 			return &ozone_verbs[i];
 	return NULL;

@@ -5,6 +5,7 @@
  */
 #include "runtime/cmd/verbs.h"
 #include "common/error.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -384,8 +385,7 @@ static const struct option spec_opts[] = {
 static int spec_write(const char *bundle, const char *text)
 {
 	char path[PATH_MAX];
-	size_t len = strlen(text), off = 0;
-	int fd, ret = 0;
+	int fd, ret;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/config.json", bundle) >= sizeof(path))
 		return err_setx(ENAMETOOLONG, "bundle path too long");
@@ -397,21 +397,20 @@ static int spec_write(const char *bundle, const char *text)
 			return err_setx(EEXIST, "File config.json exists. Remove it first");
 		return err_set(errno, "open %s", path);
 	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = err_set(errno, "write %s", path);
-			break;
-		}
-		off += n;
+	ret = write_all(fd, text, strlen(text));
+	if (ret < 0) {
+		ret = err_set(-ret, "write %s", path);
+		close(fd);
+		goto fail;
 	}
-	if (close(fd) < 0 && ret == 0)
+	if (close(fd) < 0) {
 		ret = err_set(errno, "close %s", path);
-	if (ret < 0)
-		unlink(path);
+		goto fail;
+	}
+	return 0;
+
+fail:
+	unlink(path);
 	return ret;
 }
 

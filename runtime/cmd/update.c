@@ -12,6 +12,7 @@
 #include "common/json.h"
 #include "common/oci_field.h"
 #include "common/read_bounded.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,12 +150,12 @@ static int update_from_flags(const struct update_flags *f, char **text)
 					"available in a microVM");
 	}
 	n += snprintf(buf + n, size - n, "{");
-	for (size_t gi = 0; gi < sizeof(groups) / sizeof(groups[0]); gi++) {
+	for (size_t gi = 0; gi < ARRAY_SIZE(groups); gi++) {
 		bool first = true;
 		size_t mark = n;
 
 		n += snprintf(buf + n, size - n, "%s\"%s\":{", first_group ? "" : ",", groups[gi]);
-		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 			if (!strcmp(map[i].group, groups[gi]))
 				update_put(buf, size, &n, &first, map[i].key, f->v[map[i].opt],
 					   map[i].quote);

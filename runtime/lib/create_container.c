@@ -21,7 +21,9 @@
 #include "runtime/lib/host_cgroup.h"
 #include "runtime/lib/launch.h"
 #include "runtime/lib/pod.h"
+#include "common/cleanup.h"
 #include "common/error.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,25 +88,16 @@ static int state_init(struct oci_state *st, const char *id, const struct bundle 
 /* Keeps config.json as it was at create: exec takes the process defaults from it. */
 static int save_config(const struct store_lock *lk, const struct bundle *b)
 {
-	size_t off = 0;
-	int ret = 0, fd = openat(lk->dirfd, CONTAINER_CONFIG,
-				 O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	_cleanup_close_ int fd = openat(lk->dirfd, CONTAINER_CONFIG,
+					O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int ret;
 
 	if (fd < 0)
 		return err_set(errno, "create %s", CONTAINER_CONFIG);
-	while (off < b->spec.text_len) {
-		ssize_t n = write(fd, b->spec.text + off, b->spec.text_len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = err_set(errno ? errno : EIO, "write %s", CONTAINER_CONFIG);
-			break;
-		}
-		off += n;
-	}
-	close(fd);
-	return ret;
+	ret = write_all(fd, b->spec.text, b->spec.text_len);
+	if (ret < 0)
+		return err_set(-ret, "write %s", CONTAINER_CONFIG);
+	return 0;
 }
 
 /*

@@ -3,6 +3,7 @@
 #include "runtime/lib/ozone.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,14 +53,6 @@ static int hook_strv(yajl_val hook, const char *key, char **v, const char *name)
 	}
 	v[a->u.array.len] = NULL;
 	return 1;
-}
-
-static long long hook_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 static int hook_exec(const char *name, size_t idx, yajl_val hook, const char *state, size_t len)
@@ -118,10 +111,10 @@ static int hook_exec(const char *name, size_t idx, yajl_val hook, const char *st
 	if (write(in[1], state, len) < 0)
 		ozone_debug("hook %s: write state: %s", path, strerror(errno));
 	close(in[1]);
-	deadline = timeout ? hook_now_ms() + (long long)timeout * 1000 : 0;
+	deadline = timeout ? now_ms() + (long long)timeout * 1000 : 0;
 	for (;;) {
 		struct pollfd p = {.fd = outp[0], .events = POLLIN};
-		int left = deadline ? (int)(deadline - hook_now_ms()) : -1;
+		int left = deadline ? (int)(deadline - now_ms()) : -1;
 		ssize_t n;
 
 		if (deadline && left <= 0) {

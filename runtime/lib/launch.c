@@ -4,6 +4,7 @@
 #include "runtime/lib/proxy.h"
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -201,7 +202,7 @@ static void launch_close_others(const int *keep, size_t n, const struct launch *
 
 	if (!d)
 		return;
-	while ((de = readdir(d)) && count < (int)(sizeof(fds) / sizeof(fds[0]))) {
+	while ((de = readdir(d)) && count < (int)(ARRAY_SIZE(fds))) {
 		int fd = atoi(de->d_name);
 		bool kept = fd <= 2 || fd == dirfd(d) || de->d_name[0] == '.';
 
@@ -270,9 +271,9 @@ int launch_fork(struct launch *l, pid_t *pid)
 			      l->tty_fd,  l->pty_slave, p[1],	      ozone_log_detach()};
 
 		close(p[0]);
-		launch_close_others(keep, sizeof(keep) / sizeof(keep[0]), l);
+		launch_close_others(keep, ARRAY_SIZE(keep), l);
 		if (l->pty_slave >= 0)
-			launch_stdio_to_null(keep, sizeof(keep) / sizeof(keep[0]));
+			launch_stdio_to_null(keep, ARRAY_SIZE(keep));
 		/* Its own session: a signal to the caller's process group is not one to us. */
 		setsid();
 		/* Holding the caller's cwd (a bundle dir) would keep it busy for the container's
@@ -312,7 +313,7 @@ void launch_close(struct launch *l)
 	int *fds[] = {&l->stdin_fd, &l->stdout_fd, &l->stderr_fd, &l->tty_fd, &l->pty_slave};
 
 	agent_close(&l->conn);
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
 		*fds[i] = -1;

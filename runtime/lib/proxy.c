@@ -3,6 +3,7 @@
 #include "runtime/lib/ozone.h"
 #include "common/error.h"
 #include "common/frame.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -254,14 +255,6 @@ static void proxy_control(struct proxy *p)
 	}
 }
 
-static long long proxy_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static bool proxy_output_done(const struct proxy *p)
 {
 	for (int i = 0; i < p->n_relays; i++)
@@ -290,8 +283,8 @@ static void proxy_loop(struct proxy *p)
 		}
 		if (p->have_status) {
 			if (!idle_since)
-				idle_since = proxy_now_ms();
-			timeout = (int)(idle_since + DRAIN_IDLE_MS - proxy_now_ms());
+				idle_since = now_ms();
+			timeout = (int)(idle_since + DRAIN_IDLE_MS - now_ms());
 			if (timeout <= 0)
 				return;
 		}

@@ -4,6 +4,7 @@
 #include "runtime/lib/store.h"
 #include "common/error.h"
 #include "common/oci_state.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -322,7 +323,7 @@ int sandbox_destroy(struct sandbox *sb)
 		ret = r2;
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", sb->dir, files[i]);
 		if (unlink(path) < 0 && errno != ENOENT)
 			return err_set(errno, "remove %s", path);

@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/escape.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -118,7 +119,7 @@ static int find_file(const char *env, const char *name, const char *what, char *
 	ret = exe_dir(dir, sizeof(dir));
 	if (ret < 0)
 		return ret;
-	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(rel); i++)
 		if (snprintf(out, size, "%s/%s/%s", dir, rel[i], name) < (int)size &&
 		    access(out, R_OK) == 0)
 			return 0;
@@ -128,20 +129,6 @@ static int find_file(const char *env, const char *name, const char *what, char *
 	return err_setx(
 	    ENOENT, "%s not found: looked at $%s, %s/../guest/%s, %s/../share/ozone/%s and %s/%s",
 	    what, env, dir, name, dir, name, OZONE_DATADIR, name);
-}
-
-static void write_full(int fd, const void *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf = (const char *)buf + n;
-		len -= n;
-	}
 }
 
 /*
@@ -173,7 +160,7 @@ static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, in
 	execv(argv[0], argv);
 fail:
 	e = errno;
-	write_full(fd, &e, sizeof(e));
+	write_all(fd, &e, sizeof(e));
 	_exit(127);
 }
 
@@ -299,7 +286,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 			_exit(1);
 		if (gc == 0)
 			vmm_exec(sb, argv, report_wr, go_rd);
-		write_full(report_wr, &gc, sizeof(gc));
+		write_all(report_wr, &gc, sizeof(gc));
 		_exit(0);
 	}
 	close(take_fd(&report_wr));
@@ -325,7 +312,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	ret = host_cgroup_join(sb->cgroup, sb->vmm_pid, sb->cgroup_ignore_perm);
 	if (ret < 0)
 		goto fail;
-	write_full(go_wr, "g", 1);
+	write_all(go_wr, "g", 1);
 	close(take_fd(&go_wr));
 	/* The exec closes the pipe (CLOEXEC); an errno before EOF means it failed. */
 	while ((got = read(report_rd, &e, sizeof(e))) < 0 && errno == EINTR)
@@ -424,14 +411,6 @@ static void sleep_ms(int ms)
 		;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 int sandbox_boot_timeout_ms(void)
 {
 	const char *v = getenv("OZONE_BOOT_TIMEOUT");
@@ -461,7 +440,7 @@ int sandbox_interrupted(void)
 
 	if (sigpending(&pending) < 0)
 		return 0;
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		if (sigismember(&pending, sigs[i]))
 			return err_setx(EINTR, "interrupted by %s", strsignal(sigs[i]));
 	return 0;

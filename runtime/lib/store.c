@@ -2,6 +2,7 @@
 #include "runtime/lib/store.h"
 #include "common/cleanup.h"
 #include "common/error.h"
+#include "common/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -335,7 +336,7 @@ int store_write(const struct store_lock *lk, const struct oci_state *st)
 {
 	_cleanup_free_ char *text = NULL;
 	_cleanup_close_ int fd = -1;
-	size_t len = 0, off = 0;
+	size_t len = 0;
 	int ret = oci_state_to_json(st, false, true, &text, &len);
 
 	if (ret < 0)
@@ -344,16 +345,10 @@ int store_write(const struct store_lock *lk, const struct oci_state *st)
 		    0600);
 	if (fd < 0)
 		return err_set(errno, "create %s", STATE_TMP);
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = err_set(errno, "write %s", STATE_TMP);
-			goto fail;
-		}
-		off += n;
+	ret = write_all(fd, text, len);
+	if (ret < 0) {
+		ret = err_set(-ret, "write %s", STATE_TMP);
+		goto fail;
 	}
 	if (fsync(fd) < 0) {
 		ret = err_set(errno, "fsync %s", STATE_TMP);
