@@ -38,13 +38,11 @@
 #define CREATE_REPLY_TIMEOUT_MS 60000
 
 /* With --debug, when each stage of making the container ended: what a `run` spends where. */
-static void stage(const char *id, const char *what, int ret)
+static void stage(const char *id, const char *what)
 {
 	static struct timespec t0;
 	struct timespec now;
 
-	if (ret < 0)
-		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!t0.tv_sec && !t0.tv_nsec)
 		t0 = now;
@@ -205,13 +203,13 @@ static int create_sandbox(struct sandbox *sb, const struct ozone_globals *g, con
 	ret = sandbox_share(sb, id, b);
 	if (ret < 0)
 		return ret;
-	stage(id, "shared", 0);
+	stage(id, "shared");
 	if (role != POD_MEMBER) {
 		ret = sandbox_start_vmm(sb, size);
 		if (ret < 0)
 			return ret;
 	}
-	stage(id, "vmm started", 0);
+	stage(id, "vmm started");
 	ret = sandbox_connect(sb, conn, sandbox_boot_timeout_ms());
 	if (ret < 0)
 		return ret;
@@ -223,7 +221,7 @@ static int create_sandbox(struct sandbox *sb, const struct ozone_globals *g, con
 	conn->timeout_ms = sandbox_boot_timeout_ms() > CREATE_REPLY_TIMEOUT_MS
 			       ? sandbox_boot_timeout_ms()
 			       : CREATE_REPLY_TIMEOUT_MS;
-	stage(id, "agent answered", 0);
+	stage(id, "agent answered");
 	return 0;
 }
 
@@ -241,7 +239,7 @@ static int start_container(struct launch *l, const struct sandbox *sb, const cha
 	ret = agent_start(l, sb, id);
 	if (ret < 0)
 		return ret;
-	stage(id, "started", 0);
+	stage(id, "started");
 	ret = container_set_status(lk, st, "running");
 	if (ret < 0)
 		return ret;
@@ -281,7 +279,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = sandbox_size(&b->spec, &size);
 	if (ret < 0)
 		return ozone_fail(ret);
-	stage(id, "begin", 0);
+	stage(id, "begin");
 	sandbox_block_stop_signals(&old);
 	ret = store_create(g, id, &lk);
 	if (ret < 0) {
@@ -308,11 +306,11 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = agent_create(&l, id, b, pod);
 	if (ret < 0)
 		goto fail;
-	stage(id, "container created", 0);
+	stage(id, "container created");
 	ret = launch_connect(&l, sb.sock);
 	if (ret < 0)
 		goto fail;
-	stage(id, "streams connected", 0);
+	stage(id, "streams connected");
 	/* Step 4: the proxy, the pid file, the state. */
 	if (l.detach) {
 		ret = launch_fork(&l, &pid);
@@ -362,13 +360,13 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	}
 	/* A foreground run: this process is the proxy (which forwards the stop signals too). */
 	status = launch_run(&l);
-	stage(id, "exited", 0);
+	stage(id, "exited");
 	if (!o->keep && store_lock(g, id, &lk) == 0) {
 		if (container_remove(g, id, &lk, 0, 0) < 0)
 			ozone_fail(-1);
 		else
 			hooks_run(b, &st, HOOK_POSTSTOP);
-		stage(id, "deleted", 0);
+		stage(id, "deleted");
 	}
 	oci_state_free(&st);
 	return status;
