@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * --preserve-fds: the host side (which way each fd goes, what is refused,
- * runtime/preserve_fds.c built in here), the protocol fields (the "fds" of
+ * runtime/lib/preserve_fds.c), the protocol fields (the "fds" of
  * create and exec, the "fd" stream and its index), and the relay end to
  * end through a host-mode agent (`ozone-agent --hybrid-socket`, as root,
  * with /bin/busybox): a container whose fds 3, 4, 5 are the three kinds.
@@ -12,7 +12,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../runtime/preserve_fds.c"
+#include "runtime/lib/preserve_fds.h"
+#include "common/error.h"
 #include "test_agent_harness.h"
 
 struct ta_env ta;

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The runtime's state store: claiming an id, atomic state.json, status from
- * the recorded pid, the per-container lock, removal, listing. store.c is
- * compiled into this test directly: the runtime is an executable, not a
- * library the tests link.
+ * the recorded pid, the per-container lock, removal, listing
+ * (runtime/lib/store.c, from the runtime's library).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,7 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "runtime/store.c"
+#include "runtime/lib/store.h"
+#include "common/error.h"
 
 static char tmpdir[64];
 static char root[96];

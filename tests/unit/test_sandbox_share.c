@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The sandbox's shared directory against a guest that writes to it
- * (runtime/sandbox_mount.c, runtime/sandbox_unshare.c, compiled in: the
- * runtime is an executable, not a library). Runs as root in a mount
- * namespace of its own, on a tmpfs:
+ * (runtime/lib/sandbox_mount.c, runtime/lib/sandbox_unshare.c, from the
+ * runtime's library). Runs as root in a mount namespace of its own, on a
+ * tmpfs:
  *
  * - a pod member is shared 150 times while a thread standing for the guest
  *   swaps every new entry under shared/ for a symlink to a host directory,
@@ -35,15 +35,12 @@
 #include <dirent.h>
 #include <poll.h>
 #include <sys/inotify.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
-#include "runtime/sandbox_mount.c"
-#include "runtime/sandbox_mountpoint.c"
-#include "runtime/sandbox_unshare.c"
-
-void ozone_debug(const char *fmt, ...)
-{
-	(void)fmt;
-}
+#include "runtime/lib/sandbox.h"
+#include "runtime/lib/sandbox_share.h"
+#include "common/error.h"
 
 static char base[64];
 static char path_buf[8][PATH_MAX];
