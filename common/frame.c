@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "common/frame.h"
+#include "common/util.h"
 #include "common/error.h"
 
 #include <limits.h>
@@ -35,17 +36,9 @@ int frame_check_len(uint32_t len, uint32_t max)
 	return 0;
 }
 
-static long long frame_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 long long frame_deadline(int timeout_ms)
 {
-	return timeout_ms > 0 ? frame_now_ms() + timeout_ms : 0;
+	return timeout_ms > 0 ? now_ms() + timeout_ms : 0;
 }
 
 int frame_ms_left(long long deadline)
@@ -54,7 +47,7 @@ int frame_ms_left(long long deadline)
 
 	if (!deadline)
 		return -1;
-	now = frame_now_ms();
+	now = now_ms();
 	if (now >= deadline)
 		return 0;
 	return deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "common/util.h"
 #include "common/oci_signal.h"
 #include "common/error.h"
 
@@ -63,7 +64,7 @@ int oci_signal_parse(const char *s, int *sig)
 	for (size_t i = 0; i <= len; i++)
 		up[i] = (char)toupper((unsigned char)s[i]);
 	name = strncmp(up, "SIG", 3) ? up : up + 3;
-	for (size_t i = 0; i < sizeof(oci_signals) / sizeof(oci_signals[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(oci_signals); i++) {
 		if (!strcmp(name, oci_signals[i].name)) {
 			*sig = oci_signals[i].sig;
 			return 0;
@@ -85,7 +86,7 @@ int oci_signal_parse(const char *s, int *sig)
 
 const char *oci_signal_name(int sig, char *buf, unsigned size)
 {
-	for (size_t i = 0; i < sizeof(oci_signals) / sizeof(oci_signals[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(oci_signals); i++) {
 		if (oci_signals[i].sig == sig) {
 			snprintf(buf, size, "SIG%s", oci_signals[i].name);
 			return buf;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "common/util.h"
 #include "common/oci_spec.h"
 #include "common/error.h"
 #include "common/json.h"
@@ -35,7 +36,7 @@ static int oci_parse_caps(const struct oci_where *parent, yajl_val obj, struct o
 	struct oci_where w = {parent->file, oci_child(parent, "capabilities", path, sizeof(path))};
 	int ret;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		ret = oci_get_strv(&w, obj, keys[i], false, false, 64, dst[i], NULL);
 		if (ret < 0)
 			return ret;
@@ -77,7 +78,7 @@ static int oci_parse_rlimits(const struct oci_where *parent, yajl_val arr, struc
 		ret = oci_get_str(&w, arr->u.array.values[i], "type", true, false, 32, &r->type);
 		if (ret < 0)
 			return ret;
-		for (size_t k = 0; k < sizeof(oci_rlimit_names) / sizeof(oci_rlimit_names[0]); k++)
+		for (size_t k = 0; k < ARRAY_SIZE(oci_rlimit_names); k++)
 			known |= !strcmp(r->type, oci_rlimit_names[k]);
 		if (!known)
 			return oci_bad(&w, "type", "unknown resource limit '%.32s'", r->type);

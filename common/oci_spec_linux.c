@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* config.json's "linux" object. */
+#include "common/util.h"
 #include "common/oci_spec.h"
 #include "common/error.h"
 
@@ -36,7 +37,7 @@ static int oci_parse_namespaces(const struct oci_where *parent, yajl_val arr, st
 		ret = oci_get_str(&w, o, "type", true, false, 16, &ns->type);
 		if (ret < 0)
 			return ret;
-		for (size_t k = 0; k < sizeof(oci_ns_types) / sizeof(oci_ns_types[0]); k++)
+		for (size_t k = 0; k < ARRAY_SIZE(oci_ns_types); k++)
 			known |= !strcmp(ns->type, oci_ns_types[k]);
 		if (!known)
 			return oci_bad(&w, "type", "unknown namespace type '%s'", ns->type);

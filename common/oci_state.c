@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include "common/util.h"
 #include "common/oci_state.h"
 #include "common/error.h"
 
@@ -84,7 +85,7 @@ static int oci_state_fields(const struct oci_where *w, yajl_val top, struct oci_
 	st->pid = (int)pid;
 	if (oci_id_check(st->id) < 0)
 		return oci_bad(w, "id", "%s", err_msg());
-	for (size_t i = 0; i < sizeof(oci_statuses) / sizeof(oci_statuses[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(oci_statuses); i++)
 		known |= !strcmp(st->status, oci_statuses[i]);
 	if (!known)
 		return oci_bad(w, "status", "unknown status '%s'", st->status);

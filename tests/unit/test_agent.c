@@ -17,6 +17,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "test_agent_harness.h"
 
 struct ta_env ta;
@@ -184,7 +185,7 @@ static void make_rootfs(const char *id)
 	    "tty", "ls",   "id",  "printf", "yes",  "kill", "stty", "hostname", "mknod"};
 	char p[PATH_MAX], bb[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		snprintf(p, sizeof(p), "%s/%.255s%s", ta.shared, id, dirs[i]);
 		mkdir(p, 0755);
 	}
@@ -192,7 +193,7 @@ static void make_rootfs(const char *id)
 	snprintf(p, sizeof(p), "%s/%.255s/rootfs/bin/busybox", ta.shared, id);
 	if (access(p, X_OK) != 0 && link(bb, p) != 0)
 		assert_int_equal(copy_file(bb, p), 0);
-	for (size_t i = 0; i < sizeof(applets) / sizeof(applets[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
 		snprintf(p, sizeof(p), "%s/%.255s/rootfs/bin/%s", ta.shared, id, applets[i]);
 		if (symlink("busybox", p) < 0)
 			assert_int_equal(errno, EEXIST);
@@ -406,7 +407,7 @@ static void test_bad_requests(void **state)
 		int fd;
 
 		memcpy(sa.sun_path, ta.sock, sizeof(sa.sun_path));
-		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 			fd = socket(AF_UNIX, SOCK_STREAM, 0);
 			assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 			assert_int_equal(write(fd, bad[i], strlen(bad[i])),
@@ -468,7 +469,7 @@ static void test_mutated_requests(void **state)
 	SKIP_UNLESS_READY();
 	assert_int_equal(ta_ctl_open(&c), 0);
 	for (int i = 0; i < 400; i++) {
-		const char *t = templates[i % (sizeof(templates) / sizeof(templates[0]))];
+		const char *t = templates[i % (ARRAY_SIZE(templates))];
 		size_t len = strlen(t);
 
 		memcpy(buf, t, len);

@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "agent/ctr/cgroup.h"
 #include "agent/ctr/cgroup_dev.h"
 #include "agent/ctr/cgroup_res.h"
@@ -253,7 +254,7 @@ static void test_device_rules(void **state)
 	    "{\"devices\":[{\"allow\":true,\"minor\":2000000}]}",
 	    "{\"devices\":[3]}",
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(cg_dev_rules_parse(bad[i], &r), -EINVAL);
 		assert_null(r.r);
 		assert_non_null(strstr(err_msg(), "linux.resources.devices"));
@@ -296,7 +297,7 @@ static void test_apply_to_dir(void **state)
 	(void)state;
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/ozone-cg-XXXXXX");
 	assert_non_null(mkdtemp(tmpdir));
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		touch(files[i]);
 	assert_int_equal(cg_resources_translate("{\"memory\":{\"limit\":1048576},\"cpu\":{"
 						"\"shares\":512,\"quota\":50000},\"pids\":{"
@@ -338,7 +339,7 @@ static void test_apply_to_dir(void **state)
 	assert_non_null(strstr(err_msg(), "no hugetlb.1GB.max (controller not available)"));
 	cg_writes_free(&w);
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		char path[128];
 
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);

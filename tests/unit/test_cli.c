@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
+#include "common/util.h"
 #include "cli.h"
 #include "common/error.h"
 
@@ -246,7 +247,7 @@ static void test_help_and_version(void **state)
 	assert_non_null(out);
 	assert_int_equal(parse_args(&cfg, out, "--help", (const char *)NULL), 1);
 	fflush(out);
-	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
 		if (!strstr(buf, options[i]))
 			fail_msg("--help does not document %s", options[i]);
 	assert_int_equal(parse_args(&cfg, out, "--version", (const char *)NULL), 1);

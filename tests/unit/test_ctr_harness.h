@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "agent/ctr/ctr.h"
 #include "common/error.h"
 #include "common/oci_spec.h"
@@ -97,7 +98,7 @@ static int tc_env_init(struct tc_env *e)
 	mkdir(e->mounts, 0755);
 	static const char *const dirs[] = {"bin", "etc",  "proc",      "sys", "dev",
 					   "tmp", "home", "home/user", "root"};
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		snprintf(path, sizeof(path), "%s/%s", e->rootfs, dirs[i]);
 		mkdir(path, 0755);
 	}
@@ -106,7 +107,7 @@ static int tc_env_init(struct tc_env *e)
 	snprintf(path, sizeof(path), "%s/bin/busybox", e->rootfs);
 	if (tc_copy("/bin/busybox", path, 0755) < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(tc_applets) / sizeof(tc_applets[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(tc_applets); i++) {
 		snprintf(path, sizeof(path), "%s/bin/%s", e->rootfs, tc_applets[i]);
 		if (symlink("busybox", path) < 0)
 			return -1;

@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/statfs.h>
 
+#include "common/util.h"
 #include "test_ctr_harness.h"
 #include "agent/ctr/cgroup_dev.h"
 
@@ -209,7 +210,7 @@ static void test_device_program(void **state)
 
 	(void)state;
 	TC_SKIP_UNLESS_ROOT();
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !dir[0]; i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(roots) && !dir[0]; i++) {
 		struct statfs sf;
 
 		if (statfs(roots[i], &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)

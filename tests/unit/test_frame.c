@@ -15,12 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "common/frame.h"
 
-static void write_all(int fd, const void *buf, size_t len)
+/* The test's own writes must all land: a short one fails the test. */
+static void put_all(int fd, const void *buf, size_t len)
 {
-	assert_int_equal(write(fd, buf, len), (ssize_t)len);
+	assert_int_equal(write_all(fd, buf, len), 0);
 }
 
 static void put_frame(uint8_t *dst, const char *payload, uint32_t len)
@@ -72,7 +74,7 @@ static void test_read_eof_mid_header(void **state)
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	write_all(p[1], "\0\0", 2);
+	put_all(p[1], "\0\0", 2);
 	close(p[1]);
 	assert_int_equal(frame_read(p[0], &payload, &len), -EPROTO);
 	assert_null(payload);
@@ -91,7 +93,7 @@ static void test_read_eof_mid_payload(void **state)
 	assert_int_equal(pipe(p), 0);
 	frame_put_header(buf, 10);
 	memcpy(buf + FRAME_HDR_LEN, "abc", 3);
-	write_all(p[1], buf, sizeof(buf));
+	put_all(p[1], buf, sizeof(buf));
 	close(p[1]);
 	assert_int_equal(frame_read(p[0], &payload, &len), -EPROTO);
 	assert_null(payload);
@@ -109,12 +111,12 @@ static void test_read_oversize_rejected_before_payload(void **state)
 	(void)state;
 	assert_int_equal(pipe(p), 0);
 	frame_put_header(hdr, FRAME_MAX + 1);
-	write_all(p[1], hdr, sizeof(hdr));
+	put_all(p[1], hdr, sizeof(hdr));
 	/* The write end stays open: reading any payload would block forever. */
 	assert_int_equal(frame_read(p[0], &payload, &len), -EMSGSIZE);
 	assert_null(payload);
 	frame_put_header(hdr, UINT32_MAX);
-	write_all(p[1], hdr, sizeof(hdr));
+	put_all(p[1], hdr, sizeof(hdr));
 	assert_int_equal(frame_read(p[0], &payload, &len), -EMSGSIZE);
 	close(p[0]);
 	close(p[1]);
@@ -130,7 +132,7 @@ static void test_read_zero_length(void **state)
 	(void)state;
 	assert_int_equal(pipe(p), 0);
 	frame_put_header(hdr, 0);
-	write_all(p[1], hdr, sizeof(hdr));
+	put_all(p[1], hdr, sizeof(hdr));
 	assert_int_equal(frame_read(p[0], &payload, &len), -EBADMSG);
 	close(p[0]);
 	close(p[1]);
@@ -366,14 +368,6 @@ static void test_decoder_free_mid_frame(void **state)
 	frame_decoder_free(&d); /* no leak of the partial payload */
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /*
  * A peer that sends the header and half the payload of a 40-byte frame,
  * then nothing (and keeps the connection open): the deadline covers the
@@ -390,7 +384,7 @@ static void test_read_until_stall_mid_payload(void **state)
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	put_frame(buf, "0123456789012345678901234567890123456789", 40);
-	write_all(sv[1], buf, FRAME_HDR_LEN + 20);
+	put_all(sv[1], buf, FRAME_HDR_LEN + 20);
 	t0 = now_ms();
 	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(300)), -ETIMEDOUT);
 	assert_true(now_ms() - t0 >= 250);
@@ -410,7 +404,7 @@ static void test_read_until_stall_mid_header(void **state)
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	write_all(sv[1], "\0\0", 2);
+	put_all(sv[1], "\0\0", 2);
 	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(100)), -ETIMEDOUT);
 	assert_string_equal(err_msg(), "frame: timed out after 2 of 4 header bytes");
 	close(sv[0]);
@@ -430,7 +424,7 @@ static void *trickle_main(void *arg)
 	struct timespec ts = {0, 20 * 1000 * 1000};
 
 	frame_put_header(hdr, 1000);
-	write_all(t->fd, hdr, sizeof(hdr));
+	put_all(t->fd, hdr, sizeof(hdr));
 	while (!t->stop && write(t->fd, "x", 1) == 1)
 		nanosleep(&ts, NULL);
 	return NULL;
@@ -472,7 +466,7 @@ static void test_read_until_nothing_then_whole(void **state)
 	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(50)), -ETIMEDOUT);
 	assert_string_equal(err_msg(), "frame: timed out waiting for a frame");
 	put_frame(buf, "abc", 3);
-	write_all(sv[1], buf, sizeof(buf));
+	put_all(sv[1], buf, sizeof(buf));
 	close(sv[1]);
 	assert_int_equal(frame_read_until(sv[0], &payload, &len, frame_deadline(1000)), 0);
 	assert_int_equal(len, 3);

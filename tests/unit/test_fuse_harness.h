@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <linux/fuse.h>
 
+#include "common/util.h"
 #include "fs/fuse_server.h"
 
 #define FH_OUT_MAX (2 * 1024 * 1024)
@@ -62,7 +63,7 @@ static inline void fh_snapshot(const char *dir, char *buf, size_t len)
 	size_t used = 0;
 
 	buf[0] = 0;
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
 		char p[PATH_MAX], content[64] = {0};
 		struct stat st;
 

@@ -21,6 +21,7 @@
 #include <sys/xattr.h>
 #include <linux/capability.h>
 
+#include "common/util.h"
 #include "test_fuse_harness.h"
 
 /* The set vmm/jail.c's jail_lock_down() keeps when the VMM serves a share. */
@@ -31,7 +32,7 @@ static const cap_value_t worker_caps[] = {
 static int drop_to_worker_caps(void)
 {
 	cap_t c = cap_init();
-	int n = (int)(sizeof(worker_caps) / sizeof(worker_caps[0])), ret;
+	int n = (int)(ARRAY_SIZE(worker_caps)), ret;
 
 	if (!c)
 		return -1;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "common/oci_signal.h"
 
@@ -26,7 +27,7 @@ static void test_names(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
 		int sig = -1;
 
 		if (oci_signal_parse(ok[i].s, &sig) != 0 || sig != ok[i].sig)
@@ -42,7 +43,7 @@ static void test_unknown(void **state)
 	int sig;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		if (oci_signal_parse(bad[i], &sig) != -EINVAL)
 			fail_msg("'%s' accepted", bad[i]);
 	assert_int_equal(oci_signal_parse("FOO", &sig), -EINVAL);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "common/oci_spec.h"
 
@@ -242,7 +243,7 @@ static const struct {
 static void test_bad_specs(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_specs) / sizeof(bad_specs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_specs); i++) {
 		struct oci_spec s;
 		int ret = oci_spec_parse(bad_specs[i].text, strlen(bad_specs[i].text), &s);
 

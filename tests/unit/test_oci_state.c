@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "common/oci_state.h"
 
@@ -18,7 +19,7 @@ static void test_id_valid(void **state)
 	char longest[OCI_ID_MAX + 1];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++)
 		assert_int_equal(oci_id_check(good[i]), 0);
 	memset(longest, 'a', OCI_ID_MAX);
 	longest[OCI_ID_MAX] = '\0';
@@ -32,7 +33,7 @@ static void test_id_invalid(void **state)
 	char toolong[OCI_ID_MAX + 2];
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		assert_int_equal(oci_id_check(bad[i]), -EINVAL);
 	assert_int_equal(oci_id_check("a/b"), -EINVAL);
 	assert_string_equal(err_msg(), "invalid container id 'a/b'");
@@ -139,7 +140,7 @@ static void test_state_bad(void **state)
 	};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		struct oci_state st;
 		int ret = oci_state_parse("state.json", bad[i].text, strlen(bad[i].text), &st);
 

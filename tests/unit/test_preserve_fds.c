@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "common/util.h"
 #include "runtime/lib/preserve_fds.h"
 #include "common/error.h"
 #include "test_agent_harness.h"
@@ -188,7 +189,7 @@ static void test_proto_fds_hostile(void **state)
 	struct proto_msg m;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		snprintf(text, sizeof(text),
 			 "{\"v\":1,\"id\":1,\"op\":\"exec\",\"body\":{\"container_id\":\"c1\","
 			 "\"exec_id\":\"e1\",\"process\":{},%s}}",
@@ -205,7 +206,7 @@ static void test_proto_fds_hostile(void **state)
 		 many);
 	assert_int_equal(proto_decode(text, strlen(text), &m), -EBADMSG);
 	proto_msg_free(&m);
-	for (size_t i = 0; i < sizeof(bad_hdr) / sizeof(bad_hdr[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(bad_hdr); i++)
 		assert_int_equal(proto_stream_hdr_decode(bad_hdr[i], strlen(bad_hdr[i]), &h),
 				 -EBADMSG);
 }
@@ -294,7 +295,7 @@ static void make_rootfs(const char *id)
 	}
 	snprintf(p, sizeof(p), "cp /bin/busybox %s/%s/rootfs/bin/busybox", ta.shared, id);
 	assert_int_equal(system(p), 0);
-	for (size_t i = 0; i < sizeof(applets) / sizeof(applets[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++) {
 		snprintf(p, sizeof(p), "%s/%s/rootfs/bin/%s", ta.shared, id, applets[i]);
 		assert_int_equal(symlink("busybox", p), 0);
 	}

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "common/frame.h"
 #include "common/proto.h"
@@ -124,7 +125,7 @@ static void test_container_ops(void **state)
 					    PROTO_OP_PAUSE, PROTO_OP_RESUME, PROTO_OP_DESTROY};
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
 		struct proto_msg m = request(ops[i], 100 + i), d;
 
 		strcpy(m.body.container.container_id, "abc-DEF_0.9+x");

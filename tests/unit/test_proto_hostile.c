@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "common/json.h"
 #include "common/proto.h"
@@ -145,7 +146,7 @@ static const struct bad_case bad_messages[] = {
 static void test_bad_messages(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_messages) / sizeof(bad_messages[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_messages); i++) {
 		const struct bad_case *c = &bad_messages[i];
 		struct proto_msg m;
 		int ret = proto_decode(c->json, strlen(c->json), &m);
@@ -208,7 +209,7 @@ static const struct bad_reply bad_replies[] = {
 static void test_bad_reply_bodies(void **state)
 {
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad_replies) / sizeof(bad_replies[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad_replies); i++) {
 		char buf[1024];
 		struct proto_msg m;
 		int ret;
@@ -376,7 +377,7 @@ static void test_stream_header_hostile(void **state)
 	char *big;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		int ret = proto_stream_hdr_decode(cases[i].json, strlen(cases[i].json), &h);
 
 		if (ret != cases[i].err || !strstr(err_msg(), cases[i].msg))

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "agent/proc/proc_info.h"
 #include "common/proto.h"
 
@@ -117,7 +118,7 @@ static void test_procs_hostile(void **state)
 	int n;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		assert_int_equal(decode_ps(bad[i], &m), -EBADMSG);
 		proto_msg_free(&m);
 	}

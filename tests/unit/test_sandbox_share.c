@@ -38,6 +38,7 @@
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 
+#include "common/util.h"
 #include "runtime/lib/sandbox.h"
 #include "runtime/lib/sandbox_share.h"
 #include "common/error.h"
@@ -73,7 +74,7 @@ static int setup(void **state)
 	snprintf(base, sizeof(base), "/tmp/ozone-share-XXXXXX");
 	if (!mkdtemp(base) || mount("ozone-test", base, "tmpfs", 0, "mode=0755") < 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
 		if (mkdir(at(0, dirs[i]), 0755) < 0)
 			return -1;
 	write_file(at(0, "host/sentinel"), "host\n");

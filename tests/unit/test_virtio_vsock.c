@@ -24,6 +24,7 @@
 #include <linux/virtio_ring.h>
 #include <linux/virtio_vsock.h>
 
+#include "common/util.h"
 #include "devices/virtio_mmio.h"
 #include "devices/virtio_vsock.h"
 #include "guest_mem.h"
@@ -355,7 +356,7 @@ static void test_bad_connect_lines(void **state)
 	};
 	struct fixture *f = *state;
 
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
 		char c;
 		int sp[2];
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "common/error.h"
 #include "arch/x86_64/boot_internal.h"
 
@@ -83,7 +84,7 @@ static void test_identity_below_4g(void **state)
 	};
 	uint64_t pa;
 
-	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(addrs); i++) {
 		assert_true(translate(*state, addrs[i], &pa));
 		assert_int_equal(pa, addrs[i]);
 	}
