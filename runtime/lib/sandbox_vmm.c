@@ -390,6 +390,18 @@ static void vmm_log_tail(const struct sandbox *sb, char *out, size_t size)
 	const char *line = memrchr(buf, '\n', n);
 
 	line = line ? line + 1 : buf;
+	/*
+	 * The VMM's own words start where it says its name: a guest console
+	 * line it interrupted (no newline yet) is left out, so that its
+	 * message fits whole (a triple fault's registers take 300 bytes).
+	 */
+	const char *own = memmem(line, buf + n - line, "ozone-vmm: ", 11);
+	const char *next;
+
+	while (own && (next = memmem(own + 1, buf + n - own - 1, "ozone-vmm: ", 11)))
+		own = next;
+	if (own)
+		line = own;
 	/* The last line, escaped and cut to fit: it only decorates a message. */
 	escape_bytes(out, size, line, buf + n - line);
 }
@@ -397,7 +409,7 @@ static void vmm_log_tail(const struct sandbox *sb, char *out, size_t size)
 /* Records "<what><sep><the VMM log's last line>" (no separator when the log is empty). */
 static int err_with_console(const struct sandbox *sb, int errnum, const char *what, const char *sep)
 {
-	char tail[ESCAPE_TEXT_MAX];
+	char tail[400]; /* the whole message is at most 512 bytes (common/error.c) */
 
 	vmm_log_tail(sb, tail, sizeof(tail));
 	return err_setx(errnum, "%s%s%s", what, tail[0] ? sep : "", tail);

@@ -171,6 +171,15 @@ OZONE_VMM=$T_TMP/dying-vmm expect_err "create: the VMM dies during boot" 1 \
 	create -b "$B" c1
 check_clean "VMM died"
 
+# One whose message follows a guest console line it cut short: the message is
+# shown whole, from the VMM's name on (a triple fault's line is 300 bytes).
+long="ozone-vmm: vCPU 0: triple fault (the guest is reset; its last exit, an I/O read from port 0x3fd, was at RIP 0xffffffff81234567 RSP 0xffff88800000ff00 RFLAGS 0x46 CR0 0x80050033 CR3 0x84c000 CR4 0x3106 EFER 0xd01 CS 0x10 base 0x0; RIP now 0xfff0)"
+printf '#!/bin/sh\nprintf "[    0.123456] virtio_blk" \nprintf "%%s\\n" "%s" >&2\nexit 1\n' "$long" >"$T_TMP/dying-vmm"
+OZONE_VMM=$T_TMP/dying-vmm expect_err "create: the VMM's long last words, whole" 1 \
+	"ozone: ozone-vmm exited before the agent answered: $long" \
+	create -b "$B" c1
+check_clean "VMM died after console output"
+
 # 2. create SIGKILLed mid-way: mounts, a VMM and state are left; delete undoes all of it.
 OZONE_BOOT_TIMEOUT=120 "$OZONE" --root "$ROOT" create -b "$B" c1 >/dev/null 2>&1 &
 CPID=$!
