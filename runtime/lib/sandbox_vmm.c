@@ -331,27 +331,8 @@ fail:
 
 bool sandbox_vmm_alive(const struct sandbox *sb)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
-
-	if (sb->vmm_pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", sb->vmm_pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* A zombie has exited: its parent (init or a subreaper) just has not reaped it yet. */
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return false;
 	/* vmm.pid is a file: a pid whose start time was not recorded is nobody we know. */
-	return sb->vmm_start && store_pid_start(sb->vmm_pid) == sb->vmm_start;
+	return store_pid_alive(sb->vmm_pid, sb->vmm_start);
 }
 
 /*
