@@ -12,7 +12,9 @@
  * and a symlink out of it to a sentinel directory beside it: the queues
  * are kicked, the requests run (on this thread: virtio_fs_drain), the
  * device is reset (a fresh FUSE server) and kicked again with the same
- * memory. The sentinel must be unchanged afterwards (else abort); any
+ * memory. The device must write no guest memory but the buffers the
+ * input's chains lent it and the used rings (tests/unit/virtio_fixture.h,
+ * vfx_lent), and the sentinel must be unchanged afterwards (else abort); any
  * crash, hang, leak or sanitizer report is a bug. Seeds:
  * tests/fuzz/corpus/virtio_fs/ (INIT, LOOKUP, a split READ, FORGET).
  */
@@ -38,12 +40,28 @@
 #define FUZZ_VFS_ROOT "/tmp/ozone-fuzz-vfs-XXXXXX"
 #include "virtio_fs_fuzz.h"
 
-static void kick_all(struct virtio_fs *fs, struct virtio_mmio *t, uint8_t sel)
+/*
+ * Kicks the queues `sel` picks and runs their requests; the device must
+ * have written nothing but the buffers the input lent it and the used
+ * rings (else abort).
+ */
+static void kick_all(struct virtio_fs *fs, struct virtio_mmio *t, uint8_t sel, const uint8_t *mem)
 {
+	struct vfx_lent lent;
+	long long bad;
+
+	if (vfx_lent_begin(&lent, mem, MEM_SIZE, queues, NQ))
+		abort();
 	for (unsigned q = 0; q < NQ; q++)
 		if (sel & (1u << q))
 			virtio_mmio_queue_notify(t, q);
 	virtio_fs_drain(fs, t);
+	bad = vfx_lent_check(&lent);
+	if (bad >= 0) {
+		fprintf(stderr, "virtio-fs wrote guest address 0x%llx, which no chain lent it\n",
+			bad);
+		abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -79,13 +97,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     &(struct virtio_mmio_platform){fake_irq, fake_kick, NULL}) < 0)
 		abort();
 	driver_up(&t, features);
-	kick_all(fs, &t, data[0] ? data[0] : 7);
+	kick_all(fs, &t, data[0] ? data[0] : 7, mem);
 	/* A reset, then the same rings again on the fresh server. */
 	vfx_wr(&t, VIRTIO_MMIO_STATUS, 0);
 	memcpy(mem, data + 1, n);
 	memset(mem + USED(0), 0, MEM_SIZE - USED(0));
 	driver_up(&t, features);
-	kick_all(fs, &t, data[0] ? data[0] : 7);
+	kick_all(fs, &t, data[0] ? data[0] : 7, mem);
 	virtio_mmio_fini(&t);
 	virtio_fs_free(fs);
 	sentinel_check();

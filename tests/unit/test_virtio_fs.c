@@ -250,9 +250,14 @@ static const struct fuse_out_header *call(struct fixture *f, unsigned q, uint32_
 	struct piece pc[] = {{(uint32_t)len, false}, {room, true}};
 	uint16_t seen = f->used_seen[q];
 	uint64_t w = post(f, q, 0, buf, pc, 2);
+	struct vfx_lent lent;
 
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, queues, NQ), 0);
 	virtio_mmio_queue_notify(&f->t, q);
 	wait_used(f, q, (uint16_t)(seen + 1));
+	/* the reply went into the writable buffer, and nowhere else */
+	assert_true(lent.checked);
+	assert_int_equal(vfx_lent_check(&lent), -1);
 	f->used_seen[q]++;
 	assert_int_equal(used_elem(f, q, seen)->id, 0);
 	return (const struct fuse_out_header *)(f->mem + w);
@@ -343,9 +348,13 @@ static void test_init_lookup(void **state)
 			     {(uint32_t)(len - 40), false},
 			     {5, true},
 			     {sizeof(*oh) + sizeof(*e) - 5, true}};
+	struct vfx_lent lent;
+
 	w = post(f, 2, 3, buf, pc, 5);
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, queues, NQ), 0);
 	virtio_mmio_queue_notify(&f->t, 2);
 	wait_used(f, 2, 1);
+	assert_int_equal(vfx_lent_check(&lent), -1);
 	assert_int_equal(used_elem(f, 2, 0)->id, 3);
 	assert_int_equal(used_elem(f, 2, 0)->len, sizeof(*oh) + sizeof(*e));
 	oh = (const struct fuse_out_header *)(f->mem + w);

@@ -102,9 +102,14 @@ static void test_fills_request(void **state)
 {
 	struct fixture *f = *state;
 
+	struct vfx_lent lent;
+
 	desc(f, DESC)[2] = (struct vring_desc){BUF, 64, VRING_DESC_F_WRITE, 0};
 	make_avail(f, 2);
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
 	virtio_mmio_queue_notify(&f->t, 0);
+	/* the 64 bytes lent and the used ring, nothing else */
+	assert_int_equal(vfx_lent_check(&lent), -1);
 	assert_int_equal(used_idx(f), 1);
 	assert_int_equal(used_elem(f, 0)->id, 2);
 	assert_int_equal(used_elem(f, 0)->len, 64);
@@ -119,6 +124,7 @@ static void test_fills_scattered_request(void **state)
 {
 	struct fixture *f = *state;
 	struct vring_desc *it = desc(f, INDIRECT);
+	struct vfx_lent lent;
 
 	/* A readable header the device must leave alone, then two writable pieces. */
 	memset(f->mem + BUF, 0x5a, 16);
@@ -127,7 +133,10 @@ static void test_fills_scattered_request(void **state)
 	it[2] = (struct vring_desc){BUF + 0x200, 32, VRING_DESC_F_WRITE, 0};
 	desc(f, DESC)[0] = (struct vring_desc){INDIRECT, 3 * 16, VRING_DESC_F_INDIRECT, 0};
 	make_avail(f, 0);
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
 	virtio_mmio_queue_notify(&f->t, 0);
+	/* the two writable pieces of the indirect table and the used ring only */
+	assert_int_equal(vfx_lent_check(&lent), -1);
 	assert_int_equal(used_idx(f), 1);
 	assert_int_equal(used_elem(f, 0)->len, 48);
 	for (unsigned i = 0; i < 16; i++)
@@ -194,14 +203,59 @@ static void test_broken_ring(void **state)
 	assert_int_equal(vfx_rd(&f->t, VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_MMIO_INT_CONFIG);
 }
 
+/*
+ * The fixture's check that a device writes only where it was lent, which
+ * the device tests rely on, itself: it names a stray write, allows the
+ * lent buffers (indirect ones too) and the used ring, and checks nothing
+ * where a lent buffer covers a ring the driver owns.
+ */
+static void test_lent_check_names_stray_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct vring_desc *it = desc(f, INDIRECT);
+	struct vfx_lent lent;
+
+	desc(f, DESC)[0] = (struct vring_desc){BUF, 64, VRING_DESC_F_WRITE, 0};
+	desc(f, DESC)[1] = (struct vring_desc){INDIRECT, 16, VRING_DESC_F_INDIRECT, 0};
+	it[0] = (struct vring_desc){BUF + 0x1000, 8, VRING_DESC_F_WRITE, 0};
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
+	assert_true(lent.checked);
+	f->mem[BUF] = 1;
+	f->mem[BUF + 63] = 1;
+	f->mem[BUF + 0x1000 + 7] = 1;
+	f->mem[USED + 2] = 1;
+	assert_int_equal(vfx_lent_check(&lent), -1);
+
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
+	f->mem[BUF + 64] = 1; /* one past the buffer */
+	assert_int_equal(vfx_lent_check(&lent), BUF + 64);
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
+	f->mem[BUF + 0x1000 + 8] = 1; /* one past the indirect one */
+	assert_int_equal(vfx_lent_check(&lent), BUF + 0x1000 + 8);
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
+	f->mem[AVAIL + 2] ^= 1; /* the driver's avail ring */
+	assert_int_equal(vfx_lent_check(&lent), AVAIL + 2);
+
+	/* A buffer lent over the descriptor table: nothing is checked. */
+	desc(f, DESC)[0] = (struct vring_desc){DESC, 16, VRING_DESC_F_WRITE, 0};
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, MEM_SIZE, &queue, 1), 0);
+	assert_false(lent.checked);
+	f->mem[BUF + 0x2000] = 1;
+	assert_int_equal(vfx_lent_check(&lent), -1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_fills_request),	 T(test_fills_scattered_request),
-	    T(test_readable_only_chain), T(test_large_request_is_bounded),
-	    T(test_batch_and_yield),	 T(test_broken_ring),
+	    T(test_fills_request),
+	    T(test_fills_scattered_request),
+	    T(test_readable_only_chain),
+	    T(test_large_request_is_bounded),
+	    T(test_batch_and_yield),
+	    T(test_broken_ring),
+	    T(test_lent_check_names_stray_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

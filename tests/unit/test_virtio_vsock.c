@@ -138,6 +138,24 @@ static int teardown(void **state)
 	return 0;
 }
 
+/*
+ * The checked span of guest memory: the rings, the rx buffers and the tx
+ * buffer. What the device may write there is only what the rx chains lend
+ * it and the used rings (vfx_lent).
+ */
+#define CHECKED_SIZE (TXBUF + 8192)
+
+/* Notifies queue q; the device must write only where it was lent. */
+static void notify_checked(struct fixture *f, unsigned q)
+{
+	struct vfx_lent lent;
+
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, CHECKED_SIZE, queues, 3), 0);
+	assert_true(lent.checked);
+	virtio_mmio_queue_notify(&f->t, q);
+	assert_int_equal(vfx_lent_check(&lent), -1);
+}
+
 /* The guest sends one packet (header and payload in two descriptors). */
 static void tx(struct fixture *f, uint32_t hport, uint32_t gport, uint16_t op, uint32_t flags,
 	       const void *data, uint32_t len, uint32_t buf_alloc, uint32_t fwd_cnt)
@@ -163,7 +181,7 @@ static void tx(struct fixture *f, uint32_t hport, uint32_t gport, uint16_t op, u
 		desc(f, VSOCK_TX_Q)[1] = (struct vring_desc){TXBUF + 4096, len, 0, 0};
 	}
 	make_avail(f, VSOCK_TX_Q, 0);
-	virtio_mmio_queue_notify(&f->t, VSOCK_TX_Q);
+	notify_checked(f, VSOCK_TX_Q);
 }
 
 /* A raw header from the guest, with the chain's payload length given apart from h.len. */
@@ -206,9 +224,13 @@ static bool take_rx(struct fixture *f, struct virtio_vsock_hdr *h, void *data, u
 /* The next packet the device gave the guest: false if none. Re-posts its buffer. */
 static bool rx(struct fixture *f, struct virtio_vsock_hdr *h, void *data, uint32_t *len)
 {
+	struct vfx_lent lent;
 	uint16_t id;
 
+	assert_int_equal(vfx_lent_begin(&lent, f->mem, CHECKED_SIZE, queues, 3), 0);
+	assert_true(lent.checked);
 	vsock_poll(f->vs);
+	assert_int_equal(vfx_lent_check(&lent), -1);
 	if (!take_rx(f, h, data, len, &id))
 		return false;
 	post_rx(f, id);

@@ -194,4 +194,150 @@ static inline struct vring_used_elem *vfx_used_elem(uint8_t *mem, const struct v
 	return &vfx_used(mem, q)->ring[i % q->num];
 }
 
+/* --- what a device may write: the buffers the driver lent it --- */
+
+/*
+ * A device writes guest memory only into the device-writable buffers of
+ * the chains it was given, and into its used rings (virtio 1.2 section
+ * 2.7.4); a write anywhere else corrupts the guest's own memory, its
+ * kernel included. vfx_lent_begin() keeps the memory as it is before the
+ * device runs and notes where the device may write: every buffer a
+ * descriptor of `queues` (and of an indirect table one names) lends
+ * writable, and each queue's used ring with its avail_event. After the
+ * device ran, vfx_lent_check() names the first byte it changed anywhere
+ * else. Where a lent buffer or a used ring covers a descriptor table, an
+ * indirect table or an avail ring, the device may legitimately rewrite the
+ * chains it has yet to read, so nothing is checked (`checked` is false).
+ */
+struct vfx_range {
+	uint64_t start, end;
+};
+
+struct vfx_ranges {
+	struct vfx_range *r;
+	size_t n, cap;
+	bool nomem;
+};
+
+struct vfx_lent {
+	const uint8_t *mem;
+	size_t size;
+	uint8_t *before;	 /* the memory before the device ran */
+	struct vfx_ranges lent;	 /* where the device may write */
+	struct vfx_ranges rings; /* the driver's rings and tables */
+	bool checked;
+};
+
+/* [gpa, gpa + len) as far as it lies in guest memory; nothing when empty. */
+static inline void vfx_ranges_add(struct vfx_ranges *rs, size_t size, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= size || len == 0)
+		return;
+	if (len > size - gpa)
+		len = size - gpa;
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 64;
+		struct vfx_range *r = realloc(rs->r, cap * sizeof(*r));
+
+		if (!r) {
+			rs->nomem = true;
+			return;
+		}
+		rs->r = r;
+		rs->cap = cap;
+	}
+	rs->r[rs->n++] = (struct vfx_range){gpa, gpa + len};
+}
+
+static inline bool vfx_ranges_hold(const struct vfx_ranges *rs, uint64_t gpa)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (gpa >= rs->r[i].start && gpa < rs->r[i].end)
+			return true;
+	return false;
+}
+
+/* The descriptors of one table at `gpa`, `n` entries, as the memory holds them. */
+static inline void vfx_lent_table(struct vfx_lent *l, uint64_t gpa, uint64_t n, bool nested)
+{
+	struct vring_desc d;
+
+	if (gpa >= l->size)
+		return;
+	vfx_ranges_add(&l->rings, l->size, gpa, n * sizeof(d));
+	for (uint64_t i = 0; i < n && (i + 1) * sizeof(d) <= l->size - gpa; i++) {
+		memcpy(&d, l->before + gpa + i * sizeof(d), sizeof(d));
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			if (!nested)
+				vfx_lent_table(l, d.addr, d.len / sizeof(d), true);
+		} else if (d.flags & VRING_DESC_F_WRITE) {
+			vfx_ranges_add(&l->lent, l->size, d.addr, d.len);
+		}
+	}
+}
+
+/* Frees what vfx_lent_begin() took. */
+static inline void vfx_lent_end(struct vfx_lent *l)
+{
+	free(l->before);
+	free(l->lent.r);
+	free(l->rings.r);
+	l->before = NULL;
+	l->lent = l->rings = (struct vfx_ranges){0};
+}
+
+/* 0, or -ENOMEM. */
+static inline int vfx_lent_begin(struct vfx_lent *l, const uint8_t *mem, size_t size,
+				 const struct vfx_queue *queues, unsigned nq)
+{
+	*l = (struct vfx_lent){.mem = mem, .size = size, .checked = true};
+	l->before = malloc(size);
+	if (!l->before)
+		return -12; /* ENOMEM, without errno.h in every includer */
+	memcpy(l->before, mem, size);
+	for (unsigned q = 0; q < nq; q++) {
+		vfx_lent_table(l, queues[q].desc, queues[q].num, false);
+		/* flags, idx, ring[num], used_event */
+		vfx_ranges_add(&l->rings, size, queues[q].avail,
+			       4 + 2 * (uint64_t)queues[q].num + 2);
+		/* flags, idx, ring[num], avail_event: the device's own */
+		vfx_ranges_add(&l->lent, size, queues[q].used, 4 + 8 * (uint64_t)queues[q].num + 2);
+	}
+	if (l->lent.nomem || l->rings.nomem) {
+		vfx_lent_end(l);
+		return -12;
+	}
+	for (size_t i = 0; i < l->lent.n; i++)
+		for (size_t j = 0; j < l->rings.n; j++)
+			if (l->lent.r[i].start < l->rings.r[j].end &&
+			    l->rings.r[j].start < l->lent.r[i].end)
+				l->checked = false;
+	return 0;
+}
+
+/*
+ * The guest address of the first byte the device changed outside what was
+ * lent to it; -1 when there is none, or nothing is checked. Frees what
+ * vfx_lent_begin() took.
+ */
+static inline long long vfx_lent_check(struct vfx_lent *l)
+{
+	long long bad = -1;
+
+	for (size_t c = 0; l->checked && bad < 0 && c < l->size; c += 4096) {
+		size_t len = l->size - c < 4096 ? l->size - c : 4096;
+
+		if (!memcmp(l->mem + c, l->before + c, len))
+			continue;
+		for (size_t i = c; i < c + len; i++) {
+			if (l->mem[i] != l->before[i] && !vfx_ranges_hold(&l->lent, i)) {
+				bad = (long long)i;
+				break;
+			}
+		}
+	}
+	vfx_lent_end(l);
+	return bad;
+}
+
 #endif
