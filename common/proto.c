@@ -28,6 +28,7 @@ static const char *const proto_op_names[PROTO_OP_COUNT] = {
     [PROTO_OP_UPDATE] = "update",
     [PROTO_OP_DESTROY] = "destroy",
     [PROTO_OP_SHUTDOWN] = "shutdown",
+    [PROTO_OP_NETWORK] = "network",
 };
 
 static const char *const proto_event_names[PROTO_EVENT_COUNT] = {

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct net_config;
+
 #define PROTO_VERSION 1
 /* The agent's control listener, in the guest. */
 #define PROTO_AGENT_PORT 1024
@@ -61,6 +63,7 @@ enum proto_op {
 	PROTO_OP_UPDATE,
 	PROTO_OP_DESTROY,
 	PROTO_OP_SHUTDOWN,
+	PROTO_OP_NETWORK,
 	PROTO_OP_COUNT,
 };
 
@@ -166,6 +169,16 @@ struct proto_update {
 	char *resources_json; /* an OCI linux.resources object */
 };
 
+/*
+ * network request: the guest's NICs are given the links, addresses,
+ * routes and neighbours of the container's network namespace on the host
+ * (common/net_config.h), once per VM, before the first create whose spec
+ * names a network namespace by path. net is malloc'd.
+ */
+struct proto_network {
+	struct net_config *net;
+};
+
 /* How a process ended: signal 0 and its exit code, or the signal that killed it. */
 struct proto_status {
 	uint32_t code;
@@ -223,6 +236,7 @@ struct proto_exit {
  *   request  hello: hello   create: create   exec: exec   signal: signal
  *            wait, close_stdin: process       resize: resize   update: update
  *            start, pause, resume, ps, stats, destroy: container
+ *            network: network
  *   reply    hello: hello   wait: status   ps: pids   stats: stats
  *   event    exit: exit     oom: container
  */
@@ -235,6 +249,7 @@ union proto_body {
 	struct proto_signal signal;
 	struct proto_resize resize;
 	struct proto_update update;
+	struct proto_network network;
 	struct proto_status status;
 	struct proto_pids pids;
 	struct proto_stats stats;

@@ -2,6 +2,7 @@
 /* Request bodies: what the host asks of the agent. */
 #include "common/proto_body.h"
 #include "common/error.h"
+#include "common/net_config.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,26 @@ static void update_free(union proto_body *b)
 	free(b->update.resources_json);
 }
 
+static void network_enc(struct json_out *o, const union proto_body *b)
+{
+	if (!b->network.net) {
+		proto_put_fail(o, "'network': no configuration");
+		return;
+	}
+	net_config_put(o, "network", b->network.net);
+}
+
+static int network_dec(yajl_val v, union proto_body *b)
+{
+	return net_config_get(v, "network", true, &b->network.net);
+}
+
+static void network_free(union proto_body *b)
+{
+	free(b->network.net);
+	b->network.net = NULL;
+}
+
 #define CONTAINER                                                                                  \
 	{                                                                                          \
 		container_enc, container_dec, NULL                                                 \
@@ -254,4 +275,5 @@ const struct proto_codec proto_request_codecs[PROTO_OP_COUNT] = {
     [PROTO_OP_UPDATE] = {update_enc, update_dec, update_free},
     [PROTO_OP_DESTROY] = CONTAINER,
     [PROTO_OP_SHUTDOWN] = {NULL, NULL, NULL},
+    [PROTO_OP_NETWORK] = {network_enc, network_dec, network_free},
 };
