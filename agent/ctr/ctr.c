@@ -34,6 +34,7 @@
 
 #include "ctr.h"
 #include "ctr_internal.h"
+#include "agent/net/net.h"
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/util.h"
@@ -426,6 +427,9 @@ static int ctr_init_build(const struct ctr_create_args *a, struct ctr_proc *cp,
 	}
 	if (unshare_flags && unshare(unshare_flags) < 0)
 		return err_set(errno, "unshare namespaces");
+	/* A new network namespace has only `lo`, down: up, as runc leaves it. */
+	if ((unshare_flags & CLONE_NEWNET) && (ret = net_lo_up(NULL)) < 0)
+		return err_prefix(ret, "the container's network namespace");
 	if ((ret = ctr_hostname_apply(spec)) < 0)
 		return ret;
 	if ((ret = ctr_proc_oom(cp)) < 0)
@@ -561,6 +565,7 @@ static const struct {
 	int flag;
 } ctr_exec_ns[] = {
     /* mnt last: the others are opened through the agent's /proc. */
+    {"net", CLONE_NEWNET},
     {"ipc", CLONE_NEWIPC},
     {"uts", CLONE_NEWUTS},
     {"cgroup", CLONE_NEWCGROUP},

@@ -6,7 +6,8 @@
  * this side only makes processes and reports why it could not.
  *
  * A container's init is made at `create`: a child in new namespaces
- * (mount, pid, uts, ipc, cgroup as the spec asks; never net or user here)
+ * (mount, pid, uts, ipc, cgroup, network as the spec asks, or those it
+ * names by path; never user here; see ctr_ns.c for the network's)
  * that builds the rootfs (spec mounts, pivot_root, masked and read-only
  * paths, devices, hostname, sysctl), joins the cgroup, applies the process
  * settings (rlimits, oom_score_adj, user and groups, umask, capabilities,

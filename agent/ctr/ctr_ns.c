@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Namespaces, hostname and sysctl. The guest's network is the container's
- * own (the VM is the boundary), so "network" is never made nor joined here,
- * and ozone makes no user namespaces: both are accepted in a spec and left
- * to the VM. A sysctl is written only if it belongs to a namespace the
- * container has, with runc's rule (IPC ones need an ipc namespace,
- * kernel.hostname/domainname a uts one), except that net.* is allowed: the
- * guest's network stack belongs to the sandbox anyway.
+ * Namespaces, hostname and sysctl. A "network" namespace with a path is
+ * joined by that path, which the agent has already made the VM's network
+ * namespace (the one holding the guest's NICs, agent/net/net_vm.c) or, for
+ * a pod member, the sandbox container's (server/pod.c): the host path
+ * itself means nothing in the guest. One without a path is made new, with
+ * only `lo`, brought up as runc does. No "network" entry keeps the guest's
+ * root namespace (the runtime refuses such a spec: a VM cannot share the
+ * host's network). ozone makes no user namespaces: they are accepted in a
+ * spec and left to the VM. A sysctl is written only if it belongs to a
+ * namespace the container has, with runc's rule (IPC ones need an ipc
+ * namespace, kernel.hostname/domainname a uts one), except that net.* is
+ * allowed without a network namespace: the guest's network stack belongs
+ * to the sandbox anyway.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +37,8 @@ int ctr_ns_flag(const char *type)
 		return CLONE_NEWIPC;
 	if (!strcmp(type, "cgroup"))
 		return CLONE_NEWCGROUP;
+	if (!strcmp(type, "network"))
+		return CLONE_NEWNET;
 	return 0;
 }
 

@@ -80,6 +80,8 @@ static int dispatch(struct agent_conn *c, const struct proto_msg *req, struct pr
 		return ops_update(req, r);
 	case PROTO_OP_DESTROY:
 		return ops_destroy(req, r);
+	case PROTO_OP_NETWORK:
+		return ops_network(req, r);
 	case PROTO_OP_SHUTDOWN:
 		return 0;
 	default:

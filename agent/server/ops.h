@@ -30,6 +30,12 @@ extern struct agent_config agent_config;
 struct oci_spec;
 int pod_join_paths(const char *id, const char *pod, struct oci_spec *spec);
 
+/*
+ * ops_network.c: a network namespace the spec names by path (a host path,
+ * meaningless here) becomes the VM's network namespace, made on first use.
+ */
+int network_join_path(const char *id, struct oci_spec *spec);
+
 /* Each fills r (an ok reply's body) or fails; the caller sends the reply. */
 int ops_create(const struct proto_msg *req, struct proto_msg *r);
 int ops_start(const struct proto_msg *req, struct proto_msg *r);
@@ -43,6 +49,7 @@ int ops_signal(const struct proto_msg *req, struct proto_msg *r);
 int ops_wait(struct agent_conn *c, const struct proto_msg *req, struct proto_msg *r);
 int ops_close_stdin(const struct proto_msg *req, struct proto_msg *r);
 int ops_resize(const struct proto_msg *req, struct proto_msg *r);
+int ops_network(const struct proto_msg *req, struct proto_msg *r);
 
 /*
  * With agent_lock held: the container id for op, or NULL with -ENOENT (no

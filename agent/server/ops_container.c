@@ -142,7 +142,9 @@ int ops_create(const struct proto_msg *req, struct proto_msg *r)
 		oci_spec_free(&spec);
 		return err_setx(EINVAL, "create %s: the spec has no 'process'", b->container_id);
 	}
+	/* The VM's network namespace first: a pod member's is then the sandbox's. */
 	if ((ret = check_stdio(b->container_id, &b->stdio, spec.process.terminal)) < 0 ||
+	    (ret = network_join_path(b->container_id, &spec)) < 0 ||
 	    (b->pod[0] && (ret = pod_join_paths(b->container_id, b->pod, &spec)) < 0)) {
 		oci_spec_free(&spec);
 		return ret;

@@ -6,8 +6,10 @@
  * anything in the guest, so the create request names the sandbox container
  * instead ("pod") and each namespace the spec joins by path becomes the one
  * of that container's init here; the sandbox container itself (the pod is
- * its own id) makes new ones, whatever host paths its spec names. The network is the guest's own
- * and user namespaces are not made (ctr_ns.c): their paths are left alone.
+ * its own id) makes new ones, whatever host paths its spec names, except
+ * the network: a sandbox that names one by path joins the VM's (which
+ * ops_create has put in its spec already), as the members do through it.
+ * User namespaces are not made (ctr_ns.c): their paths are left alone.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -23,7 +25,7 @@
 /* The namespaces a pod shares, by their OCI type and their name under /proc/PID/ns. */
 static const struct {
 	const char *type, *name;
-} pod_kinds[] = {{"ipc", "ipc"}, {"uts", "uts"}, {"pid", "pid"}};
+} pod_kinds[] = {{"ipc", "ipc"}, {"uts", "uts"}, {"pid", "pid"}, {"network", "net"}};
 
 /* The pod's sandbox container's init, if it runs; 0 otherwise. */
 static pid_t pod_init_pid(const char *pod)
@@ -55,7 +57,7 @@ int pod_join_paths(const char *id, const char *pod, struct oci_spec *spec)
 		const char *name = NULL;
 		char path[64], *dup;
 
-		if (!ns->path || !strcmp(ns->type, "network") || !strcmp(ns->type, "user"))
+		if (!ns->path || !strcmp(ns->type, "user"))
 			continue;
 		for (size_t k = 0; k < ARRAY_SIZE(pod_kinds); k++)
 			if (!strcmp(ns->type, pod_kinds[k].type))
@@ -65,8 +67,11 @@ int pod_join_paths(const char *id, const char *pod, struct oci_spec *spec)
 					"create %s: linux.namespaces: a pod shares no %s namespace",
 					id, ns->type);
 		if (sandbox) {
-			free(ns->path);
-			ns->path = NULL;
+			/* Its network by path stays: the VM's, which ops_create put there. */
+			if (strcmp(ns->type, "network")) {
+				free(ns->path);
+				ns->path = NULL;
+			}
 			continue;
 		}
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, name);

@@ -255,8 +255,8 @@ static void test_namespace_flags(void **state)
 	assert_int_equal(ctr_ns_flag("uts"), CLONE_NEWUTS);
 	assert_int_equal(ctr_ns_flag("ipc"), CLONE_NEWIPC);
 	assert_int_equal(ctr_ns_flag("cgroup"), CLONE_NEWCGROUP);
-	/* The VM is the container's network and user boundary: never made here. */
-	assert_int_equal(ctr_ns_flag("network"), 0);
+	assert_int_equal(ctr_ns_flag("network"), CLONE_NEWNET);
+	/* The VM is the user boundary: never made here. */
 	assert_int_equal(ctr_ns_flag("user"), 0);
 }
 
