@@ -565,11 +565,8 @@ static const struct {
 	int flag;
 } ctr_exec_ns[] = {
     /* mnt last: the others are opened through the agent's /proc. */
-    {"net", CLONE_NEWNET},
-    {"ipc", CLONE_NEWIPC},
-    {"uts", CLONE_NEWUTS},
-    {"cgroup", CLONE_NEWCGROUP},
-    {"mnt", CLONE_NEWNS},
+    {"net", CLONE_NEWNET},	 {"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+    {"cgroup", CLONE_NEWCGROUP}, {"mnt", CLONE_NEWNS},
 };
 
 /* In the container's mount namespace: a pty of its devpts, as ctr_create makes one. */

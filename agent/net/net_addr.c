@@ -57,7 +57,8 @@ static unsigned char net_rt_scope(enum net_scope scope)
 int net_route_add(struct nl_sock *s, int ifindex, const struct net_route *r)
 {
 	struct nl_msg m;
-	struct rtmsg *rtm = nl_msg_init(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*rtm));
+	struct rtmsg *rtm =
+	    nl_msg_init(&m, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*rtm));
 	char dst[NET_ADDR_STRLEN], gw[NET_ADDR_STRLEN] = "";
 	int ret;
 
@@ -89,7 +90,8 @@ int net_route_add(struct nl_sock *s, int ifindex, const struct net_route *r)
 int net_neigh_add(struct nl_sock *s, int ifindex, const struct net_neigh *n)
 {
 	struct nl_msg m;
-	struct ndmsg *ndm = nl_msg_init(&m, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*ndm));
+	struct ndmsg *ndm =
+	    nl_msg_init(&m, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*ndm));
 	char ip[NET_ADDR_STRLEN];
 	int ret;
 
