@@ -4,7 +4,8 @@
  * spec's "network" namespace without a path gives the container a new one
  * with only `lo`, up; one with a path joins it, here the VM's namespace
  * (agent/net/net_vm.c) by the path the agent gives a container,
- * /proc/<agent>/fd/<fd>. Each container reads its own view from sysfs and
+ * /proc/<agent>/fd/<fd>; a process exec'd in the container joins the
+ * init's. Each container reads its own view from sysfs and
  * /proc/net, mounted in it.
  */
 #include <setjmp.h>
@@ -103,6 +104,50 @@ static void test_path_joins_vm_netns(void **state)
 	TC_ASSERT_OUT(&r, VM_MARK_HEX);
 }
 
+/* An exec'd process is in the init's network namespace: here the VM's, with its mark. */
+static void test_exec_joins_init_netns(void **state)
+{
+	const char *proc = "{\"args\":[\"cat\",\"/proc/net/if_inet6\"],"
+			   "\"env\":[\"PATH=/bin\"],\"cwd\":\"/\"}";
+	struct oci_spec spec;
+	struct oci_process p;
+	char path[64], *json, out[4096];
+	int pfd[2], start_fd, status;
+	pid_t init, pid;
+	size_t len = 0;
+	ssize_t n;
+
+	(void)state;
+	TC_SKIP_UNLESS_ROOT();
+	/* test_path_joins_vm_netns put the mark on the VM namespace's lo. */
+	assert_int_equal(net_vm_ns_path(path, sizeof(path)), 0);
+	json = spec_net("[\"sleep\",\"100\"]", path);
+	assert_int_equal(oci_spec_parse(json, strlen(json), &spec), 0);
+	free(json);
+	struct ctr_create_args a = {
+	    .id = "n", .spec = &spec, .rootfs = env.rootfs, .stdio = {.fd = {-1, -1, -1}}};
+	assert_int_equal(ctr_create(&a, &init, &start_fd, NULL), 0);
+	assert_int_equal(ctr_start(start_fd), 0);
+
+	assert_int_equal(oci_process_parse("process.json", proc, strlen(proc), &p), 0);
+	assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
+	struct ctr_stdio st = {.fd = {-1, pfd[1], pfd[1]}};
+	assert_int_equal(ctr_exec(init, &spec, &p, NULL, &st, &pid, NULL), 0);
+	close(pfd[1]);
+	while ((n = read(pfd[0], out + len, sizeof(out) - 1 - len)) > 0)
+		len += (size_t)n;
+	out[len] = '\0';
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	kill(init, SIGKILL);
+	waitpid(init, NULL, 0);
+	oci_process_free(&p);
+	oci_spec_free(&spec);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!strstr(out, VM_MARK_HEX))
+		fail_msg("exec is not in the VM's namespace:\n%s", out);
+}
+
 static void test_bad_netns_path_fails_create(void **state)
 {
 	struct tc_run r;
@@ -121,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_new_netns_has_lo_up),
 	    cmocka_unit_test(test_path_joins_vm_netns),
+	    cmocka_unit_test(test_exec_joins_init_netns),
 	    cmocka_unit_test(test_bad_netns_path_fails_create),
 	};
 
