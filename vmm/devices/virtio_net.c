@@ -303,8 +303,9 @@ static int rx_gather(struct virtio_net *net, struct virtq *vq)
 		memcpy(&net->rx_iov[net->nr_iov], virtq_chain_in(c), c->nin * sizeof(struct iovec));
 		net->nr_iov += c->nin;
 		/* in_len fits 32 bits; rx_bytes stops growing at rx_need plus one chain. */
-		net->rx_bytes = net->rx_bytes + c->in_len < net->rx_bytes ? UINT32_MAX
-									  : net->rx_bytes + c->in_len;
+		net->rx_bytes = net->rx_bytes + c->in_len < net->rx_bytes
+				    ? UINT32_MAX
+				    : net->rx_bytes + c->in_len;
 	}
 	return given_back;
 }
@@ -320,7 +321,8 @@ static void rx_shift(struct virtio_net *net, unsigned k)
 	net->nr_slots -= k;
 	for (unsigned i = 0; i < net->nr_slots; i++)
 		net->slots[i].iov0 -= iov_shift;
-	memmove(net->rx_iov, net->rx_iov + iov_shift, (net->nr_iov - iov_shift) * sizeof(struct iovec));
+	memmove(net->rx_iov, net->rx_iov + iov_shift,
+		(net->nr_iov - iov_shift) * sizeof(struct iovec));
 	net->nr_iov -= iov_shift;
 }
 
