@@ -67,17 +67,22 @@ if [ "$OZT_MTU" -ge 9000 ]; then
 	check "ping with 8000-byte frames (jumbo both ways)" ping -c 3 -W 10 -s 8000 10.99.0.1
 fi
 
-# Listeners for host-to-guest data and for the host's MD5 of what we send.
-(sleep 600 | nc -l -p 5002 >/tmp/h2g) &
-(sleep 600 | nc -l -p 5003 >/tmp/ack) &
+# Every connection starts in the guest (no listener of its own to race):
+# 5002 gives it the host's data, 5001 takes its own, 5003 gives back the
+# host's MD5 of what arrived (retried until the host listens there).
+(sleep 600 | nc 10.99.0.1 5002 >/tmp/h2g) &
 dd if=/dev/urandom of=/tmp/g2h bs=65536 count=$((OZT_SIZE / 65536)) 2>/dev/null
 G=$(md5sum /tmp/g2h | cut -d' ' -f1)
 echo "READY $G"
 check "TCP guest to host: $OZT_SIZE bytes sent" nc 10.99.0.1 5001 </tmp/g2h
-
 wait_size /tmp/h2g "$OZT_SIZE" 300
 same "TCP host to guest: $OZT_SIZE bytes, MD5 as sent" "$OZT_H2G_MD5" "$(md5sum /tmp/h2g | cut -d' ' -f1)"
-wait_size /tmp/ack 33 300
+i=0
+while [ "$(stat -c %s /tmp/ack 2>/dev/null)" != 33 ] && [ $i -lt 300 ]; do
+	nc 10.99.0.1 5003 </dev/null >/tmp/ack 2>/dev/null
+	sleep 1
+	i=$((i + 1))
+done
 same "TCP guest to host: the host's MD5 is ours" "$G" "$(cat /tmp/ack)"
 end
 INIT
@@ -100,19 +105,9 @@ wait_for() {
 	grep -q "$2" "$1" 2>/dev/null
 }
 
-# send_retry PORT FILE: connects to the guest (its listener may lag its READY line).
-send_retry() {
-	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		timeout 120 /bin/busybox nc 10.99.0.2 "$1" <"$2" && return 0
-		sleep 1
-	done
-	return 1
-}
-
 # one_run NAME MTU [VMM ARGS...]
 one_run() {
-	local name=$1 mtu=$2 dir=$T_TMP/$1 vmm_pid listen_pid h2g_md5 g2h_md5 line rc
+	local name=$1 mtu=$2 dir=$T_TMP/$1 vmm_pid listen_pid send_pid h2g_md5 g2h_md5 line rc
 	shift 2
 	mkdir -p "$dir"
 	ip link set $TAP mtu "$mtu" up
@@ -120,6 +115,9 @@ one_run() {
 	h2g_md5=$(md5sum "$dir/h2g" | cut -d' ' -f1)
 	(sleep 900 | bb nc -l -p 5001 >"$dir/g2h") &
 	listen_pid=$!
+	# Sends the file and closes at its end (busybox nc ends on EOF of its stdin).
+	bb nc -l -p 5002 <"$dir/h2g" >/dev/null &
+	send_pid=$!
 	echo "booting the guest: --net fd=3,mac=$MAC,mtu=$mtu $*"
 	timeout -k 2 "$RUN_TIMEOUT" "$TAPFD" $TAP "$VMM" --kernel "$BZIMAGE" \
 		--initrd "$T_TMP/initramfs.cpio" --cpus 1 --memory 256 --console stdio \
@@ -128,15 +126,14 @@ one_run() {
 		</dev/null >"$dir/out" 2>"$dir/err" &
 	vmm_pid=$!
 	if wait_for "$dir/out" '^READY' 300 $vmm_pid; then
-		send_retry 5002 "$dir/h2g" || fail "$name: host to guest: connect to 10.99.0.2:5002"
 		local i=0
 		while [ "$(stat -c %s "$dir/g2h")" != $SIZE ] && [ $i -lt 3000 ] && kill -0 $vmm_pid 2>/dev/null; do
 			sleep 0.1
 			i=$((i + 1))
 		done
 		g2h_md5=$(md5sum "$dir/g2h" | cut -d' ' -f1)
-		echo "$g2h_md5" >"$dir/ack"
-		send_retry 5003 "$dir/ack" || fail "$name: send the MD5 to 10.99.0.2:5003"
+		# The guest connects for it once it has checked its own download.
+		echo "$g2h_md5" | timeout 330 /bin/busybox nc -l -p 5003 >/dev/null
 		line=$(grep -a '^READY' "$dir/out" | tr -d '\r')
 		if [ "${line#READY }" = "$g2h_md5" ]; then
 			pass "$name: host: 4 MiB from the guest, MD5 as the guest sent"
@@ -149,9 +146,10 @@ one_run() {
 	fi
 	wait $vmm_pid
 	rc=$?
+	kill $send_pid 2>/dev/null
 	kill $listen_pid 2>/dev/null
 	pkill -P $listen_pid 2>/dev/null
-	wait $listen_pid 2>/dev/null
+	wait $listen_pid $send_pid 2>/dev/null
 	tr -d '\r' <"$dir/out" | sed 's/^/guest| /'
 	if [ $rc -eq 0 ]; then
 		pass "$name: the VMM exits 0 after the guest powers off"
