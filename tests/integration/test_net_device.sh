@@ -49,6 +49,7 @@ cat >"$ROOT/init" <<'INIT'
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; }
 check() { n=$1; shift; if "$@" >/tmp/out 2>&1; then pass "$n"; else fail "$n" "$(head -c 200 /tmp/out | tr '\n' '|')"; fi; }
@@ -73,6 +74,7 @@ fi
 (sleep 600 | nc 10.99.0.1 5002 >/tmp/h2g) &
 dd if=/dev/urandom of=/tmp/g2h bs=65536 count=$((OZT_SIZE / 65536)) 2>/dev/null
 G=$(md5sum /tmp/g2h | cut -d' ' -f1)
+same "$OZT_SIZE random bytes to send" "$OZT_SIZE" "$(stat -c %s /tmp/g2h 2>&1)"
 echo "READY $G"
 check "TCP guest to host: $OZT_SIZE bytes sent" nc 10.99.0.1 5001 </tmp/g2h
 wait_size /tmp/h2g "$OZT_SIZE" 300
@@ -107,7 +109,7 @@ wait_for() {
 
 # one_run NAME MTU [VMM ARGS...]
 one_run() {
-	local name=$1 mtu=$2 dir=$T_TMP/$1 vmm_pid listen_pid send_pid h2g_md5 g2h_md5 line rc
+	local name=$1 mtu=$2 dir=$T_TMP/$1 vmm_pid listen_pid send_pid ack_pid="" h2g_md5 g2h_md5 line rc
 	shift 2
 	mkdir -p "$dir"
 	ip link set $TAP mtu "$mtu" up
@@ -133,7 +135,10 @@ one_run() {
 		done
 		g2h_md5=$(md5sum "$dir/g2h" | cut -d' ' -f1)
 		# The guest connects for it once it has checked its own download.
-		echo "$g2h_md5" | timeout 330 /bin/busybox nc -l -p 5003 >/dev/null
+		# In the background: the connection never ends by itself (the guest
+		# powers off with it open), so it is killed once the VMM is gone.
+		(echo "$g2h_md5" | bb nc -l -p 5003 >/dev/null) &
+		ack_pid=$!
 		line=$(grep -a '^READY' "$dir/out" | tr -d '\r')
 		if [ "${line#READY }" = "$g2h_md5" ]; then
 			pass "$name: host: 4 MiB from the guest, MD5 as the guest sent"
@@ -146,9 +151,14 @@ one_run() {
 	fi
 	wait $vmm_pid
 	rc=$?
-	kill $send_pid 2>/dev/null
-	kill $listen_pid 2>/dev/null
+	if [ -n "$ack_pid" ]; then
+		pkill -P "$ack_pid" 2>/dev/null
+		kill "$ack_pid" 2>/dev/null
+		wait "$ack_pid" 2>/dev/null
+	fi
+	# the listener's children first: once its subshell is gone they are no longer its
 	pkill -P $listen_pid 2>/dev/null
+	kill $send_pid $listen_pid 2>/dev/null
 	wait $listen_pid $send_pid 2>/dev/null
 	tr -d '\r' <"$dir/out" | sed 's/^/guest| /'
 	if [ $rc -eq 0 ]; then
