@@ -5,8 +5,12 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/if_tun.h>
 
 #include "common/error.h"
 #include "vm.h"
@@ -23,6 +27,7 @@ enum {
 	OPT_API,
 	OPT_JAIL,
 	OPT_BALLOON,
+	OPT_NET,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +42,7 @@ static const struct option long_opts[] = {
     {"api-socket", required_argument, NULL, OPT_API},
     {"jail", required_argument, NULL, OPT_JAIL},
     {"balloon", no_argument, NULL, OPT_BALLOON},
+    {"net", required_argument, NULL, OPT_NET},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -67,6 +73,11 @@ void cli_usage(FILE *out)
 	    "                           guest reports memory it has freed and the VMM gives\n"
 	    "                           it back to the host (the guest is never asked to\n"
 	    "                           give up memory it uses)\n"
+	    "      --net fd=N,mac=MAC[,mtu=U]\n"
+	    "                           virtio-net NIC on the tap the VMM inherits as fd N\n"
+	    "                           (opened with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR); MAC:\n"
+	    "                           the guest's, aa:bb:cc:dd:ee:ff; U: %d..%d (default\n"
+	    "                           %d); repeatable, up to %d NICs\n"
 	    "      --api-socket PATH    control socket (not available yet)\n"
 	    "      --jail DIR           confine the VMM before the guest runs: own mount, IPC\n"
 	    "                           and UTS namespaces with a root in DIR (an empty\n"
@@ -79,7 +90,8 @@ void cli_usage(FILE *out)
 	    "1 on an error of the VMM or KVM; 2 on a bad command line; 3 when the guest\n"
 	    "kernel panics.\n",
 	    VM_MAX_CPUS, CLI_DEFAULT_CPUS, CLI_MIN_MEM_MIB, CLI_MAX_MEM_MIB, CLI_DEFAULT_MEM_MIB,
-	    VMM_FS_TAG_MAX, VMM_MAX_FS, FUSE_SERVER_MAX_INODES, FUSE_SERVER_MAX_HANDLES);
+	    VMM_FS_TAG_MAX, VMM_MAX_FS, FUSE_SERVER_MAX_INODES, FUSE_SERVER_MAX_HANDLES,
+	    VMM_NET_MIN_MTU, VMM_NET_MAX_MTU, VMM_NET_DEFAULT_MTU, VMM_MAX_NET);
 }
 
 /* A plain decimal number in [min, max]: no sign, no suffix, no blanks. */
@@ -202,6 +214,106 @@ static int parse_fs(struct vmm_config *cfg, char *arg)
 	return 0;
 }
 
+/* aa:bb:cc:dd:ee:ff, a unicast address other than all zeros. */
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned v[6];
+	int end = 0;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &end) != 6 ||
+	    end != 17 || strspn(s, "0123456789abcdefABCDEF:") != 17)
+		return err_setx(EINVAL, "--net mac=%s: expected aa:bb:cc:dd:ee:ff", s);
+	for (int i = 0; i < 6; i++) {
+		if (s[3 * i + 2] != (i == 5 ? '\0' : ':'))
+			return err_setx(EINVAL, "--net mac=%s: expected aa:bb:cc:dd:ee:ff", s);
+		mac[i] = (uint8_t)v[i];
+	}
+	if (mac[0] & 1)
+		return err_setx(EINVAL, "--net mac=%s: a multicast address", s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return err_setx(EINVAL, "--net mac=%s: the all-zero address", s);
+	return 0;
+}
+
+/*
+ * The fd must be open and be a tap whose frames carry a vnet header and no
+ * packet information: the device's data path reads and writes exactly that.
+ */
+static int check_tap(int fd)
+{
+	struct ifreq ifr = {0};
+
+	if (fcntl(fd, F_GETFD) < 0)
+		return err_set(errno, "--net fd=%d: not an open file descriptor", fd);
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0)
+		return err_set(errno, "--net fd=%d: not a tap device", fd);
+	if ((ifr.ifr_flags & (IFF_TUN | IFF_TAP)) != IFF_TAP)
+		return err_setx(EINVAL, "--net fd=%d: %s is a tun device, not a tap", fd,
+				ifr.ifr_name);
+	if (!(ifr.ifr_flags & IFF_VNET_HDR))
+		return err_setx(EINVAL, "--net fd=%d: tap %s was opened without IFF_VNET_HDR", fd,
+				ifr.ifr_name);
+	if (!(ifr.ifr_flags & IFF_NO_PI))
+		return err_setx(EINVAL, "--net fd=%d: tap %s was opened without IFF_NO_PI", fd,
+				ifr.ifr_name);
+	return 0;
+}
+
+/* One ",KEY=VALUE" of --net; each key at most once. */
+static int parse_net_opt(struct vmm_net *n, char *o, unsigned *seen)
+{
+	unsigned long long v;
+	int ret;
+
+	if (!strncmp(o, "fd=", 3) && !(*seen & 1)) {
+		ret = parse_uint("net fd", o + 3, 0, INT32_MAX, &v);
+		n->fd = (int)v;
+		*seen |= 1;
+	} else if (!strncmp(o, "mac=", 4) && !(*seen & 2)) {
+		ret = parse_mac(o + 4, n->mac);
+		*seen |= 2;
+	} else if (!strncmp(o, "mtu=", 4) && !(*seen & 4)) {
+		ret = parse_uint("net mtu", o + 4, VMM_NET_MIN_MTU, VMM_NET_MAX_MTU, &v);
+		n->mtu = (uint16_t)v;
+		*seen |= 4;
+	} else {
+		return err_setx(EINVAL,
+				"--net: unknown or repeated option '%s' (expected fd=N, mac=MAC, "
+				"mtu=U)",
+				o);
+	}
+	return ret;
+}
+
+/* fd=N,mac=MAC[,mtu=U], in any order. */
+static int parse_net(struct vmm_config *cfg, char *arg)
+{
+	struct vmm_net n = {.fd = -1, .mtu = VMM_NET_DEFAULT_MTU};
+	unsigned seen = 0;
+	char *o, *save = NULL;
+	int ret;
+
+	if (cfg->nr_net == VMM_MAX_NET)
+		return err_setx(EINVAL, "--net %s: at most %d NICs", arg, VMM_MAX_NET);
+	for (o = strtok_r(arg, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		ret = parse_net_opt(&n, o, &seen);
+		if (ret < 0)
+			return ret;
+	}
+	if ((seen & 3) != 3)
+		return err_setx(EINVAL, "--net: fd=N and mac=MAC are required");
+	for (unsigned i = 0; i < cfg->nr_net; i++)
+		if (cfg->net[i].fd == n.fd)
+			return err_setx(EINVAL, "--net fd=%d: given twice", n.fd);
+	ret = check_tap(n.fd);
+	if (ret < 0)
+		return ret;
+	cfg->net[cfg->nr_net++] = n;
+	return 0;
+}
+
 static int check_file(const char *opt, const char *path)
 {
 	if (!*path)
@@ -264,6 +376,8 @@ static int parse_opt(struct vmm_config *cfg, int c, char *arg, FILE *out)
 	case OPT_BALLOON:
 		cfg->balloon = true;
 		return 0;
+	case OPT_NET:
+		return parse_net(cfg, arg);
 	case 'h':
 		cli_usage(out);
 		return 1;

@@ -15,6 +15,18 @@
 #define VMM_FS_MAX_HANDLES (1u << 16)
 /* Bytes of a virtio-fs tag (struct virtio_fs_config). */
 #define VMM_FS_TAG_MAX 36
+/* --net: NICs per VM, and the MTU range a NIC may be given (Ethernet's minimum for IPv4). */
+#define VMM_MAX_NET 8
+#define VMM_NET_MIN_MTU 68
+#define VMM_NET_MAX_MTU 65535
+#define VMM_NET_DEFAULT_MTU 1500
+
+/* --net fd=N,mac=MAC[,mtu=U]: a virtio-net NIC on a tap the VMM inherited as fd N. */
+struct vmm_net {
+	int fd; /* checked by the CLI: a tap opened with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR */
+	uint8_t mac[6];
+	uint16_t mtu;
+};
 
 enum console_mode { CONSOLE_STDIO, CONSOLE_NONE, CONSOLE_FILE };
 
@@ -41,6 +53,8 @@ struct vmm_config {
 	bool balloon;		  /* virtio-balloon with free page reporting */
 	struct vmm_fs_share fs[VMM_MAX_FS];
 	unsigned nr_fs;
+	struct vmm_net net[VMM_MAX_NET];
+	unsigned nr_net;
 };
 
 #endif

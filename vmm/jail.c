@@ -33,15 +33,36 @@ static struct {
 	char fs[VMM_MAX_FS][32];
 } jail_paths;
 
-void jail_close_stray_fds(void)
+/* Closes [lo, hi]. */
+static void close_fd_range(unsigned lo, unsigned hi)
 {
-	if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+	if (lo > hi || syscall(SYS_close_range, lo, hi, 0U) == 0)
 		return;
 	/* Kernels before 5.9: the slow way. */
 	long max = sysconf(_SC_OPEN_MAX);
 
-	for (long fd = 3; fd < (max > 0 ? max : 1024); fd++)
+	for (long fd = lo; fd < (max > 0 ? max : 1024) && fd <= (long)hi; fd++)
 		close((int)fd);
+}
+
+void jail_close_stray_fds(const struct vmm_config *cfg)
+{
+	unsigned lo = 3;
+
+	/* The NICs' taps are inherited on purpose: close what lies between them, in fd order. */
+	for (;;) {
+		unsigned next = ~0U;
+
+		for (unsigned i = 0; i < cfg->nr_net; i++)
+			if ((unsigned)cfg->net[i].fd >= lo && (unsigned)cfg->net[i].fd < next)
+				next = (unsigned)cfg->net[i].fd;
+		if (next == ~0U)
+			break;
+		if (next > lo)
+			close_fd_range(lo, next - 1);
+		lo = next + 1;
+	}
+	close_fd_range(lo, ~0U);
 }
 
 /* Makes an empty file or directory at path (inside the jail's tmpfs) to mount on. */

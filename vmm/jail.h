@@ -27,8 +27,11 @@
 
 #include "config.h"
 
-/* Closes every fd above stderr: nothing a caller leaked reaches the guest's monitor. */
-void jail_close_stray_fds(void);
+/*
+ * Closes every fd above stderr but the taps of cfg's NICs (--net fd=N):
+ * nothing a caller leaked reaches the guest's monitor.
+ */
+void jail_close_stray_fds(const struct vmm_config *cfg);
 
 /*
  * Enters the jail at dir (an empty directory the caller made for this

@@ -164,7 +164,7 @@ static int confine(struct vmm *v)
 
 	if (!v->cfg.jail_dir)
 		return 0;
-	jail_close_stray_fds();
+	jail_close_stray_fds(&v->cfg);
 	ret = fuse_server_preopen_proc();
 	if (ret < 0)
 		return err_set(-ret, "open /proc/self/fd");

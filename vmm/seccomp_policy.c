@@ -7,6 +7,7 @@
  * may map or make memory executable once filtering is on.
  */
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -204,6 +205,18 @@ static int build(scmp_filter_ctx ctx, enum vmm_thread_kind kind)
 		ret = allow_ioctls(ctx, main_ioctls, ARRAY_SIZE(main_ioctls));
 		if (ret < 0)
 			return ret;
+		/*
+		 * virtio-net: the tap's offloads follow what the driver
+		 * accepted, set from the event loop after each activation;
+		 * only the checksum and TCP segmentation bits. Its vnet
+		 * header size is set before any filter (virtio_net_new).
+		 */
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 2,
+				     SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)TUNSETOFFLOAD, 0),
+				     SCMP_A2(SCMP_CMP_MASKED_EQ,
+					     ~(scmp_datum_t)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6),
+					     0)) < 0)
+			return err_setx(EINVAL, "seccomp: allow ioctl TUNSETOFFLOAD");
 		/* Guest connections to host ports reach unix sockets only. */
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
 				     SCMP_A0(SCMP_CMP_EQ, AF_UNIX, 0)) < 0)

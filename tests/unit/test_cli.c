@@ -10,7 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <linux/if_tun.h>
 
 #include "common/util.h"
 #include "cli.h"
@@ -42,6 +48,14 @@ static int parse_args(struct vmm_config *cfg, FILE *out, ...)
 static void expect_error(const char *needle, int ret)
 {
 	assert_int_equal(ret, -EINVAL);
+	if (!strstr(err_msg(), needle))
+		fail_msg("error '%s' does not mention '%s'", err_msg(), needle);
+}
+
+/* For errors that carry an errno of their own (EBADF, ENOTTY): any negative value. */
+static void expect_error_errno(const char *needle, int ret)
+{
+	assert_true(ret < 0);
 	if (!strstr(err_msg(), needle))
 		fail_msg("error '%s' does not mention '%s'", err_msg(), needle);
 }
@@ -256,6 +270,119 @@ static void test_help_and_version(void **state)
 	free(buf);
 }
 
+/* --net with fds that are not taps, and bad MACs and MTUs: one message each. */
+static void test_bad_net(void **state)
+{
+	struct vmm_config cfg;
+	char arg[128];
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	snprintf(arg, sizeof(arg), "fd=%d,mac=02:00:00:00:00:01", p[0]);
+	expect_error_errno("not a tap device", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	close(p[0]);
+	close(p[1]);
+	snprintf(arg, sizeof(arg), "fd=%d,mac=02:00:00:00:00:01", p[0]);
+	expect_error_errno("not an open file descriptor",
+			   PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "mac=02:00:00:00:00:01");
+	expect_error("fd=N and mac=MAC are required",
+		     PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3");
+	expect_error("fd=N and mac=MAC are required",
+		     PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=02:00:00:00:00:1");
+	expect_error("expected aa:bb:cc:dd:ee:ff", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=02-00-00-00-00-01");
+	expect_error("expected aa:bb:cc:dd:ee:ff", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=0g:00:00:00:00:01");
+	expect_error("expected aa:bb:cc:dd:ee:ff", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=01:00:5e:00:00:01");
+	expect_error("multicast", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=00:00:00:00:00:00");
+	expect_error("all-zero", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=02:00:00:00:00:01,mtu=67");
+	expect_error("between 68 and 65535", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=02:00:00:00:00:01,mtu=65536");
+	expect_error("between 68 and 65535", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,fd=4,mac=02:00:00:00:00:01");
+	expect_error("unknown or repeated", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+	snprintf(arg, sizeof(arg), "fd=3,mac=02:00:00:00:00:01,queues=2");
+	expect_error("unknown or repeated", PARSE(&cfg, "--kernel", kernel, "--net", arg));
+}
+
+/* A tap opened with `flags` in this (new) network namespace, or -1. */
+static int open_tap(short flags)
+{
+	struct ifreq ifr = {.ifr_flags = flags};
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The checks on a real tap, in a child with a network namespace of its own. */
+static int tap_child(void)
+{
+	struct vmm_config cfg;
+	char arg[128], arg2[128];
+	int good, nohdr, tun;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return 77;
+	good = open_tap(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR);
+	nohdr = open_tap(IFF_TAP | IFF_NO_PI);
+	tun = open_tap(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
+	if (good < 0 || nohdr < 0 || tun < 0)
+		return 77;
+	snprintf(arg, sizeof(arg), "mac=AA:bb:cc:dd:ee:f0,fd=%d,mtu=9000", good);
+	if (PARSE(&cfg, "--kernel", kernel, "--net", arg) != 0 || cfg.nr_net != 1 ||
+	    cfg.net[0].fd != good || cfg.net[0].mtu != 9000 || cfg.net[0].mac[0] != 0xaa ||
+	    cfg.net[0].mac[5] != 0xf0)
+		return 1;
+	snprintf(arg, sizeof(arg), "fd=%d,mac=02:00:00:00:00:01", good);
+	if (PARSE(&cfg, "--kernel", kernel, "--net", arg) != 0 || cfg.net[0].mtu != 1500)
+		return 2;
+	snprintf(arg, sizeof(arg), "fd=%d,mac=02:00:00:00:00:01", good);
+	/* parse_net splits its argument in place: a second copy for the second --net. */
+	snprintf(arg2, sizeof(arg2), "%s", arg);
+	if (PARSE(&cfg, "--kernel", kernel, "--net", arg, "--net", arg2) != -EINVAL ||
+	    !strstr(err_msg(), "given twice"))
+		return 3;
+	snprintf(arg, sizeof(arg), "fd=%d,mac=02:00:00:00:00:01", nohdr);
+	if (PARSE(&cfg, "--kernel", kernel, "--net", arg) != -EINVAL ||
+	    !strstr(err_msg(), "without IFF_VNET_HDR"))
+		return 4;
+	snprintf(arg, sizeof(arg), "fd=%d,mac=02:00:00:00:00:01", tun);
+	if (PARSE(&cfg, "--kernel", kernel, "--net", arg) != -EINVAL ||
+	    !strstr(err_msg(), "not a tap"))
+		return 5;
+	return 0;
+}
+
+static void test_net_tap(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(tap_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +396,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_fs_options),
 	    cmocka_unit_test(test_bad_fs_values),
 	    cmocka_unit_test(test_help_and_version),
+	    cmocka_unit_test(test_bad_net),
+	    cmocka_unit_test(test_net_tap),
 	};
 
 	int ret;

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/epoll.h>
 
 #include "common/error.h"
@@ -10,6 +11,7 @@
 #include "devices/virtio_balloon.h"
 #include "devices/virtio_fs.h"
 #include "devices/virtio_mmio_kvm.h"
+#include "devices/virtio_net.h"
 #include "devices/virtio_rng.h"
 #include "devices/virtio_vsock.h"
 
@@ -160,11 +162,40 @@ static void fs_detach(void *dev, struct vm *vm)
 	virtio_fs_detach(dev);
 }
 
+static int net_create(const struct vmm_config *cfg, unsigned idx, void **dev)
+{
+	const struct vmm_net *n = &cfg->net[idx];
+	struct virtio_net_params p;
+
+	if (idx >= cfg->nr_net)
+		return 0;
+	p = (struct virtio_net_params){.fd = n->fd, .mtu = n->mtu};
+	memcpy(p.mac, n->mac, sizeof(p.mac));
+	return virtio_net_new(&p, (struct virtio_net **)dev) ?: 1;
+}
+
+static void net_destroy(void *dev)
+{
+	virtio_net_free(dev);
+}
+
+static int net_attach(void *dev, struct vm *vm, struct virtio_mmio *t)
+{
+	return virtio_net_attach(dev, t, vm->loop);
+}
+
+static void net_detach(void *dev, struct vm *vm)
+{
+	(void)vm;
+	virtio_net_detach(dev);
+}
+
 static const struct virtio_device_type types[] = {
     {&virtio_rng_ops, NULL, rng_create, rng_destroy, NULL, NULL},
     {&virtio_vsock_ops, NULL, vsock_create, vsock_destroy, vsock_attach_vm, vsock_detach_vm},
     {NULL, fs_dev_ops, fs_create, fs_destroy, fs_attach, fs_detach},
     {&virtio_balloon_ops, NULL, balloon_create, balloon_destroy, NULL, NULL},
+    {&virtio_net_ops, NULL, net_create, net_destroy, net_attach, net_detach},
 };
 
 /* One VM per ozone-vmm process: the devices made for it are kept here. */
