@@ -304,8 +304,10 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz,
 	    sock, "--fs",     fs,     "--jail",	   jail,    "--balloon"};
 	/* One NIC per tap, at the fd vmm_exec puts it on, with the CNI link's MAC and MTU. */
 	char nets[NET_LINKS_MAX][64];
-	unsigned argc = 19, ntaps = net->cfg && net->ns.fd >= 0 ? net->cfg->nlinks : 0;
+	unsigned argc = 0, ntaps = net->cfg && net->ns.fd >= 0 ? net->cfg->nlinks : 0;
 
+	while (argv[argc])
+		argc++;
 	for (unsigned i = 0; i < ntaps; i++) {
 		char mac[NET_MAC_STRLEN];
 
