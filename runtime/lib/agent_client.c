@@ -287,6 +287,15 @@ int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *contai
 	return agent_call(c, &req, NULL);
 }
 
+int agent_network(struct agent_conn *c, const struct net_config *net)
+{
+	struct proto_msg req = {.op = PROTO_OP_NETWORK};
+
+	/* Only read while the request is encoded: the body does not own it here. */
+	req.body.network.net = (struct net_config *)net;
+	return agent_call(c, &req, NULL);
+}
+
 static int agent_stream_open(const char *path, const char *container_id, const char *exec_id,
 			     enum proto_stream_kind kind, uint32_t index, int timeout_ms)
 {

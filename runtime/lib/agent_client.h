@@ -79,6 +79,8 @@ int agent_call(struct agent_conn *c, struct proto_msg *req, struct proto_msg *re
 int agent_recv(struct agent_conn *c, struct proto_msg *m);
 /* A request whose body is just a container id. */
 int agent_call_simple(struct agent_conn *c, enum proto_op op, const char *container_id);
+/* The `network` request: the guest's NICs get the links, routes and neighbours of net. */
+int agent_network(struct agent_conn *c, const struct net_config *net);
 
 /*
  * Opens one stdio stream: dials PROTO_STREAM_PORT, sends the stream header

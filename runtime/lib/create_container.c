@@ -174,7 +174,8 @@ static int agent_start(struct launch *l, const struct sandbox *sb, const char *i
  */
 static int create_sandbox(struct sandbox *sb, const struct ozone_globals *g, const char *id,
 			  const struct bundle *b, int role, const char *pod,
-			  const struct sandbox_size *size, struct agent_conn *conn)
+			  const struct sandbox_size *size, struct sandbox_net *net,
+			  struct agent_conn *conn)
 {
 	char cgroup[PATH_MAX];
 	int ret = sandbox_init(sb, g, id);
@@ -205,7 +206,12 @@ static int create_sandbox(struct sandbox *sb, const struct ozone_globals *g, con
 		return ret;
 	stage(id, "shared");
 	if (role != POD_MEMBER) {
-		ret = sandbox_start_vmm(sb, size);
+		/* The links of the VM's network namespace, each wired to a tap for the VMM. */
+		ret = sandbox_net_setup(sb, net);
+		if (ret < 0)
+			return ret;
+		stage(id, "network wired");
+		ret = sandbox_start_vmm(sb, size, net);
 		if (ret < 0)
 			return ret;
 	}
@@ -213,6 +219,14 @@ static int create_sandbox(struct sandbox *sb, const struct ozone_globals *g, con
 	ret = sandbox_connect(sb, conn, sandbox_boot_timeout_ms());
 	if (ret < 0)
 		return ret;
+	/* Once per VM, before its first container: the guest's NICs as the links were. */
+	if (net->cfg && net->cfg->nlinks) {
+		conn->timeout_ms = agent_reply_timeout_ms();
+		ret = agent_network(conn, net->cfg);
+		if (ret < 0)
+			return ret;
+		stage(id, "network sent");
+	}
 	/*
 	 * The connection was opened with what was left of the boot timeout;
 	 * building the container gets a wait of its own, or a slow boot would
@@ -259,6 +273,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	    .rows = b->spec.process.has_console_size ? b->spec.process.console_height : 0,
 	    .cols = b->spec.process.has_console_size ? b->spec.process.console_width : 0};
 	struct sandbox_size size;
+	struct sandbox_net net;
 	struct store_lock lk;
 	struct oci_state st;
 	struct sandbox sb;
@@ -269,6 +284,7 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	sigset_t old;
 
 	memset(&sb, 0, sizeof(sb));
+	sandbox_net_init(&net);
 	launch_init(&l);
 	ret = launch_preserve_fds(&l, o->preserve_fds);
 	if (ret < 0)
@@ -279,15 +295,27 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = sandbox_size(&b->spec, &size);
 	if (ret < 0)
 		return ozone_fail(ret);
+	/*
+	 * The network namespace of a VM, checked before anything is made: host
+	 * networking and a path that is no network namespace end here. A
+	 * pod's member is in its sandbox's VM, whose namespace it names.
+	 */
+	if (role != POD_MEMBER) {
+		ret = net_ns_from_spec(&b->spec, &net.ns);
+		if (ret < 0)
+			return ozone_fail(ret);
+	}
 	stage(id, "begin");
 	sandbox_block_stop_signals(&old);
 	ret = store_create(g, id, &lk);
 	if (ret < 0) {
+		sandbox_net_release(&net);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return ozone_fail(ret);
 	}
 	ret = state_init(&st, id, b);
 	if (ret < 0) {
+		sandbox_net_release(&net);
 		store_remove(g, id, &lk);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return ozone_fail(ret);
@@ -299,7 +327,9 @@ int create_container(struct ozone_globals *g, const struct create_opts *o, const
 	ret = save_config(&lk, b);
 	if (ret < 0)
 		goto fail;
-	ret = create_sandbox(&sb, g, id, b, role, pod, &size, &l.conn);
+	ret = create_sandbox(&sb, g, id, b, role, pod, &size, &net, &l.conn);
+	/* The VMM holds the taps now; ours would keep them alive after it. */
+	sandbox_net_release(&net);
 	if (ret < 0)
 		goto fail;
 	/* Step 3: the container in the VM, and its streams. */

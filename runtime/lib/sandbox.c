@@ -321,6 +321,10 @@ int sandbox_destroy(struct sandbox *sb)
 
 	if (ret == 0)
 		ret = r2;
+	/* The taps went with the VMM's fds; the qdiscs on the CNI's links go now. */
+	r2 = sandbox_net_teardown(sb);
+	if (ret == 0)
+		ret = r2;
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {

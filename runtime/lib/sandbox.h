@@ -36,6 +36,7 @@
 #include "runtime/lib/agent_client.h"
 #include "runtime/lib/bundle.h"
 #include "runtime/lib/ozone.h"
+#include "runtime/lib/sandbox_net.h"
 #include "common/proto.h"
 
 /* The virtio-fs tag of the shared directory; the agent mounts it at /run/ozone/shared. */
@@ -107,9 +108,12 @@ int sandbox_unshare_container(struct sandbox *sb, const char *id);
 int sandbox_size(const struct oci_spec *spec, struct sandbox_size *sz);
 /*
  * Starts ozone-vmm as a daemon (its own session, not our child), records
- * vmm.pid, and puts it in sb->cgroup before it execs.
+ * vmm.pid, and puts it in sb->cgroup before it execs. It runs in net's
+ * namespace (a new one when net->ns.fd is -1) and inherits each tap as
+ * fd 3 + i, named by a --net option.
  */
-int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz);
+int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz,
+		      const struct sandbox_net *net);
 /*
  * Whether the recorded VMM still runs (a zombie or a reused pid does not,
  * nor a pid recorded without its start time: nothing is verified of it).

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,10 +137,44 @@ static int find_file(const char *env, const char *name, const char *what, char *
  * then; if the creator died first, go ends empty and nothing is started).
  * Reports an exec failure's errno on fd.
  */
-static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, int go)
+/*
+ * In the grandchild, before it execs: into the VM's network namespace (a
+ * new one when the spec names none), never the host's; the taps at fds
+ * 3 .. 3 + n - 1, the only ones without close-on-exec. *report moves out
+ * of their way. 0 or -errno.
+ */
+static int vmm_net(const struct sandbox_net *net, int *report)
+{
+	unsigned n = net->cfg && net->ns.fd >= 0 ? net->cfg->nlinks : 0;
+	int tmp[NET_LINKS_MAX];
+
+	if (net->ns.fd >= 0 ? setns(net->ns.fd, CLONE_NEWNET) < 0 : unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	/* Copies above the range first: a tap may sit where another must go. */
+	if (*report < 3 + NET_LINKS_MAX &&
+	    (*report = fcntl(*report, F_DUPFD_CLOEXEC, 3 + NET_LINKS_MAX)) < 0)
+		return -errno;
+	for (unsigned i = 0; i < n; i++)
+		if ((tmp[i] = fcntl(net->tap_fd[i], F_DUPFD_CLOEXEC, 3 + NET_LINKS_MAX)) < 0)
+			return -errno;
+	/* dup2 leaves the new fd without close-on-exec: the VMM inherits it. */
+	for (unsigned i = 0; i < n; i++)
+		if (dup2(tmp[i], 3 + (int)i) < 0)
+			return -errno;
+	return (int)n;
+}
+
+/*
+ * The grandchild: becomes ozone-vmm once go says so (the pid is recorded by
+ * then; if the creator died first, go ends empty and nothing is started).
+ * Reports an exec failure's errno on fd (negative: entering the network
+ * namespace failed).
+ */
+static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, int go,
+			       const struct sandbox_net *net)
 {
 	sigset_t none;
-	int e, log, null;
+	int e, log, null, ntaps;
 	char c;
 
 	while ((e = read(go, &c, 1)) < 0 && errno == EINTR)
@@ -150,13 +185,19 @@ static _Noreturn void vmm_exec(const struct sandbox *sb, char **argv, int fd, in
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
+	ntaps = vmm_net(net, &fd);
+	if (ntaps < 0) {
+		e = ntaps;
+		write_all(fd, &e, sizeof(e));
+		_exit(127);
+	}
 	log = open(sb->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0 ||
 	    chdir(sb->vm_dir) < 0)
 		goto fail;
 	/* Nothing the caller left open (a shim's stray socket) goes into the daemon. */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+	close_range(3 + ntaps, ~0U, CLOSE_RANGE_CLOEXEC);
 	execv(argv[0], argv);
 fail:
 	e = errno;
@@ -211,7 +252,8 @@ static int vmm_find(char *vmm, size_t vmm_size, char *kernel, size_t kernel_size
 	return find_file("OZONE_INITRD", "initramfs.cpio", "guest initramfs", initrd, initrd_size);
 }
 
-int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
+int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz,
+		      const struct sandbox_net *net)
 {
 	char vmm[PATH_MAX + 16], kernel[PATH_MAX], initrd[PATH_MAX];
 	char cpus[16], mem[16], fs[PATH_MAX + 16];
@@ -256,10 +298,26 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 	if (ret < 0)
 		return ret;
 	/* --balloon: the memory the guest frees goes back to the host (free page reporting). */
-	char *argv[] = {vmm,  "--kernel", kernel, "--initrd",  initrd,	"--cpus",
-			cpus, "--memory", mem,	  "--console", sb->log, "--vsock-socket",
-			sock, "--fs",	  fs,	  "--jail",    jail,	"--balloon",
-			NULL};
+	char *argv[20 + 2 * NET_LINKS_MAX] = {
+	    vmm,  "--kernel", kernel, "--initrd",  initrd,  "--cpus",
+	    cpus, "--memory", mem,    "--console", sb->log, "--vsock-socket",
+	    sock, "--fs",     fs,     "--jail",	   jail,    "--balloon"};
+	/* One NIC per tap, at the fd vmm_exec puts it on, with the CNI link's MAC and MTU. */
+	char nets[NET_LINKS_MAX][64];
+	unsigned argc = 0, ntaps = net->cfg && net->ns.fd >= 0 ? net->cfg->nlinks : 0;
+
+	while (argv[argc])
+		argc++;
+	for (unsigned i = 0; i < ntaps; i++) {
+		char mac[NET_MAC_STRLEN];
+
+		net_mac_format(net->cfg->links[i].mac, mac);
+		snprintf(nets[i], sizeof(nets[i]), "fd=%u,mac=%s,mtu=%u", 3 + i, mac,
+			 net->cfg->links[i].mtu);
+		argv[argc++] = "--net";
+		argv[argc++] = nets[i];
+	}
+	argv[argc] = NULL;
 
 	ozone_debug("starting %s --cpus %s --memory %s", vmm, cpus, mem);
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -285,7 +343,7 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		if (gc < 0)
 			_exit(1);
 		if (gc == 0)
-			vmm_exec(sb, argv, report_wr, go_rd);
+			vmm_exec(sb, argv, report_wr, go_rd, net);
 		write_all(report_wr, &gc, sizeof(gc));
 		_exit(0);
 	}
@@ -319,6 +377,9 @@ int sandbox_start_vmm(struct sandbox *sb, const struct sandbox_size *sz)
 		;
 	if (got == sizeof(e)) {
 		sb->vmm_pid = 0;
+		if (e < 0)
+			return err_set(-e, "ozone-vmm: enter %s network namespace",
+				       net->ns.fd >= 0 ? net->ns.path : "a new");
 		return err_set(e, "exec %s", vmm);
 	}
 	agent_expect_peer(sb->vmm_pid);

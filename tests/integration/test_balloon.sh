@@ -131,7 +131,7 @@ cat >"$B/config.json" <<'JSON'
 "env":["PATH=/bin","HOME=/"],"cwd":"/"},"root":{"path":"rootfs"},"hostname":"balloon",
 "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
 {"destination":"/tmp","type":"tmpfs","source":"tmpfs"}],
-"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]}}
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"},{"type":"network"}]}}
 JSON
 COUT=$T_TMP/container.out
 if ! "$OZONE" --root "$ROOT" run -d -b "$B" fill </dev/null >"$COUT" 2>"$T_TMP/run.err"; then

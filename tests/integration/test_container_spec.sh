@@ -58,7 +58,7 @@ cat >"$B/config.json" <<'EOF'
  "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
   {"destination":"/tmp","type":"tmpfs","source":"tmpfs","options":["mode=1777"]},
   {"destination":"/work","type":"tmpfs","source":"tmpfs","options":["mode=1777"]}],
- "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}],
+ "linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"},{"type":"network"}],
   "sysctl":{"kernel.msgmax":"4242"},
   "maskedPaths":["/proc/kcore","/proc/acpi"],
   "readonlyPaths":["/proc/sys"],

@@ -54,8 +54,14 @@ EOF
 vmms() { pgrep -f "$OZONE_BUILD/bin/ozone-vmm .*$ROOT" | wc -l; }
 snapshot() { (cd "$T_TMP" && find pause app1 app2 -printf '%p %y %m %s\n' | sort); }
 
+# The pod's network namespace, as CNI leaves it (here without links): a path
+# the sandbox's spec names. Host networking (no network namespace, or the
+# host's by path) is refused.
+unshare --net sleep 100000 &
+T_PIDS+=("$!")
+POD_NETNS=/proc/$!/ns/net
 bundle "$T_TMP/pause" '["sleep","100000"]' \
-	'[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"network","path":"/proc/1/ns/net"}]' \
+	'[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"network","path":"'"$POD_NETNS"'"}]' \
 	"{\"$CRI_T\":\"sandbox\",\"$CRI_S\":\"pod\"}" podhost
 start=$SECONDS
 oz create --pid-file "$T_TMP/pod.pid" -b "$T_TMP/pause" pod

@@ -49,7 +49,7 @@ bundle() {
 {"destination":"/tmp","type":"tmpfs","source":"tmpfs"},
 {"destination":"/data","type":"bind","source":"$T_TMP/vol","options":["rbind","rw"]},
 {"destination":"/ro","type":"bind","source":"$T_TMP/rovol","options":["bind","ro"]}],
-"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]}}
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"},{"type":"network"}]}}
 EOF
 }
 

@@ -81,7 +81,7 @@ make_bundle() {
 	cat >"$dir/config.json" <<'JSON'
 {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":["sh"],
 "env":["PATH=/bin"],"cwd":"/"},"root":{"path":"rootfs"},"hostname":"t",
-"linux":{"namespaces":[{"type":"pid"},{"type":"mount"}]}}
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"network"}]}}
 JSON
 }
 

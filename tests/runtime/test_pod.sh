@@ -50,10 +50,16 @@ vms() { pgrep -fc "$AGENT --hybrid-socket $ROOT" 2>/dev/null || true; }
 CRI_T=io.kubernetes.cri.container-type
 CRI_S=io.kubernetes.cri.sandbox-id
 
+# The pod's network namespace, as CNI leaves it (here without links): a path
+# the sandbox's spec names. Host networking (no network namespace, or the
+# host's by path) is refused.
+unshare --net sleep 100000 &
+T_PIDS+=("$!")
+POD_NETNS=/proc/$!/ns/net
 # The pod's sandbox container, as containerd's CRI makes it: its own ipc and uts namespaces, and
-# a network namespace path of the host's (the guest has its own network).
+# the pod's network namespace by path.
 bundle "$T_TMP/pause" '["sleep","1000"]' \
-	'[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"network","path":"/proc/1/ns/net"}]' \
+	'[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"network","path":"'"$POD_NETNS"'"}]' \
 	"{\"$CRI_T\":\"sandbox\",\"$CRI_S\":\"pod1\"}" podhost
 oz run -d --pid-file "$T_TMP/pod1.pid" -b "$T_TMP/pause" pod1
 [ "$RC" -eq 0 ] && [ "$(vms)" = 1 ] && pass "pod sandbox: running in a VM of its own" ||
@@ -172,7 +178,7 @@ expect_err "a member as a pod's sandbox" 1 \
 
 # CRI-O's annotations: the same, with its pinned namespace files as paths for the sandbox.
 bundle "$T_TMP/crio-pause" '["sleep","1000"]' \
-	'[{"type":"pid"},{"type":"mount"},{"type":"ipc","path":"/var/run/ipcns/x"},{"type":"uts","path":"/var/run/utsns/x"}]' \
+	'[{"type":"pid"},{"type":"mount"},{"type":"ipc","path":"/var/run/ipcns/x"},{"type":"uts","path":"/var/run/utsns/x"},{"type":"network","path":"'"$POD_NETNS"'"}]' \
 	'{"io.kubernetes.cri-o.ContainerType":"sandbox","io.kubernetes.cri-o.SandboxID":"pod2"}' crio
 oz run -d --pid-file "$T_TMP/pod2.pid" -b "$T_TMP/crio-pause" pod2
 rc=$RC

@@ -34,7 +34,7 @@ export OZONE_VMM=$STANDIN OZONE_KERNEL=$T_TMP/kernel OZONE_INITRD=$T_TMP/initrd 
 # bundle DIR TERMINAL ARGS-JSON [NAMESPACES-JSON]: a busybox rootfs and a config.json running ARGS.
 bundle() {
 	local dir=$1 ns=${4:-}
-	[ -n "$ns" ] || ns='[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"}]'
+	[ -n "$ns" ] || ns='[{"type":"pid"},{"type":"mount"},{"type":"uts"},{"type":"ipc"},{"type":"network"}]'
 	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/proc" "$dir/rootfs/dev" "$dir/rootfs/tmp"
 	cp /bin/busybox "$dir/rootfs/bin/busybox"
 	for c in sh echo cat sleep true stty tty pwd kill trap id; do
@@ -132,7 +132,7 @@ shim s3 "$OZONE --root $ROOT start c3; sleep 0.5; $OZONE --root $ROOT kill c3 KI
 oz delete c3
 
 # Not the init of a pid namespace, which ignores signals it has no handler for.
-bundle "$B" false '["sleep","100"]' '[{"type":"mount"},{"type":"uts"}]'
+bundle "$B" false '["sleep","100"]' '[{"type":"mount"},{"type":"uts"},{"type":"network"}]'
 shim s4 "$OZONE --root $ROOT start c4; sleep 0.5; $OZONE --root $ROOT kill c4 USR1" create -b "$B" c4
 [ "$SHIM" = "signaled 10" ] && pass "shim: killed by SIGUSR1: the proxy dies by SIGUSR1" ||
 	fail "shim: killed by USR1" "$SHIM $SERR"

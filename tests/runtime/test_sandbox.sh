@@ -54,7 +54,7 @@ write_config() {
 {"destination":"/data","type":"bind","source":"$T_TMP/vol","options":["rbind","ro"]},
 {"destination":"/f","source":"$T_TMP/volfile","options":["bind"]},
 {"destination":"/two","type":"none","source":"../vol2","options":["rbind","rw"]}],
-"linux":{"namespaces":[{"type":"pid"},{"type":"mount"}]$2}}
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"network"}]$2}}
 EOF
 	# The test changed the bundle, not ozone: that is the new reference.
 	if [ -e "$T_TMP/before" ]; then
@@ -401,7 +401,7 @@ cat >"$M/config.json" <<EOF
 {"destination":"/dev/pts","type":"devpts","source":"devpts"},
 {"destination":"/etc/hostname","type":"bind","source":"$T_TMP/hostname","options":["rbind","ro"]},
 {"destination":"/up/escaped","type":"tmpfs","source":"tmpfs"}],
-"linux":{"namespaces":[{"type":"mount"}]}}
+"linux":{"namespaces":[{"type":"mount"},{"type":"network"}]}}
 EOF
 OZONE_BOOT_TIMEOUT=1 oz create -b "$M" m1
 [ -d "$M/rootfs/proc" ] && [ -d "$M/rootfs/dev" ] && [ ! -e "$M/rootfs/dev/pts" ] &&

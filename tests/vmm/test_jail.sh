@@ -168,7 +168,7 @@ if [ -x "$OZONE" ]; then
 	cat >"$T_TMP/bundle/config.json" <<'JSON'
 {"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":["sh"],
 "env":["PATH=/bin"],"cwd":"/"},"root":{"path":"rootfs"},"hostname":"t",
-"linux":{"namespaces":[{"type":"pid"},{"type":"mount"}]}}
+"linux":{"namespaces":[{"type":"pid"},{"type":"mount"},{"type":"network"}]}}
 JSON
 	printf '#!/bin/sh\nexec "%s" "$@" --cmdline mode=loop\n' "$VMM" >"$T_TMP/loop-vmm"
 	chmod +x "$T_TMP/loop-vmm"
