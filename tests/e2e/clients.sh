@@ -36,7 +36,7 @@ make_rootfs_tar() {
 	mkdir -p "$r/bin" "$r/etc" "$r/tmp" "$r/data"
 	cp /bin/busybox "$r/bin/busybox"
 	for c in sh echo cat id true false sleep ls hostname wc head tr sha256sum dd env pwd \
-		grep kill ps seq printf stat touch; do
+		grep kill ps seq printf stat touch ip ping; do
 		ln -sf busybox "$r/bin/$c"
 	done
 	echo "root:x:0:0:root:/:/bin/sh" >"$r/etc/passwd"

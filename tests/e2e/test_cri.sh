@@ -11,8 +11,17 @@
 # sharing the pod's IPC namespace and /dev/shm; StopContainer, StopPodSandbox
 # (which stops what still runs), RemoveContainer, RemovePodSandbox, and
 # nothing left behind: no pod or container, no runtime state, no mount.
+# The pod's network is the pod's own, made by CNI (Debian's bridge and
+# host-local plugins, ipMasq off): a container has its address on eth0 and
+# reaches the bridge's gateway, and the test's namespace reaches the pod.
+# The test and its containerd run in a network namespace of their own, so
+# nothing touches an interface of the machine and no route leads out.
 # RUNTIME=/usr/sbin/runc runs the same checks against runc.
 # shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
+if [ -z "${OZONE_CRI_NETNS:-}" ]; then
+	OZONE_CRI_NETNS=1 exec unshare --net --mount --propagation private bash "$0" "$@"
+fi
+ip link set lo up
 . "$(dirname "$0")/clients.sh"
 require_clients containerd ctr podman protoc
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null; then
@@ -48,14 +57,23 @@ if ! pm import "$T_TMP/rootfs.tar" localhost/bb:1 >"$T_TMP/import.log" 2>&1 ||
 fi
 
 # The CRI plugin, everything under the temp dir (the shim's runtime state too:
-# Root; it adds the namespace, k8s.io). Pods use the node's network, so no CNI
-# plugin runs (the CNI dirs are empty). No AppArmor profile (the test host
+# Root; it adds the namespace, k8s.io). Pods get their network from CNI: a
+# bridge in the test's namespace, addresses from host-local (its state under
+# the temp dir), the plugins Debian installs in /usr/lib/cni. No AppArmor profile (the test host
 # runs Debian's kernel, which has AppArmor; apparmor_parser is not
 # installed). The sandbox's oomScoreAdj (-998) is capped to containerd's own:
 # root may lack CAP_SYS_RESOURCE, and runc then fails to create the sandbox. The images are imported before any pod: the CRI plugin
 # pulls only a sandbox_image it does not have, and never a container's.
 RUNC_ROOT=$CD_DIR/runc
-mkdir -p "$T_TMP/cni/bin" "$T_TMP/cni/conf" "$T_TMP/pods"
+mkdir -p "$T_TMP/cni/conf" "$T_TMP/cni/ipam" "$T_TMP/pods"
+POD_NET=10.88.7
+cat >"$T_TMP/cni/conf/10-ozone.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "ozone-test",
+ "plugins": [{"type": "bridge", "bridge": "ozbr0", "isGateway": true, "ipMasq": false,
+              "ipam": {"type": "host-local", "dataDir": "$T_TMP/cni/ipam",
+                       "ranges": [[{"subnet": "$POD_NET.0/24", "gateway": "$POD_NET.1"}]],
+                       "routes": [{"dst": "0.0.0.0/0"}]}}]}
+EOF
 CRI_TOML=$(
 	cat <<EOF
 [plugins."io.containerd.grpc.v1.cri"]
@@ -63,7 +81,7 @@ CRI_TOML=$(
   disable_apparmor = true
   restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$T_TMP/cni/bin"
+    bin_dir = "/usr/lib/cni"
     conf_dir = "$T_TMP/cni/conf"
   [plugins."io.containerd.grpc.v1.cri".containerd]
     default_runtime_name = "ozone"
@@ -97,22 +115,18 @@ else
 	finish
 fi
 
-# The pod: the node's network (NODE), its own PID and IPC namespaces (POD).
-# A host-network pod has no hostname of its own: kubelet sends none, and
-# containerd, which then leaves the UTS namespace out, would pass it on to a
-# runtime that must refuse it (runc: "unable to set hostname without a
-# private UTS namespace").
+# The pod: its own network, PID and IPC namespaces (POD).
 cat >"$T_TMP/pod.json" <<EOF
 {"metadata": {"name": "ozonepod", "uid": "7c1e0b6a-0001", "namespace": "default"},
- "log_directory": "$T_TMP/pods/ozonepod",
- "linux": {"security_context": {"namespace_options": {"network": "NODE", "pid": "POD", "ipc": "POD"}}}}
+ "hostname": "ozonepod", "log_directory": "$T_TMP/pods/ozonepod",
+ "linux": {"security_context": {"namespace_options": {"network": "POD", "pid": "POD", "ipc": "POD"}}}}
 EOF
 # ctr_json NAME COMMAND_JSON: a container of the pod, logging to NAME.log.
 ctr_json() {
 	cat >"$T_TMP/$1.json" <<EOF
 {"metadata": {"name": "$1"}, "image": {"image": "localhost/bb:1"},
  "command": $2, "log_path": "$1.log",
- "linux": {"security_context": {"namespace_options": {"network": "NODE", "pid": "POD", "ipc": "POD"}}}}
+ "linux": {"security_context": {"namespace_options": {"network": "POD", "pid": "POD", "ipc": "POD"}}}}
 EOF
 }
 POD=
@@ -163,6 +177,27 @@ if [ -n "$C2" ] && cri start "$C2" 2>>"$T_TMP/e3"; then
 		fail "ExecSync" "status='$st' rc=$rc out='$out' err='$(describe "$T_TMP/e4")'"
 else
 	fail "second container" "id='$C2' $(describe "$T_TMP/e3")"
+fi
+
+# The pod's network, as CNI made it: an address of the bridge's subnet on
+# eth0, a default route via the bridge, the gateway reachable from inside,
+# and the pod reachable from the test's namespace (the node's side).
+if [ -n "$C2" ]; then
+	net=$(cri exec "$C2" "$CLIENT_TIMEOUT" sh -c 'ip -4 -o addr show dev eth0; ip route show default' 2>&1)
+	ip=$(grep -oE "inet $POD_NET\.[0-9]+" <<<"$net" | cut -d' ' -f2)
+	[ -n "$ip" ] && grep -q "default via $POD_NET.1 dev eth0" <<<"$net" &&
+		pass "the pod's network from CNI: eth0 has $ip, the default route is via $POD_NET.1" ||
+		fail "the pod's network in the container" "'$(tr '\n' '|' <<<"$net")'"
+	if out=$(cri exec "$C2" "$CLIENT_TIMEOUT" ping -c 2 -W 10 "$POD_NET.1" 2>&1); then
+		pass "a container of the pod pings the bridge's gateway $POD_NET.1"
+	else
+		fail "ping the gateway from the pod" "$(tail -n 3 <<<"$out" | tr '\n' '|')"
+	fi
+	if [ -n "$ip" ] && ping -c 2 -W 10 "$ip" >"$T_TMP/ping.log" 2>&1; then
+		pass "the node's side pings the pod at $ip"
+	else
+		fail "ping the pod from the node's side" "$(describe "$T_TMP/ping.log")"
+	fi
 fi
 
 # A third container: it and the second share the pod's IPC namespace (not the
