@@ -23,6 +23,18 @@ if [ -z "${OZONE_CRI_NETNS:-}" ]; then
 fi
 ip link set lo up
 . "$(dirname "$0")/clients.sh"
+# CNI keeps its results under /var/lib/cni, a path containerd 1.6 cannot
+# move: where /var/lib is read-only (the test host's image), a writable
+# layer over it, in this test's mount namespace only.
+if ! mkdir -p /var/lib/cni 2>/dev/null; then
+	mkdir -p "$T_TMP/varlib/upper" "$T_TMP/varlib/work"
+	if ! mount -t overlay overlay \
+		-o "lowerdir=/var/lib,upperdir=$T_TMP/varlib/upper,workdir=$T_TMP/varlib/work" /var/lib ||
+		! mkdir -p /var/lib/cni; then
+		fail "a writable /var/lib/cni for CNI's cache (overlay on a read-only /var/lib)"
+		finish
+	fi
+fi
 require_clients containerd ctr podman protoc
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' 2>/dev/null; then
 	fail "python3-grpcio and python3-protobuf are not installed (scripts/install-deps installs them)"
@@ -193,7 +205,7 @@ if [ -n "$C2" ]; then
 	else
 		fail "ping the gateway from the pod" "$(tail -n 3 <<<"$out" | tr '\n' '|')"
 	fi
-	if [ -n "$ip" ] && ping -c 2 -W 10 "$ip" >"$T_TMP/ping.log" 2>&1; then
+	if [ -n "$ip" ] && /bin/busybox ping -c 2 -W 10 "$ip" >"$T_TMP/ping.log" 2>&1; then
 		pass "the node's side pings the pod at $ip"
 	else
 		fail "ping the pod from the node's side" "$(describe "$T_TMP/ping.log")"
