@@ -14,7 +14,8 @@
 #      4 MiB each way, compared by MD5; while it runs, the namespace holds
 #      the runtime's tap and ingress qdiscs;
 #   2. MTU 1400 (full-size pings) and 9000 (pings of 8000 bytes), TCP at each;
-#   3. two links: two NICs, each with its address, each peer reached;
+#   3. two links: two NICs, each with its address, each peer reached; a
+#      dual-stack link (IPv6 address and route too): its IPv4 still works;
 #   4. a namespace with no link but lo: the container has lo alone;
 #   5. a network namespace without a path: lo alone, up;
 #   6. no network namespace (host networking): refused in one line, nothing left;
@@ -171,7 +172,8 @@ st=$(ns_state)
 oz exec c1 ip -o link show dev eth0
 link=$(oneline "$OUT")
 [ "$RC" -eq 0 ] && [[ $link == *"link/ether $MAC0 "* ]] && [[ $link == *" mtu 1500 "* ]] &&
-	[[ $link == *"<"*UP*">"* ]] && pass "ip link in the container: eth0 up, MAC $MAC0, MTU 1500" ||
+	[[ $link == *"<"*UP*">"* ]] && [[ $link != *NO-CARRIER* ]] &&
+	pass "ip link in the container: eth0 up with a carrier, MAC $MAC0, MTU 1500" ||
 	fail "ip link eth0" "rc=$RC '$link' $(oneline "$ERR")"
 oz exec c1 ip -o -4 addr show dev eth0
 [ "$RC" -eq 0 ] && grep -q 'inet 10.77.0.2/24 ' "$OUT" && [ "$(wc -l <"$OUT")" -eq 1 ] &&
@@ -256,6 +258,25 @@ else
 fi
 ip link del vp0 2>/dev/null
 ip link del vp1 2>/dev/null
+kill "$NSPID" 2>/dev/null
+
+# 3b. Dual stack: the guest kernel has no IPv6, so the link's IPv6 address and
+# route cannot be given to it; its IPv4 must still work.
+new_ns
+if ! veth eth0 $MAC0 10.77.0.2 vp0 10.77.0.1 1500 || ! in_ns ip route add default via 10.77.0.1 ||
+	! in_ns ip -6 addr add 2001:db8::2/64 dev eth0 nodad || ! in_ns ip -6 route add default via 2001:db8::1 dev eth0; then
+	fail "dual stack: make the namespace"
+else
+	VD=$(veth_state eth0)
+	B=$T_TMP/dual
+	bundle "$B" '["sh","-c","ip -o -4 addr show dev eth0; ping -c 2 -W 10 10.77.0.1 >/dev/null && echo ping-ok"]' "$(netns_json)"
+	oz run -b "$B" dual
+	[ "$RC" -eq 0 ] && grep -q 'inet 10.77.0.2/24 ' "$OUT" && grep -qx ping-ok "$OUT" &&
+		pass "dual stack (IPv6 address and route on the link too): the container has its IPv4 address and reaches the peer" ||
+		fail "dual stack" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+	check_deleted "dual stack" "$VD" eth0
+fi
+ip link del vp0 2>/dev/null
 kill "$NSPID" 2>/dev/null
 
 # 4. A namespace with no link but lo.
