@@ -14,6 +14,7 @@
 #ifndef OZONE_AGENT_NET_H
 #define OZONE_AGENT_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <net/if.h>
@@ -52,7 +53,7 @@ int net_vm_ns_path(char *buf, size_t n);
  * Applies c once in the VM's namespace (net_apply); a second call is
  * refused with EEXIST, unless c is the config already applied (0).
  */
-int net_vm_configure(const struct net_config *c);
+int net_vm_configure(const struct net_config *c, unsigned *skipped6);
 
 /* ---- links (net_link.c) ---- */
 
@@ -90,8 +91,13 @@ int net_neigh_add(struct nl_sock *s, int ifindex, const struct net_neigh *n);
  * NIC of the calling thread's namespace with its MAC, and moves that NIC
  * into the namespace vmfd with its name, MTU, addresses, up; then adds the
  * routes and neighbours there. -ENODEV naming the MAC and the link when no
- * NIC has it: nothing has been touched then.
+ * NIC has it: nothing has been touched then. Without ipv6 (a guest kernel
+ * built without it, net_ipv6), the IPv6 addresses, routes and neighbours
+ * are left out, counted in *skipped6 (may be NULL), instead of failing the
+ * whole request: the host's namespace may well be dual-stack.
  */
-int net_apply(const struct net_config *c, int vmfd);
+int net_apply(const struct net_config *c, int vmfd, bool ipv6, unsigned *skipped6);
+/* Whether this kernel has IPv6 (an AF_INET6 socket can be made). */
+bool net_ipv6(void);
 
 #endif

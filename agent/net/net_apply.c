@@ -15,13 +15,38 @@
  * Routes come after every link is up: first those without a gateway (the
  * link-scope routes that make a gateway reachable), then those with one.
  * Neighbours last; `lo` is up from the namespace's making, again here.
+ *
+ * A guest kernel without IPv6 cannot take an IPv6 address, route or
+ * neighbour (EAFNOSUPPORT/EOPNOTSUPP): those are left out, and counted, so
+ * that a dual-stack namespace on the host still gives the guest its IPv4.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "agent/net/net.h"
 #include "common/error.h"
+
+bool net_ipv6(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return errno != EAFNOSUPPORT;
+	close(fd);
+	return true;
+}
+
+/* Whether a of that family is left out; counted in *skipped. */
+static bool net_skip(uint8_t family, bool ipv6, unsigned *skipped)
+{
+	if (family != AF_INET6 || ipv6)
+		return false;
+	(*skipped)++;
+	return true;
+}
 
 /* The VM namespace's ifindex of the link of c named dev (checked by net_config_check). */
 static int net_apply_dev(const struct net_config *c, const int *vidx, const char *dev)
@@ -48,7 +73,8 @@ static int net_apply_move(struct nl_sock *root, const struct net_link *l, int if
 }
 
 /* In the VM's namespace: its name, its addresses, up. */
-static int net_apply_link(struct nl_sock *vm, const struct net_link *l, int *vidx)
+static int net_apply_link(struct nl_sock *vm, const struct net_link *l, int *vidx, bool ipv6,
+			  unsigned *skipped)
 {
 	struct net_link_change name = {.up = -1, .name = l->name, .nsfd = -1};
 	struct net_link_change up = {.up = 1, .nsfd = -1};
@@ -58,13 +84,17 @@ static int net_apply_link(struct nl_sock *vm, const struct net_link *l, int *vid
 	if ((ret = net_link_find(vm, l->mac, vidx)) < 0 ||
 	    (ret = net_link_set(vm, *vidx, &name)) < 0)
 		return ret;
-	for (unsigned a = 0; a < l->naddrs && a < NET_ADDRS_MAX; a++)
+	for (unsigned a = 0; a < l->naddrs && a < NET_ADDRS_MAX; a++) {
+		if (net_skip(l->addrs[a].family, ipv6, skipped))
+			continue;
 		if ((ret = net_addr_add(vm, *vidx, &l->addrs[a])) < 0)
 			return ret;
+	}
 	return net_link_set(vm, *vidx, &up);
 }
 
-static int net_apply_routes(struct nl_sock *vm, const struct net_config *c, const int *vidx)
+static int net_apply_routes(struct nl_sock *vm, const struct net_config *c, const int *vidx,
+			    bool ipv6, unsigned *skipped)
 {
 	int ret;
 
@@ -74,7 +104,7 @@ static int net_apply_routes(struct nl_sock *vm, const struct net_config *c, cons
 			const struct net_route *r = &c->routes[i];
 			int ifindex = net_apply_dev(c, vidx, r->dev);
 
-			if (r->has_gw != (pass == 1))
+			if (r->has_gw != (pass == 1) || net_skip(r->dst.family, ipv6, skipped))
 				continue;
 			if (!ifindex)
 				return err_setx(EINVAL, "route %u: no link '%s'", i, r->dev);
@@ -85,6 +115,8 @@ static int net_apply_routes(struct nl_sock *vm, const struct net_config *c, cons
 		const struct net_neigh *n = &c->neighs[i];
 		int ifindex = net_apply_dev(c, vidx, n->dev);
 
+		if (net_skip(n->ip.family, ipv6, skipped))
+			continue;
 		if (!ifindex)
 			return err_setx(EINVAL, "neighbour %u: no link '%s'", i, n->dev);
 		if ((ret = net_neigh_add(vm, ifindex, n)) < 0)
@@ -93,8 +125,9 @@ static int net_apply_routes(struct nl_sock *vm, const struct net_config *c, cons
 	return net_lo_up(vm);
 }
 
-int net_apply(const struct net_config *c, int vmfd)
+int net_apply(const struct net_config *c, int vmfd, bool ipv6, unsigned *skipped6)
 {
+	unsigned skipped = 0;
 	struct nl_sock root = {.fd = -1}, vm = {.fd = -1};
 	int idx[NET_LINKS_MAX] = {0}, vidx[NET_LINKS_MAX] = {0};
 	unsigned i;
@@ -120,14 +153,16 @@ int net_apply(const struct net_config *c, int vmfd)
 		const struct net_link *l = &c->links[i];
 
 		if ((ret = net_apply_move(&root, l, idx[i], vmfd)) < 0 ||
-		    (ret = net_apply_link(&vm, l, &vidx[i])) < 0) {
+		    (ret = net_apply_link(&vm, l, &vidx[i], ipv6, &skipped)) < 0) {
 			ret = err_prefix(ret, "network: link %s", l->name);
 			goto out;
 		}
 	}
-	if ((ret = net_apply_routes(&vm, c, vidx)) < 0)
+	if ((ret = net_apply_routes(&vm, c, vidx, ipv6, &skipped)) < 0)
 		ret = err_prefix(ret, "network");
 out:
+	if (skipped6)
+		*skipped6 = skipped;
 	if (vm.fd >= 0)
 		nl_close(&vm);
 	if (root.fd >= 0)

@@ -70,7 +70,7 @@ int net_vm_ns_path(char *buf, size_t n)
 	return 0;
 }
 
-int net_vm_configure(const struct net_config *c)
+int net_vm_configure(const struct net_config *c, unsigned *skipped6)
 {
 	int fd = -1, ret;
 
@@ -89,7 +89,7 @@ int net_vm_configure(const struct net_config *c)
 	net_vm_done = true;
 	if ((ret = net_vm_get(&fd)) < 0)
 		goto out;
-	ret = net_apply(c, fd);
+	ret = net_apply(c, fd, net_ipv6(), skipped6);
 out:
 	pthread_mutex_unlock(&net_vm_lock);
 	return ret;

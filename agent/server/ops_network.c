@@ -21,10 +21,14 @@ int ops_network(const struct proto_msg *req, struct proto_msg *r)
 	(void)r;
 	if (!c)
 		return err_setx(EINVAL, "network: no configuration");
-	ret = net_vm_configure(c);
+	unsigned skipped6 = 0;
+
+	ret = net_vm_configure(c, &skipped6);
 	if (ret == 0)
-		agent_log("network: %u links, %u routes, %u neighbours", c->nlinks, c->nroutes,
-			  c->nneighs);
+		agent_log("network: %u links, %u routes, %u neighbours%s", c->nlinks, c->nroutes,
+			  c->nneighs,
+			  skipped6 ? " (the IPv6 ones left out: this guest kernel has no IPv6)"
+				   : "");
 	return ret;
 }
 

@@ -343,7 +343,7 @@ static void apply_and_check(void)
 
 	make_guest_links(&root);
 	fill_config(&c);
-	CHECK(net_vm_configure(&c) == 0);
+	CHECK(net_vm_configure(&c, NULL) == 0);
 	CHECK(net_vm_ns(&vmfd) == 0);
 	CHECK(net_ns_sock(vmfd, NULL, &vm) == 0);
 
@@ -395,7 +395,7 @@ static void apply_and_check(void)
 		CHECK(memcmp(links.l[i].mac, nic_mac, 6));
 
 	/* Once per VM. */
-	CHECK(net_vm_configure(&c) == -EEXIST);
+	CHECK(net_vm_configure(&c, NULL) == -EEXIST);
 	nl_close(&vm);
 	nl_close(&root);
 }
@@ -404,6 +404,55 @@ static void test_apply(void **state)
 {
 	(void)state;
 	run_in_netns(apply_and_check);
+}
+
+/*
+ * A guest kernel without IPv6 (the microVM's): the IPv6 address and route
+ * of a dual-stack config are left out and counted; the IPv4 ones are set.
+ */
+static void apply_without_ipv6(void)
+{
+	struct nl_sock root = {.fd = -1}, vm = {.fd = -1};
+	struct seen_links links;
+	const struct seen_link *eth0;
+	struct seen_text t = {0};
+	static struct net_config c;
+	unsigned skipped = 99;
+	char want[128];
+	int vmfd = -1;
+
+	make_guest_links(&root);
+	fill_config(&c);
+	CHECK(net_vm_ns(&vmfd) == 0);
+	CHECK(net_apply(&c, vmfd, false, &skipped) == 0);
+	CHECK(skipped == 2);
+	CHECK(net_ns_sock(vmfd, NULL, &vm) == 0);
+	dump_links(&vm, &links);
+	eth0 = find_link(&links, "eth0");
+	CHECK(eth0 && (eth0->flags & IFF_UP));
+	dump_text(&vm, RTM_GETADDR, AF_UNSPEC, sizeof(struct ifaddrmsg), addrs_cb, &t);
+	snprintf(want, sizeof(want), "if%d 10.88.0.5/16\n", eth0->ifindex);
+	CHECK_HAS(&t, want);
+	CHECK(!strstr(t.buf, "fd00::5"));
+	memset(&t, 0, sizeof(t));
+	dump_text(&vm, RTM_GETROUTE, AF_INET, sizeof(struct rtmsg), routes_cb, &t);
+	dump_text(&vm, RTM_GETROUTE, AF_INET6, sizeof(struct rtmsg), routes_cb, &t);
+	snprintf(want, sizeof(want), "default/0 via 169.254.1.1 if%d metric 100 scope 0\n",
+		 eth0->ifindex);
+	CHECK_HAS(&t, want);
+	CHECK(!strstr(t.buf, "fd00::1"));
+	memset(&t, 0, sizeof(t));
+	dump_text(&vm, RTM_GETNEIGH, AF_INET, sizeof(struct ndmsg), neighs_cb, &t);
+	snprintf(want, sizeof(want), "if%d 10.88.0.1 02:00:0a:58:00:01 permanent\n", eth0->ifindex);
+	CHECK_HAS(&t, want);
+	nl_close(&vm);
+	nl_close(&root);
+}
+
+static void test_apply_without_ipv6(void **state)
+{
+	(void)state;
+	run_in_netns(apply_without_ipv6);
 }
 
 /* nic0 is still where it was, with its name, down. */
@@ -430,7 +479,7 @@ static void missing_mac(void)
 	snprintf(l2->name, sizeof(l2->name), "eth1");
 	CHECK(net_mac_parse("02:00:00:00:00:99", l2->mac) == 0);
 	l2->mtu = 1500;
-	CHECK(net_vm_configure(&c) == -ENODEV);
+	CHECK(net_vm_configure(&c, NULL) == -ENODEV);
 	CHECK(strstr(err_msg(), "02:00:00:00:00:99"));
 	CHECK(strstr(err_msg(), "eth1"));
 	check_untouched(&root);
@@ -452,25 +501,25 @@ static void hostile_config(void)
 	/* A route on a link the config does not give. */
 	fill_config(&c);
 	snprintf(c.routes[1].dev, sizeof(c.routes[1].dev), "eth9");
-	CHECK(net_vm_configure(&c) == -EINVAL);
+	CHECK(net_vm_configure(&c, NULL) == -EINVAL);
 	/* Counts past the arrays. */
 	fill_config(&c);
 	c.nroutes = NET_ROUTES_MAX + 1;
-	CHECK(net_vm_configure(&c) == -EINVAL);
+	CHECK(net_vm_configure(&c, NULL) == -EINVAL);
 	fill_config(&c);
 	c.links[0].naddrs = NET_ADDRS_MAX + 1;
-	CHECK(net_vm_configure(&c) == -EINVAL);
+	CHECK(net_vm_configure(&c, NULL) == -EINVAL);
 	/* A multicast MAC, an MTU out of range. */
 	fill_config(&c);
 	c.links[0].mac[0] = 0x01;
-	CHECK(net_vm_configure(&c) == -EINVAL);
+	CHECK(net_vm_configure(&c, NULL) == -EINVAL);
 	fill_config(&c);
 	c.links[0].mtu = 20;
-	CHECK(net_vm_configure(&c) == -EINVAL);
+	CHECK(net_vm_configure(&c, NULL) == -EINVAL);
 	check_untouched(&root);
 	/* A refused config is no configuration: a good one is still taken. */
 	fill_config(&c);
-	CHECK(net_vm_configure(&c) == 0);
+	CHECK(net_vm_configure(&c, NULL) == 0);
 	nl_close(&root);
 }
 
@@ -508,9 +557,8 @@ static void test_empty_vm_ns(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_apply),
-	    cmocka_unit_test(test_missing_mac),
-	    cmocka_unit_test(test_hostile_config),
+	    cmocka_unit_test(test_apply),	cmocka_unit_test(test_apply_without_ipv6),
+	    cmocka_unit_test(test_missing_mac), cmocka_unit_test(test_hostile_config),
 	    cmocka_unit_test(test_empty_vm_ns),
 	};
 
