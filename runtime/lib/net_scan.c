@@ -243,14 +243,10 @@ int net_scan(struct nl_sock *sk, struct net_config *c, int ifindex[NET_LINKS_MAX
 	int ret;
 
 	memset(c, 0, sizeof(*c));
-	ret = dump(sk, RTM_GETLINK, sizeof(struct ifinfomsg), link_cb, &s, "links");
-	if (ret == 0)
-		ret = dump(sk, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_cb, &s, "addresses");
-	if (ret == 0)
-		ret = dump(sk, RTM_GETROUTE, sizeof(struct rtmsg), route_cb, &s, "routes");
-	if (ret == 0)
-		ret = dump(sk, RTM_GETNEIGH, sizeof(struct ndmsg), neigh_cb, &s, "neighbours");
-	if (ret < 0)
+	if ((ret = dump(sk, RTM_GETLINK, sizeof(struct ifinfomsg), link_cb, &s, "links")) < 0 ||
+	    (ret = dump(sk, RTM_GETADDR, sizeof(struct ifaddrmsg), addr_cb, &s, "addresses")) < 0 ||
+	    (ret = dump(sk, RTM_GETROUTE, sizeof(struct rtmsg), route_cb, &s, "routes")) < 0 ||
+	    (ret = dump(sk, RTM_GETNEIGH, sizeof(struct ndmsg), neigh_cb, &s, "neighbours")) < 0)
 		return ret;
 	return net_config_check(c, EINVAL);
 }

@@ -82,16 +82,10 @@ static int wire_link(struct nl_sock *s, const struct net_link *l, unsigned i, in
 	ret = net_tap_open(tap, tap_fd, &tapi);
 	if (ret < 0)
 		return ret;
-	ret = net_link_up(s, tapi, l->mtu);
-	if (ret == 0)
-		ret = net_tc_add_ingress(s, link);
-	if (ret == 0)
-		ret = net_tc_add_ingress(s, tapi);
-	if (ret == 0)
-		ret = net_tc_add_redirect(s, link, tapi);
-	if (ret == 0)
-		ret = net_tc_add_redirect(s, tapi, link);
-	if (ret < 0)
+	if ((ret = net_link_up(s, tapi, l->mtu)) < 0 || (ret = net_tc_add_ingress(s, link)) < 0 ||
+	    (ret = net_tc_add_ingress(s, tapi)) < 0 ||
+	    (ret = net_tc_add_redirect(s, link, tapi)) < 0 ||
+	    (ret = net_tc_add_redirect(s, tapi, link)) < 0)
 		return err_prefix(ret, "link %s, tap %s", l->name, tap);
 	return 0;
 }
