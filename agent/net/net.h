@@ -72,6 +72,16 @@ struct net_link_change {
 };
 int net_link_set(struct nl_sock *s, int ifindex, const struct net_link_change *ch);
 
+/*
+ * Switches IPv6 autoconfiguration off on link dev of the namespace nsfd,
+ * before it is up: accept_ra=0 (no router advertisement adds an address,
+ * a default route or an MTU, and no router solicitation is sent) and
+ * autoconf=0 (no SLAAC address from a prefix), so that the guest has the
+ * addresses and routes the host's namespace had, and no more. The
+ * link-local address the kernel derives from the MAC stays.
+ */
+int net_link_noauto6(int nsfd, const char *dev);
+
 /* Brings `lo` up in the namespace of s (or, without s, of the calling thread). */
 int net_lo_up(struct nl_sock *s);
 
@@ -89,7 +99,8 @@ int net_neigh_add(struct nl_sock *s, int ifindex, const struct net_neigh *n);
 /*
  * Gives each link of c (checked again here with net_config_check) to the
  * NIC of the calling thread's namespace with its MAC, and moves that NIC
- * into the namespace vmfd with its name, MTU, addresses, up; then adds the
+ * into the namespace vmfd with its name, MTU, IPv6 autoconfiguration off
+ * (net_link_noauto6), addresses, up; then adds the
  * routes and neighbours there. -ENODEV naming the MAC and the link when no
  * NIC has it: nothing has been touched then. Without ipv6 (a guest kernel
  * built without it, net_ipv6), the IPv6 addresses, routes and neighbours

@@ -5,20 +5,22 @@
  * Every NIC is found before any is touched, so a MAC with no NIC fails the
  * request with nothing changed. Then, for each link: in the guest's root
  * namespace the NIC goes down, takes a temporary name and its MTU and
- * moves into the VM's namespace; there it takes its real name, its
- * addresses and goes up. The temporary name ("ozoneN", N its ifindex, the
- * names the guest kernel never gives) is why this order works whatever
- * names the guest kernel chose: the NIC with the MAC of eth1 may well be
- * the guest's eth0, and a link keeps its name when it changes namespace,
- * so moving it as "eth0" next to an eth0 already moved would collide.
+ * moves into the VM's namespace; there it takes its real name, IPv6
+ * autoconfiguration off (accept_ra=0, autoconf=0: the runtime's addresses
+ * and routes are the whole truth), its addresses and goes up. The temporary name ("ozoneN", N its
+ * ifindex, the names the guest kernel never gives) is why this order works whatever names the guest
+ * kernel chose: the NIC with the MAC of eth1 may well be the guest's eth0, and a link keeps its
+ * name when it changes namespace, so moving it as "eth0" next to an eth0 already moved would
+ * collide.
  *
  * Routes come after every link is up: first those without a gateway (the
  * link-scope routes that make a gateway reachable), then those with one.
  * Neighbours last; `lo` is up from the namespace's making, again here.
  *
- * A guest kernel without IPv6 cannot take an IPv6 address, route or
- * neighbour (EAFNOSUPPORT/EOPNOTSUPP): those are left out, and counted, so
- * that a dual-stack namespace on the host still gives the guest its IPv4.
+ * A guest kernel without IPv6 (ozone's own has it; one built without
+ * CONFIG_IPV6 does not) cannot take an IPv6 address, route or neighbour
+ * (EAFNOSUPPORT/EOPNOTSUPP): those are left out, and counted, so that a
+ * dual-stack namespace on the host still gives the guest its IPv4.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,9 +74,9 @@ static int net_apply_move(struct nl_sock *root, const struct net_link *l, int if
 	return 0;
 }
 
-/* In the VM's namespace: its name, its addresses, up. */
-static int net_apply_link(struct nl_sock *vm, const struct net_link *l, int *vidx, bool ipv6,
-			  unsigned *skipped)
+/* In the VM's namespace: its name, no IPv6 autoconfiguration, its addresses, up. */
+static int net_apply_link(struct nl_sock *vm, int vmfd, const struct net_link *l, int *vidx,
+			  bool ipv6, unsigned *skipped)
 {
 	struct net_link_change name = {.up = -1, .name = l->name, .nsfd = -1};
 	struct net_link_change up = {.up = 1, .nsfd = -1};
@@ -83,6 +85,9 @@ static int net_apply_link(struct nl_sock *vm, const struct net_link *l, int *vid
 	/* The ifindex may change with the namespace: the MAC says which link it is. */
 	if ((ret = net_link_find(vm, l->mac, vidx)) < 0 ||
 	    (ret = net_link_set(vm, *vidx, &name)) < 0)
+		return ret;
+	/* Before it is up: up, it would solicit routers and take what they advertise. */
+	if (ipv6 && (ret = net_link_noauto6(vmfd, l->name)) < 0)
 		return ret;
 	for (unsigned a = 0; a < l->naddrs && a < NET_ADDRS_MAX; a++) {
 		if (net_skip(l->addrs[a].family, ipv6, skipped))
@@ -153,7 +158,7 @@ int net_apply(const struct net_config *c, int vmfd, bool ipv6, unsigned *skipped
 		const struct net_link *l = &c->links[i];
 
 		if ((ret = net_apply_move(&root, l, idx[i], vmfd)) < 0 ||
-		    (ret = net_apply_link(&vm, l, &vidx[i], ipv6, &skipped)) < 0) {
+		    (ret = net_apply_link(&vm, vmfd, l, &vidx[i], ipv6, &skipped)) < 0) {
 			ret = err_prefix(ret, "network: link %s", l->name);
 			goto out;
 		}

@@ -2,10 +2,14 @@
 /*
  * Links: finding a NIC by its MAC (the one thing the VMM and the agent
  * agree on: the guest kernel names NICs in probe order), and changing a
- * link's state, name, MTU and namespace.
+ * link's state, name, MTU and namespace; switching IPv6 autoconfiguration
+ * off on it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <linux/if_link.h>
 
 #include "agent/net/net.h"
@@ -102,4 +106,42 @@ int net_lo_up(struct nl_sock *s)
 	if (own.fd >= 0)
 		nl_close(&own);
 	return ret < 0 ? err_prefix(ret, "lo") : 0;
+}
+
+struct net_noauto {
+	const char *dev;
+};
+
+/* In the link's namespace: /proc/sys/net is the calling thread's namespace's. */
+static int net_noauto_fn(void *arg)
+{
+	static const char *const keys[] = {"accept_ra", "autoconf"};
+	const struct net_noauto *na = arg;
+	char path[128];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", na->dev, keys[i]);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(errno, "IPv6 autoconfiguration off: open %s", path);
+		n = write(fd, "0\n", 2);
+		if (n != 2) {
+			int e = n < 0 ? errno : EIO;
+
+			close(fd);
+			return err_set(e, "IPv6 autoconfiguration off: write 0 to %s", path);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+int net_link_noauto6(int nsfd, const char *dev)
+{
+	struct net_noauto na = {.dev = dev};
+
+	return net_ns_run(nsfd, NULL, net_noauto_fn, &na);
 }

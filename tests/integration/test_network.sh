@@ -15,13 +15,14 @@
 #      the runtime's tap and ingress qdiscs;
 #   2. MTU 1400 (full-size pings) and 9000 (pings of 8000 bytes), TCP at each;
 #   3. two links: two NICs, each with its address, each peer reached; a
-#      dual-stack link (IPv6 address and route too): its IPv4 still works;
+#      dual-stack link: its IPv6 address, default route and neighbour in the
+#      container, no autoconfiguration, ping -6 and TCP over IPv6 both ways,
+#      and its IPv4 still works;
 #   4. a namespace with no link but lo: the container has lo alone;
 #   5. a network namespace without a path: lo alone, up;
 #   6. no network namespace (host networking): refused in one line, nothing left;
 #   7. after delete: the taps and the ingress qdiscs are gone from the
 #      namespace, the veth is as it was, no ozone-vmm is left.
-# The guest kernel has no IPv6 (kernel-config/microvm.config): IPv4 only.
 # Runs on a /dev/kvm that can run Linux (inside the test host:
 #   tests/testhost/run -- bash tests/integration/test_network.sh), in network
 # and mount namespaces of its own: nothing it makes touches a real interface.
@@ -260,20 +261,67 @@ ip link del vp0 2>/dev/null
 ip link del vp1 2>/dev/null
 kill "$NSPID" 2>/dev/null
 
-# 3b. Dual stack: the guest kernel has no IPv6, so the link's IPv6 address and
-# route cannot be given to it; its IPv4 must still work.
+# 3b. Dual stack: the link has fd77::2/64 besides its IPv4 address, an IPv6
+# default route via the peer's fd77::1 and an IPv6 permanent neighbour; the
+# container has all of them, no address or route of its own making (the
+# agent switched accept_ra and autoconf off), reaches the peer over IPv6
+# (ping, TCP both ways) and over IPv4.
 new_ns
 if ! veth eth0 $MAC0 10.77.0.2 vp0 10.77.0.1 1500 || ! in_ns ip route add default via 10.77.0.1 ||
-	! in_ns ip -6 addr add 2001:db8::2/64 dev eth0 nodad || ! in_ns ip -6 route add default via 2001:db8::1 dev eth0; then
-	fail "dual stack: make the namespace"
+	! ip -6 addr add fd77::1/64 dev vp0 nodad ||
+	! in_ns ip -6 addr add fd77::2/64 dev eth0 nodad ||
+	! in_ns ip -6 route add default via fd77::1 dev eth0 ||
+	! in_ns ip -6 neigh add fd77::9 lladdr $NEIGH_MAC dev eth0 nud permanent; then
+	fail "dual stack: make the namespace (fd77::2/64 <-> fd77::1/64, default via fd77::1)"
 else
 	VD=$(veth_state eth0)
 	B=$T_TMP/dual
-	bundle "$B" '["sh","-c","ip -o -4 addr show dev eth0; ping -c 2 -W 10 10.77.0.1 >/dev/null && echo ping-ok"]' "$(netns_json)"
-	oz run -b "$B" dual
-	[ "$RC" -eq 0 ] && grep -q 'inet 10.77.0.2/24 ' "$OUT" && grep -qx ping-ok "$OUT" &&
-		pass "dual stack (IPv6 address and route on the link too): the container has its IPv4 address and reaches the peer" ||
-		fail "dual stack" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+	bundle "$B" '["httpd","-f","-p","8080","-h","/www"]' "$(netns_json)"
+	oz run -d -b "$B" dual
+	if [ "$RC" -ne 0 ]; then
+		fail "dual stack: run -d" "rc=$RC $(oneline "$ERR")"
+		vmm_log dual
+	else
+		oz exec dual ip -o addr show dev eth0
+		[ "$RC" -eq 0 ] && grep -q 'inet 10.77.0.2/24 ' "$OUT" && grep -q 'inet6 fd77::2/64 ' "$OUT" &&
+			[ "$(grep -c 'inet6 ' "$OUT")" -eq 2 ] && grep -q 'inet6 fe80::.* scope link' "$OUT" &&
+			pass "dual stack: eth0 has 10.77.0.2/24 and fd77::2/64 (and its link-local address, no other)" ||
+			fail "dual stack: ip addr eth0" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+		oz exec dual ip -6 route show
+		[ "$RC" -eq 0 ] && grep -q '^default via fd77::1 dev eth0' "$OUT" &&
+			grep -q '^fd77::/64 dev eth0' "$OUT" && ! grep -q 'proto ra' "$OUT" &&
+			pass "dual stack: ip -6 route: default via fd77::1 dev eth0, fd77::/64 on eth0, none from a router" ||
+			fail "dual stack: ip -6 route" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+		oz exec dual ip -6 neigh show fd77::9
+		[ "$RC" -eq 0 ] && grep -q "^fd77::9 dev eth0 lladdr $NEIGH_MAC .*PERMANENT$" "$OUT" &&
+			pass "dual stack: ip -6 neigh: fd77::9 lladdr $NEIGH_MAC, permanent" ||
+			fail "dual stack: ip -6 neigh" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+		oz exec dual cat /proc/sys/net/ipv6/conf/eth0/accept_ra /proc/sys/net/ipv6/conf/eth0/autoconf
+		[ "$RC" -eq 0 ] && [ "$(tr '\n' ' ' <"$OUT")" = "0 0 " ] &&
+			pass "dual stack: eth0's accept_ra and autoconf are 0" ||
+			fail "dual stack: accept_ra/autoconf" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+		oz exec dual ping -6 -c 3 -W 10 fd77::1
+		[ "$RC" -eq 0 ] && grep -q '3 packets received' "$OUT" &&
+			pass "dual stack: ping -6 -c 3 fd77::1 from the container: 3 replies" ||
+			fail "dual stack: ping -6" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+		oz exec dual ping -c 2 -W 10 10.77.0.1
+		[ "$RC" -eq 0 ] && grep -q '2 packets received' "$OUT" &&
+			pass "dual stack: ping -c 2 10.77.0.1 from the container: IPv4 still works" ||
+			fail "dual stack: ping IPv4" "rc=$RC '$(oneline "$OUT")' $(oneline "$ERR")"
+		start=$SECONDS
+		oz exec dual sh -c 'timeout 300 wget -q -O - "http://[fd77::1]:8080/blob" | md5sum'
+		got=$(cut -d' ' -f1 "$OUT")
+		[ "$RC" -eq 0 ] && [ "$got" = "$P_MD5" ] &&
+			pass "dual stack: TCP over IPv6 to the peer: wget of 4 MiB from [fd77::1]:8080, MD5 as served ($((SECONDS - start)) s)" ||
+			fail "dual stack: wget from [fd77::1]" "rc=$RC md5 '$got' want $P_MD5 $(oneline "$ERR")"
+		start=$SECONDS
+		got=$(timeout 300 busybox wget -q -O - "http://[fd77::2]:8080/blob" 2>"$T_TMP/wget6.err" | md5sum | cut -d' ' -f1)
+		[ "$got" = "$C_MD5" ] &&
+			pass "dual stack: TCP over IPv6 from the peer: wget of 4 MiB from [fd77::2]:8080, MD5 as served ($((SECONDS - start)) s)" ||
+			fail "dual stack: wget from [fd77::2]" "md5 '$got' want $C_MD5 $(oneline "$T_TMP/wget6.err")"
+		oz delete --force dual
+		[ "$RC" -eq 0 ] && pass "delete --force dual" || fail "delete dual" "rc=$RC $(oneline "$ERR")"
+	fi
 	check_deleted "dual stack" "$VD" eth0
 fi
 ip link del vp0 2>/dev/null
