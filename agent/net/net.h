@@ -24,14 +24,6 @@
 
 /* ---- namespaces (net_ns.c) ---- */
 
-/*
- * Runs fn(arg) on a new thread inside the network namespace nsfd, or, with
- * nsfd -1, inside a new one whose fd is then stored in *newfd (the caller
- * owns it). fn's result is returned, with its message carried over to the
- * calling thread.
- */
-int net_ns_run(int nsfd, int *newfd, int (*fn)(void *arg), void *arg);
-
 /* A netlink socket of the namespace nsfd (-1: a new namespace, its fd in *newfd). */
 int net_ns_sock(int nsfd, int *newfd, struct nl_sock *s);
 

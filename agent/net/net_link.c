@@ -14,6 +14,7 @@
 
 #include "agent/net/net.h"
 #include "common/error.h"
+#include "common/netns_run.h"
 
 /* A dump the kernel marked inconsistent is read again, a few times. */
 #define NET_DUMP_TRIES 5
@@ -143,5 +144,5 @@ int net_link_noauto6(int nsfd, const char *dev)
 {
 	struct net_noauto na = {.dev = dev};
 
-	return net_ns_run(nsfd, NULL, net_noauto_fn, &na);
+	return netns_run(nsfd, NULL, net_noauto_fn, &na);
 }

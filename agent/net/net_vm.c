@@ -24,6 +24,7 @@
 
 #include "agent/net/net.h"
 #include "common/error.h"
+#include "common/netns_run.h"
 
 static pthread_mutex_t net_vm_lock = PTHREAD_MUTEX_INITIALIZER;
 static int net_vm_fd = -1;
@@ -41,7 +42,7 @@ static int net_vm_get(int *fd)
 	int ret;
 
 	if (net_vm_fd < 0) {
-		ret = net_ns_run(-1, &net_vm_fd, net_vm_lo_up, NULL);
+		ret = netns_run(-1, &net_vm_fd, net_vm_lo_up, NULL);
 		if (ret < 0)
 			return err_prefix(ret, "the VM's network namespace");
 	}

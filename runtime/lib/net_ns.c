@@ -85,39 +85,3 @@ void net_ns_close(struct net_ns *ns)
 		close(ns->fd);
 	ns->fd = -1;
 }
-
-struct ns_call {
-	int fd;
-	int (*fn)(void *arg);
-	void *arg;
-	int ret;
-	char msg[512];
-};
-
-static void *ns_thread(void *p)
-{
-	struct ns_call *c = p;
-
-	if (setns(c->fd, CLONE_NEWNET) < 0)
-		c->ret = err_set(errno, "enter the network namespace");
-	else
-		c->ret = c->fn(c->arg);
-	/* The message is this thread's (common/error.c): the caller gets a copy. */
-	if (c->ret < 0)
-		snprintf(c->msg, sizeof(c->msg), "%s", err_msg());
-	return NULL;
-}
-
-int net_ns_run(int fd, int (*fn)(void *arg), void *arg)
-{
-	struct ns_call c = {.fd = fd, .fn = fn, .arg = arg};
-	pthread_t t;
-	int e = pthread_create(&t, NULL, ns_thread, &c);
-
-	if (e)
-		return err_set(e, "start a thread for the network namespace");
-	pthread_join(t, NULL);
-	if (c.ret < 0)
-		return c.msg[0] ? err_setx(-c.ret, "%s", c.msg) : c.ret;
-	return c.ret;
-}

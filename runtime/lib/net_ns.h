@@ -34,12 +34,4 @@ int net_ns_from_spec(const struct oci_spec *spec, struct net_ns *ns);
 int net_ns_open(const char *path, struct net_ns *ns);
 void net_ns_close(struct net_ns *ns);
 
-/*
- * Runs fn(arg) on a thread of its own that entered the namespace fd
- * (setns changes only the calling thread's namespace): a netlink socket or
- * a tap it opens stays in that namespace when used from another thread.
- * Returns fn's result, with its error message carried over to this thread.
- */
-int net_ns_run(int fd, int (*fn)(void *arg), void *arg);
-
 #endif

@@ -14,7 +14,7 @@
 #include "common/netlink.h"
 
 /*
- * Scans the namespace of s (a socket opened in it, net_ns_run) into c;
+ * Scans the namespace of s (a socket opened in it, netns_run) into c;
  * ifindex[i] gets the index of c->links[i]. The result passes
  * net_config_check.
  */

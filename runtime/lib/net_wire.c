@@ -3,6 +3,7 @@
 #include "runtime/lib/net_ns.h"
 #include "runtime/lib/net_scan.h"
 #include "common/error.h"
+#include "common/netns_run.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -44,7 +45,7 @@ int net_ns_scan(int nsfd, struct net_config *c)
 {
 	struct wire_job j = {.scan = c};
 
-	return net_ns_run(nsfd, scan_job, &j);
+	return netns_run(nsfd, NULL, scan_job, &j);
 }
 
 /* Undoes links [0, n) in the namespace of s; the first error is returned. */
@@ -123,7 +124,7 @@ static int wire_job(void *arg)
 int net_ns_wire(int nsfd, const struct net_config *c, int tap_fd[NET_LINKS_MAX])
 {
 	struct wire_job j = {.c = c, .tap_fd = tap_fd};
-	int ret = net_ns_run(nsfd, wire_job, &j);
+	int ret = netns_run(nsfd, NULL, wire_job, &j);
 
 	if (ret < 0)
 		for (unsigned i = 0; i < c->nlinks; i++)
@@ -148,5 +149,5 @@ int net_ns_unwire(int nsfd, char (*links)[IFNAMSIZ], unsigned n)
 {
 	struct wire_job j = {.links = links, .n = n};
 
-	return net_ns_run(nsfd, unwire_job, &j);
+	return netns_run(nsfd, NULL, unwire_job, &j);
 }

@@ -47,7 +47,7 @@ int net_tc_del_ingress(struct nl_sock *s, int ifindex);
 
 /*
  * net_wire.c: the whole of it for a namespace (an fd, net_ns.h), each on a
- * thread inside it (net_ns_run).
+ * thread inside it (netns_run).
  *
  * net_ns_scan: net_scan, and a refusal of a link that has an ingress (or
  * clsact) qdisc already: its filters are another's (a CNI plugin's), and

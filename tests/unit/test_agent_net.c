@@ -187,9 +187,8 @@ static void fill_config(struct net_config *c)
 
 /*
  * What the sysctl net/ipv6/conf/eth0/<key> reads in the namespace nsfd
- * (/proc/sys/net is the reading thread's namespace's). setns on this
- * thread and back: the runtime's library, linked here too, has a
- * net_ns_run of its own.
+ * (/proc/sys/net is the reading thread's namespace's): setns on this
+ * thread and back.
  */
 static int sysctl6(int nsfd, const char *key)
 {

@@ -41,6 +41,7 @@
 #include "runtime/lib/net_scan.h"
 #include "runtime/lib/net_wire.h"
 #include "common/error.h"
+#include "common/netns_run.h"
 
 /* A namespace made by a shell that set it up and then sleeps. */
 struct test_ns {
@@ -293,7 +294,7 @@ static void test_wire_frames_and_teardown(void **state)
 	assert_true(taps[0] >= 0);
 
 	/* Both qdiscs, and each filter redirects to the other device, stolen. */
-	assert_int_equal(net_ns_run(ns.fd, tc_state_job, &st), 0);
+	assert_int_equal(netns_run(ns.fd, NULL, tc_state_job, &st), 0);
 	assert_true(st.link > 0 && st.tap > 0);
 	assert_int_equal(st.link_ingress, 1);
 	assert_int_equal(st.tap_ingress, 1);
@@ -335,7 +336,7 @@ static void test_wire_frames_and_teardown(void **state)
 
 	/* Teardown with the tap still held (a VMM not yet gone): tap and qdiscs go. */
 	assert_int_equal(net_ns_unwire(ns.fd, links, 1), 0);
-	assert_int_equal(net_ns_run(ns.fd, tc_state_job, &st), 0);
+	assert_int_equal(netns_run(ns.fd, NULL, tc_state_job, &st), 0);
 	assert_true(st.link > 0);
 	assert_int_equal(st.tap, 0);
 	assert_int_equal(st.link_ingress, 0);
