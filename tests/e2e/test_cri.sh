@@ -25,8 +25,9 @@ ip link set lo up
 . "$(dirname "$0")/clients.sh"
 # CNI keeps its results under /var/lib/cni, a path containerd 1.6 cannot
 # move: where /var/lib is read-only (the test host's image), a writable
-# layer over it, in this test's mount namespace only.
-if ! mkdir -p /var/lib/cni 2>/dev/null; then
+# layer over it, in this test's mount namespace only; also where
+# /var/lib/cni exists (made by a run on the machine itself) but is read-only.
+if ! mkdir -p /var/lib/cni 2>/dev/null || [ ! -w /var/lib/cni ]; then
 	mkdir -p "$T_TMP/varlib/upper" "$T_TMP/varlib/work"
 	if ! mount -t overlay overlay \
 		-o "lowerdir=/var/lib,upperdir=$T_TMP/varlib/upper,workdir=$T_TMP/varlib/work" /var/lib ||

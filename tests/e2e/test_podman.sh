@@ -6,9 +6,57 @@
 # of a running container, a bind volume written from inside, user and working directory, environment,
 # hostname, and nothing left behind. RUNTIME=/usr/sbin/runc runs the same
 # checks against runc.
+# The network, through podman's CNI backend (Debian's bridge and host-local
+# plugins, ipMasq off, a conflist in the temp dir): a container on the
+# bridge network has its address on eth0 and the default route via the
+# bridge's gateway, and pings it; a detached busybox httpd answers wget from
+# the test's namespace at the container's IP; --network none has only lo;
+# --network host is refused by ozone (runc allows it) and leaves nothing.
+# The test and its podman run in a network namespace of their own, so
+# nothing touches an interface of the machine and no route leads out.
 # shellcheck disable=SC2015 # `COND && pass ... || fail ...`: pass, fail and skip return 0
+if [ -z "${OZONE_PODMAN_NETNS:-}" ]; then
+	OZONE_PODMAN_NETNS=1 exec unshare --net --mount --propagation private bash "$0" "$@"
+fi
+ip link set lo up
 . "$(dirname "$0")/clients.sh"
+# CNI keeps its cache under /var/lib/cni: where /var/lib is read-only (the
+# test host's image), a writable layer over it, in this test's mount
+# namespace only (as test_cri.sh does). A /var/lib/cni that exists (made
+# by a run on the machine itself) on a read-only /var/lib needs it too.
+if ! mkdir -p /var/lib/cni 2>/dev/null || [ ! -w /var/lib/cni ]; then
+	mkdir -p "$T_TMP/varlib/upper" "$T_TMP/varlib/work"
+	if ! mount -t overlay overlay \
+		-o "lowerdir=/var/lib,upperdir=$T_TMP/varlib/upper,workdir=$T_TMP/varlib/work" /var/lib ||
+		! mkdir -p /var/lib/cni; then
+		fail "a writable /var/lib/cni for CNI's cache (overlay on a read-only /var/lib)"
+		finish
+	fi
+fi
 require_clients podman conmon
+
+# podman's CNI backend (podman 4.3 on Debian 12 has no netavark), its
+# network configs in the temp dir, Debian's plugins; one bridge network.
+PNET=10.89.7
+PNET8=10.89.8
+mkdir -p "$T_TMP/cni/conf" "$T_TMP/cni/ipam"
+cat >"$T_TMP/containers.conf" <<EOF
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["/usr/lib/cni"]
+network_config_dir = "$T_TMP/cni/conf"
+EOF
+export CONTAINERS_CONF=$T_TMP/containers.conf
+# podman's error, without its warnings (the CNI cache misses a network it never ran).
+perr() { grep -v 'level=warning' "$1" | head -c 400 | tr '\n' '|'; }
+cat >"$T_TMP/cni/conf/ozpnet.conflist" <<EOF
+{"cniVersion": "0.4.0", "name": "ozpnet",
+ "plugins": [{"type": "bridge", "bridge": "ozpbr0", "isGateway": true, "ipMasq": false,
+              "hairpinMode": true,
+              "ipam": {"type": "host-local", "dataDir": "$T_TMP/cni/ipam",
+                       "ranges": [[{"subnet": "$PNET.0/24", "gateway": "$PNET.1"}]],
+                       "routes": [{"dst": "0.0.0.0/0"}]}}]}
+EOF
 
 make_rootfs_tar
 if pm import "$T_TMP/rootfs.tar" localhost/bb:1 >"$T_TMP/import.log" 2>&1; then
@@ -84,6 +132,98 @@ if pm run -d --name c3 "${PODMAN_RUN_OPTS[@]}" localhost/bb:1 sleep 1000 >/dev/n
 		fail "rm -f" "rc=$rc left='$st' err='$(describe "$T_TMP/e11")'"
 else
 	fail "run -d (rm -f)" "$(describe "$T_TMP/e10")"
+fi
+
+# The network. A container on the bridge network: its address, its default
+# route, a ping of the gateway (NET_RAW: podman's default set lacks it).
+out=$(pm run --rm --network ozpnet --cap-add NET_RAW "${PODMAN_RUN_OPTS[@]:2}" localhost/bb:1 \
+	sh -c 'ip -4 -o addr show dev eth0; ip -4 route show default; ping -c 2 -W 5 '"$PNET.1"' >/dev/null && echo ping-ok' \
+	2>"$T_TMP/n1")
+addr=$(echo "$out" | grep -o "inet $PNET\.[0-9]*/24" | head -1)
+[ -n "$addr" ] && pass "network ozpnet: eth0 has ${addr#inet } of $PNET.0/24" ||
+	fail "network ozpnet: eth0's address" "out='$out' err='$(perr "$T_TMP/n1")'"
+echo "$out" | grep -q "^default via $PNET.1 dev eth0" && pass "network ozpnet: the default route via the gateway $PNET.1" ||
+	fail "network ozpnet: default route" "out='$out'"
+echo "$out" | grep -qx ping-ok && pass "network ozpnet: ping of the gateway $PNET.1" ||
+	fail "network ozpnet: ping" "out='$out' err='$(perr "$T_TMP/n1")'"
+
+# A detached busybox httpd on the bridge network, fetched from the test's
+# namespace at the container's IP (busybox wget without -T: Debian 12's
+# busybox 1.35 segfaults with it; timeout bounds each try).
+mkdir -p "$T_TMP/www"
+echo "served by podman through $(basename "$RUNTIME")" >"$T_TMP/www/index.html"
+if pm run -d --name web --network ozpnet "${PODMAN_RUN_OPTS[@]:2}" -v "$T_TMP/www:/www:ro" localhost/bb:1 \
+	busybox httpd -f -p 80 -h /www >/dev/null 2>"$T_TMP/n2"; then
+	ip4=$(pm inspect -f '{{.NetworkSettings.Networks.ozpnet.IPAddress}}' web 2>&1)
+	got=
+	for _ in $(seq 1 30); do
+		got=$(timeout 10 /bin/busybox wget -O - "http://$ip4/index.html" 2>"$T_TMP/n3") && break
+		sleep 1
+	done
+	[ "$got" = "$(cat "$T_TMP/www/index.html")" ] && pass "httpd in a detached container answers wget at $ip4:80" ||
+		fail "httpd at the container's IP" "ip='$ip4' got='$got' wget: $(describe "$T_TMP/n3") state: $(pm inspect -f '{{.State.Status}} {{.State.ExitCode}}' web 2>&1) logs: $(pm logs web 2>&1 | head -c 300)"
+	pm rm -f -t 0 web >/dev/null 2>&1
+else
+	fail "run -d httpd on ozpnet" "$(perr "$T_TMP/n2")"
+	pm rm -f -t 0 web >/dev/null 2>&1
+fi
+
+# A published port (-p 18080:80) through CNI's portmap plugin, on a second
+# bridge network (portmap needs iptables' nat table, which a kernel without
+# the nf_tables modules lacks: then the check is skipped, never failed).
+if iptables -t nat -S >/dev/null 2>&1; then
+	cat >"$T_TMP/cni/conf/ozpmap.conflist" <<EOF
+{"cniVersion": "0.4.0", "name": "ozpmap",
+ "plugins": [{"type": "bridge", "bridge": "ozpbr1", "isGateway": true, "ipMasq": false,
+              "hairpinMode": true,
+              "ipam": {"type": "host-local", "dataDir": "$T_TMP/cni/ipam",
+                       "ranges": [[{"subnet": "$PNET8.0/24", "gateway": "$PNET8.1"}]],
+                       "routes": [{"dst": "0.0.0.0/0"}]}},
+             {"type": "portmap", "capabilities": {"portMappings": true}}]}
+EOF
+	if pm run -d --name webp --network ozpmap -p 18080:80 "${PODMAN_RUN_OPTS[@]:2}" -v "$T_TMP/www:/www:ro" \
+		localhost/bb:1 busybox httpd -f -p 80 -h /www >/dev/null 2>"$T_TMP/n6"; then
+		got=
+		for _ in $(seq 1 30); do
+			got=$(timeout 10 /bin/busybox wget -O - "http://$PNET8.1:18080/index.html" 2>"$T_TMP/n7") && break
+			sleep 1
+		done
+		[ "$got" = "$(cat "$T_TMP/www/index.html")" ] && pass "-p 18080:80: httpd answers wget at $PNET8.1:18080 (portmap)" ||
+			fail "-p 18080:80" "got='$got' wget: $(describe "$T_TMP/n7") state: $(pm inspect -f '{{.State.Status}}' webp 2>&1)"
+		pm rm -f -t 0 webp >/dev/null 2>&1
+	else
+		fail "run -d -p 18080:80 on ozpmap" "$(perr "$T_TMP/n6")"
+		pm rm -f -t 0 webp >/dev/null 2>&1
+	fi
+else
+	skip "-p 18080:80 (portmap)" "iptables has no nat table here: $(iptables -t nat -S 2>&1 | head -1)"
+fi
+
+# --network none: loopback alone.
+out=$(pm run --rm "${PODMAN_RUN_OPTS[@]}" localhost/bb:1 sh -c 'ls /sys/class/net | tr "\n" " "' 2>"$T_TMP/n4")
+[ "$out" = "lo " ] && pass "--network none: only lo" ||
+	fail "--network none" "links '$out' err='$(perr "$T_TMP/n4")'"
+
+# --network host: a VM cannot share the host's network. ozone refuses it with
+# one line at create and leaves nothing; runc runs it in the host's namespace.
+out=$(pm run --rm --cidfile "$T_TMP/hostnet.cid" --network host "${PODMAN_RUN_OPTS[@]:2}" localhost/bb:1 \
+	sh -c 'echo ran' 2>"$T_TMP/n5")
+rc=$?
+if [ "$(basename "$RUNTIME")" = ozone ]; then
+	msg='host networking (no network namespace in the spec) cannot be given to a VM'
+	sleep 1
+	[ $rc -ne 0 ] && [ -z "$out" ] && grep -qF "$msg" "$T_TMP/n5" &&
+		pass "--network host: refused ($msg)" ||
+		fail "--network host: not refused as expected" "rc=$rc out='$out' err='$(perr "$T_TMP/n5")'"
+	# podman gives the runtime no --root: ozone's state is under /run/ozone.
+	cid=$(cat "$T_TMP/hostnet.cid" 2>/dev/null)
+	st=$([ -n "$cid" ] && ls -d "/run/ozone/$cid" 2>/dev/null)
+	[ -n "$cid" ] && ! pm container exists "$cid" && [ -z "$st" ] && no_vmm_left &&
+		pass "--network host: no container, no runtime state, no ozone-vmm left" ||
+		fail "--network host left something" "cid='$cid' containers='$(pm ps -aq --no-trunc 2>&1 | tr '\n' ' ')' state='$st' vmm='$(pgrep -af "$OZONE_BUILD/bin/ozone-vmm" | head -1)'"
+else
+	[ $rc -eq 0 ] && [ "$out" = ran ] && pass "--network host: $(basename "$RUNTIME") runs it" ||
+		fail "--network host under $(basename "$RUNTIME")" "rc=$rc out='$out' err='$(perr "$T_TMP/n5")'"
 fi
 
 left=$(pm ps -aq 2>&1)
