@@ -453,6 +453,48 @@ static void test_cni_ingress_is_refused(void **state)
 	ns_end(&ns);
 }
 
+/* The output of a shell command run in the namespace, as one line. */
+static void ns_sh(const struct test_ns *ns, const char *cmd, char *out, size_t n)
+{
+	char line[512];
+	FILE *f;
+
+	snprintf(line, sizeof(line), "nsenter --net=%s sh -c '%s' 2>&1 | tr '\\n' ' '", ns->path,
+		 cmd);
+	f = popen(line, "r");
+	assert_non_null(f);
+	if (!fgets(out, (int)n, f))
+		out[0] = '\0';
+	pclose(f);
+}
+
+/*
+ * A link that vanishes between the scan and the wiring (CNI tearing the
+ * namespace down under a create): the wiring fails naming it, and what it
+ * had made for the links before it is undone: no tap, no ingress qdisc.
+ */
+static void test_link_gone_during_create(void **state)
+{
+	struct test_ns ns;
+	struct net_config c;
+	int taps[NET_LINKS_MAX];
+	char out[512];
+
+	(void)state;
+	ns_make(&ns, "ip link add eth0 type veth peer name peer5 && ip link set eth0 up && "
+		     "ip link add eth1 type veth peer name peer6 && ip link set eth1 up");
+	ns_open(&ns);
+	assert_int_equal(net_ns_scan(ns.fd, &c), 0);
+	assert_int_equal(c.nlinks, 2);
+	ns_sh(&ns, "ip link del eth1", out, sizeof(out));
+	assert_int_equal(net_ns_wire(ns.fd, &c, taps), -ENODEV);
+	assert_non_null(strstr(err_msg(), "link eth1 is gone"));
+	ns_sh(&ns, "ip -o link show | grep -c tap; tc qdisc show dev eth0 | grep -c ingress", out,
+	      sizeof(out));
+	assert_string_equal(out, "0 0 ");
+	ns_end(&ns);
+}
+
 static void test_empty_namespace(void **state)
 {
 	struct test_ns ns;
@@ -478,6 +520,7 @@ int main(void)
 	    cmocka_unit_test(test_too_many_addresses),
 	    cmocka_unit_test(test_cni_ingress_is_refused),
 	    cmocka_unit_test(test_empty_namespace),
+	    cmocka_unit_test(test_link_gone_during_create),
 	};
 
 	/* A namespace of the test's own first: nothing here reaches the machine's interfaces. */
