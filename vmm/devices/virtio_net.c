@@ -77,30 +77,6 @@ struct virtio_net {
 	struct virtq_chain chain;
 };
 
-/* Copies len bytes starting `skip` bytes into the iovecs, either way; returns bytes copied. */
-static uint32_t iov_copy(const struct iovec *iov, unsigned n, uint32_t skip, void *buf,
-			 uint32_t len, bool to_iov)
-{
-	uint32_t done = 0;
-
-	for (unsigned i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len, chunk;
-
-		if (skip >= l) {
-			skip -= (uint32_t)l;
-			continue;
-		}
-		chunk = l - skip < len - done ? l - skip : len - done;
-		if (to_iov)
-			memcpy((uint8_t *)iov[i].iov_base + skip, (uint8_t *)buf + done, chunk);
-		else
-			memcpy((uint8_t *)buf + done, (uint8_t *)iov[i].iov_base + skip, chunk);
-		done += (uint32_t)chunk;
-		skip = 0;
-	}
-	return done;
-}
-
 static bool has(const struct virtio_net *net, unsigned bit)
 {
 	return net->features & F(bit);
@@ -204,7 +180,7 @@ static bool tx_frame(struct virtio_net *net, struct virtq_chain *c)
 	if (frame_len > VIRTIO_NET_MAX_FRAME)
 		return false;
 	/* Copy, then check the copy: the guest may rewrite its buffer meanwhile. */
-	iov_copy(virtq_chain_out(c), c->nout, 0, &h, HDR_LEN, false);
+	virtq_iov_read(virtq_chain_out(c), c->nout, 0, &h, HDR_LEN);
 	if (!tx_hdr_ok(net, &h, frame_len))
 		return false;
 	h.num_buffers = 0;
@@ -351,7 +327,7 @@ static int rx_deliver(struct virtio_net *net, struct virtq *vq, uint32_t n)
 	uint16_t nbuf;
 	unsigned k = 0;
 
-	iov_copy(&net->rx_iov[s0->iov0], s0->niov, 0, &h, HDR_LEN, false);
+	virtq_iov_read(&net->rx_iov[s0->iov0], s0->niov, 0, &h, HDR_LEN);
 	if (!rx_hdr_ok(net, &h)) {
 		net->st.rx_dropped++;
 		return 0;
@@ -360,8 +336,8 @@ static int rx_deliver(struct virtio_net *net, struct virtq *vq, uint32_t n)
 		left -= net->slots[k].len < left ? net->slots[k].len : left;
 	/* num_buffers: the tap leaves it alone; set it, also to 1 without MRG_RXBUF. */
 	nbuf = htole16((uint16_t)k);
-	iov_copy(&net->rx_iov[s0->iov0], s0->niov, offsetof(struct virtio_net_hdr_v1, num_buffers),
-		 &nbuf, sizeof(nbuf), true);
+	virtq_iov_write(&net->rx_iov[s0->iov0], s0->niov,
+			offsetof(struct virtio_net_hdr_v1, num_buffers), &nbuf, sizeof(nbuf));
 	for (unsigned i = 0, left = n; i < k; i++) {
 		uint32_t used = net->slots[i].len < left ? net->slots[i].len : left;
 

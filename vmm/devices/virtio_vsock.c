@@ -18,47 +18,6 @@
 
 #define HDR_LEN ((uint32_t)sizeof(struct virtio_vsock_hdr))
 
-/* Copies len bytes starting `skip` bytes into the iovecs; returns how many were copied. */
-static uint32_t iov_read(const struct iovec *iov, unsigned n, uint32_t skip, void *dst,
-			 uint32_t len)
-{
-	uint32_t done = 0;
-
-	for (unsigned i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len, chunk;
-
-		if (skip >= l) {
-			skip -= (uint32_t)l;
-			continue;
-		}
-		chunk = l - skip < len - done ? l - skip : len - done;
-		memcpy((uint8_t *)dst + done, (uint8_t *)iov[i].iov_base + skip, chunk);
-		done += (uint32_t)chunk;
-		skip = 0;
-	}
-	return done;
-}
-
-static uint32_t iov_write(struct iovec *iov, unsigned n, uint32_t skip, const void *src,
-			  uint32_t len)
-{
-	uint32_t done = 0;
-
-	for (unsigned i = 0; i < n && done < len; i++) {
-		size_t l = iov[i].iov_len, chunk;
-
-		if (skip >= l) {
-			skip -= (uint32_t)l;
-			continue;
-		}
-		chunk = l - skip < len - done ? l - skip : len - done;
-		memcpy((uint8_t *)iov[i].iov_base + skip, (const uint8_t *)src + done, chunk);
-		done += (uint32_t)chunk;
-		skip = 0;
-	}
-	return done;
-}
-
 /* --- tx: packets from the guest --- */
 
 static bool known_op(uint16_t op)
@@ -188,13 +147,13 @@ static void tx_process(struct virtio_mmio *t, struct vsock *vs)
 		if (virtq_pop(vq, ch) <= 0)
 			break;
 		/* Copy first, then check the copy: the guest can change its memory meanwhile. */
-		if (iov_read(virtq_chain_out(ch), ch->nout, 0, &h, HDR_LEN) == HDR_LEN) {
+		if (virtq_iov_read(virtq_chain_out(ch), ch->nout, 0, &h, HDR_LEN) == HDR_LEN) {
 			len = le32toh(h.len);
 			/* The payload must be in the chain and within our limit; else plen != len.
 			 */
 			if (len <= VSOCK_MAX_PKT && len <= ch->out_len - HDR_LEN)
-				plen =
-				    iov_read(virtq_chain_out(ch), ch->nout, HDR_LEN, vs->pkt, len);
+				plen = virtq_iov_read(virtq_chain_out(ch), ch->nout, HDR_LEN,
+						      vs->pkt, len);
 			else
 				plen = len + 1;
 		}
@@ -237,9 +196,9 @@ static int rx_send(struct vsock *vs, struct virtq *vq, struct vsock_conn *c, uin
 	struct virtio_vsock_hdr h;
 
 	put_hdr(&h, hport, gport, op, flags, len, c);
-	iov_write(virtq_chain_in(ch), ch->nin, 0, &h, HDR_LEN);
+	virtq_iov_write(virtq_chain_in(ch), ch->nin, 0, &h, HDR_LEN);
 	if (len)
-		iov_write(virtq_chain_in(ch), ch->nin, HDR_LEN, data, len);
+		virtq_iov_write(virtq_chain_in(ch), ch->nin, HDR_LEN, data, len);
 	vs->rx_held = false;
 	if (c)
 		c->fwd_cnt_sent = c->fwd_cnt;

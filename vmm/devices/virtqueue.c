@@ -267,3 +267,38 @@ bool virtq_should_notify(struct virtq *vq)
 	event = avail_ring_load(vq, vq->num);
 	return vring_need_event(event, new, old);
 }
+
+/* The walk of virtq_iov_read and virtq_iov_write: to_iov says which way. */
+static uint32_t iov_copy(const struct iovec *iov, unsigned n, uint32_t skip, uint8_t *buf,
+			 uint32_t len, bool to_iov)
+{
+	uint32_t done = 0;
+
+	for (unsigned i = 0; i < n && done < len; i++) {
+		size_t l = iov[i].iov_len, chunk;
+
+		if (skip >= l) {
+			skip -= (uint32_t)l;
+			continue;
+		}
+		chunk = l - skip < len - done ? l - skip : len - done;
+		if (to_iov)
+			memcpy((uint8_t *)iov[i].iov_base + skip, buf + done, chunk);
+		else
+			memcpy(buf + done, (uint8_t *)iov[i].iov_base + skip, chunk);
+		done += (uint32_t)chunk;
+		skip = 0;
+	}
+	return done;
+}
+
+uint32_t virtq_iov_read(const struct iovec *iov, unsigned n, uint32_t skip, void *dst, uint32_t len)
+{
+	return iov_copy(iov, n, skip, dst, len, false);
+}
+
+uint32_t virtq_iov_write(const struct iovec *iov, unsigned n, uint32_t skip, const void *src,
+			 uint32_t len)
+{
+	return iov_copy(iov, n, skip, (uint8_t *)(uintptr_t)src, len, true);
+}

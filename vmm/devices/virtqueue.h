@@ -98,4 +98,14 @@ int virtq_push(struct virtq *vq, uint16_t head, uint32_t written);
  */
 bool virtq_should_notify(struct virtq *vq);
 
+/*
+ * Copies len bytes between buf and the buffers of a chain's iovecs,
+ * starting `skip` bytes into them; never past their end. Returns the bytes
+ * copied (less than len when the iovecs are shorter).
+ */
+uint32_t virtq_iov_read(const struct iovec *iov, unsigned n, uint32_t skip, void *dst,
+			uint32_t len);
+uint32_t virtq_iov_write(const struct iovec *iov, unsigned n, uint32_t skip, const void *src,
+			 uint32_t len);
+
 #endif
